@@ -1,0 +1,36 @@
+//! One file per applet, each starting with its usage text.
+
+pub mod contain;
+pub mod inject;
+pub mod isolate;
+pub mod pivot;
+pub mod pseudo;
+pub mod seal;
+
+use crate::out::{fail, usage};
+use crate::sys::{self, CStrList, O_DIRECTORY, O_PATH};
+
+const INSTALL_USAGE: &[u8] = b"Usage: ucontain --install DIR\n";
+
+/// `ucontain --install DIR`: one symlink per applet in DIR, pointing at
+/// this binary (as `busybox --install -s`).
+pub fn install(args: CStrList) -> i32 {
+    let (Some(dir), 1) = (args.get(0), args.len()) else { return usage(INSTALL_USAGE) };
+    let mut exe = [0u8; 4096];
+    let exe = match sys::readlink(c"/proc/self/exe", &mut exe) {
+        Ok(path) => path,
+        Err(e) => return fail(b"ucontain", &[b"cannot find this binary"], e),
+    };
+    let dirfd = match sys::open(dir, O_PATH | O_DIRECTORY) {
+        Ok(fd) => fd,
+        Err(e) => return fail(b"ucontain", &[b"cannot open ", dir.to_bytes()], e),
+    };
+    for (name, _, _) in crate::APPLETS {
+        let mut link = crate::exec::PathBuf::new();
+        let Some(link) = link.join(b"", name) else { continue };
+        if let Err(e) = sys::symlinkat(exe, dirfd.raw(), link) {
+            return fail(b"ucontain", &[b"cannot link ", dir.to_bytes(), b"/", name], e);
+        }
+    }
+    0
+}

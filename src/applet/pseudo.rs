@@ -1,0 +1,2 @@
+use crate::sys::CStrList;
+pub fn main(_args: CStrList, _env: CStrList) -> i32 { crate::out::say(b"pseudo", &[b"not implemented yet"]); 1 }

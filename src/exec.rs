@@ -1,0 +1,132 @@
+//! Running CMD the way a shell does (SPEC §3): a name with `/` is used as
+//! is, anything else is searched in PATH; not found is 127, found but not
+//! executable is 126.
+
+use crate::ids::for_each_path_dir;
+use crate::out::{fail, EXIT_FAILURE};
+use crate::sys::{self, CStrList, Errno, Stat};
+use core::ffi::CStr;
+
+pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+pub const NOT_FOUND: i32 = 127;
+pub const NOT_EXECUTABLE: i32 = 126;
+
+/// A path built in a fixed buffer.
+pub struct PathBuf {
+    buf: [u8; 4096],
+    len: usize,
+}
+
+impl PathBuf {
+    pub fn new() -> PathBuf {
+        PathBuf { buf: [0; 4096], len: 0 }
+    }
+    /// `dir/name` (or `name` alone when dir is empty), NUL-terminated.
+    pub fn join(&mut self, dir: &[u8], name: &[u8]) -> Option<&CStr> {
+        let slash = !dir.is_empty() && !dir.ends_with(b"/");
+        let len = dir.len() + slash as usize + name.len();
+        if len + 1 > self.buf.len() {
+            return None;
+        }
+        self.buf[..dir.len()].copy_from_slice(dir);
+        if slash {
+            self.buf[dir.len()] = b'/';
+        }
+        self.buf[len - name.len()..len].copy_from_slice(name);
+        self.buf[len] = 0;
+        self.len = len;
+        self.as_cstr()
+    }
+    pub fn as_cstr(&self) -> Option<&CStr> {
+        CStr::from_bytes_with_nul(&self.buf[..self.len + 1]).ok()
+    }
+}
+
+impl Default for PathBuf {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The PATH a command will be searched in: the environment's, or the default.
+pub fn search_path<'a>(env: CStrList<'a>) -> &'a [u8] {
+    env.var(b"PATH").unwrap_or(DEFAULT_PATH)
+}
+
+/// Executes argv[0] with `argv` and `env`, searching `path`. Returns only
+/// on failure, with the exit status after the message `NAME: CMD: error`.
+pub fn exec_command(name: &[u8], argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
+    let Some(cmd) = argv.get(0) else { return EXIT_FAILURE };
+    let e = if cmd.to_bytes().contains(&b'/') {
+        sys::execve(cmd, argv, env)
+    } else {
+        let mut seen_eacces = false;
+        let mut last = Errno::ENOENT;
+        let mut candidate = PathBuf::new();
+        for_each_path_dir(path, &mut |dir| {
+            let Some(file) = candidate.join(dir, cmd.to_bytes()) else { return false };
+            match sys::execve(file, argv, env) {
+                // As execvp(3): keep looking past missing and forbidden
+                // entries, stop at any other failure.
+                Errno::EACCES => seen_eacces = true,
+                Errno::ENOENT | Errno::ENOTDIR | Errno::ELOOP | Errno::ENAMETOOLONG => {}
+                e => {
+                    last = e;
+                    return true;
+                }
+            }
+            false
+        });
+        if seen_eacces && last == Errno::ENOENT {
+            Errno::EACCES
+        } else {
+            last
+        }
+    };
+    fail(name, &[cmd.to_bytes()], e);
+    if e == Errno::ENOENT {
+        NOT_FOUND
+    } else {
+        NOT_EXECUTABLE
+    }
+}
+
+/// Finds the program `cmd` names without executing it: the first regular,
+/// executable file in `path` (as `command -v` does). Err(ENOENT) when there
+/// is none, Err(EACCES) when one exists but cannot be executed.
+pub fn find_program(cmd: &CStr, path: &[u8], found: &mut PathBuf) -> Result<Stat, Errno> {
+    let name = cmd.to_bytes();
+    if name.contains(&b'/') {
+        let file = found.join(b"", name).ok_or(Errno::ENAMETOOLONG)?;
+        return executable(file);
+    }
+    let mut result = Err(Errno::ENOENT);
+    let mut candidate = PathBuf::new();
+    for_each_path_dir(path, &mut |dir| {
+        let Some(file) = candidate.join(dir, name) else { return false };
+        match executable(file) {
+            Ok(st) => {
+                result = Ok(st);
+                return true;
+            }
+            Err(Errno::EACCES) => result = Err(Errno::EACCES),
+            Err(_) => {}
+        }
+        false
+    });
+    if let Ok(st) = result {
+        let dir_and_name = candidate.as_cstr().map(|c| c.to_bytes()).unwrap_or(b"");
+        found.join(b"", dir_and_name);
+        return Ok(st);
+    }
+    result
+}
+
+fn executable(file: &CStr) -> Result<Stat, Errno> {
+    let st = sys::statat(sys::AT_FDCWD, file, false)?;
+    if !st.is_reg() {
+        return Err(Errno::EACCES);
+    }
+    sys::access(file, sys::X_OK)?;
+    Ok(st)
+}

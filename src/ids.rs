@@ -1,0 +1,893 @@
+//! Identity lookups and map arithmetic (SPEC §4): pure functions over bytes.
+
+use heapless::VecView;
+
+/// A contiguous id range from /etc/subuid or /etc/subgid.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(test, derive(Debug))]
+pub struct Range {
+    pub start: u32,
+    pub count: u32,
+}
+
+/// One line of a uid_map/gid_map: `inner outer count`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(test, derive(Debug))]
+pub struct MapLine {
+    pub inner: u32,
+    pub outer: u32,
+    pub count: u32,
+}
+
+/// Max lines we ever write (the kernel allows 340; we never need more than this).
+pub const MAX_MAP_LINES: usize = 16;
+pub type IdMap = heapless::Vec<MapLine, MAX_MAP_LINES>;
+
+/// Ids are u32, so a range may end at most here (exclusive).
+const ID_SPACE: u64 = 1 << 32;
+
+/// Parse a whole decimal u32: digits only, non-empty, no sign, no overflow. Leading zeros ok.
+pub fn parse_u32(s: &[u8]) -> Option<u32> {
+    if s.is_empty() {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for &b in s {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(d as u32)?;
+    }
+    Some(v)
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn end_of(start: u32, count: u32) -> u64 {
+    start as u64 + count as u64
+}
+
+/// Streams lines from `read` (fills a buffer, returns bytes read, 0 at end or on error)
+/// through the scratch `buf`; calls `f(line)` for each line without its '\n' and without a
+/// trailing '\r'. A line longer than buf.len() is skipped entirely. The last line may lack
+/// '\n'. Stops early and returns true as soon as `f` returns true; else false.
+pub fn for_each_line(
+    read: &mut dyn FnMut(&mut [u8]) -> usize,
+    buf: &mut [u8],
+    f: &mut dyn FnMut(&[u8]) -> bool,
+) -> bool {
+    let mut len = 0; // bytes of an unfinished line at the front of buf
+    let mut skip = false; // inside a line longer than buf: drop it up to its '\n'
+    loop {
+        let mut one = [0u8];
+        let room = buf.get_mut(len..).unwrap_or_default();
+        let full = room.is_empty();
+        let n = if full {
+            read(&mut one).min(1)
+        } else {
+            let r = room.len();
+            read(room).min(r)
+        };
+        let line = buf.get(..len).unwrap_or_default();
+        if n == 0 {
+            return !skip && len > 0 && f(trim_cr(line));
+        }
+        if full {
+            // buf holds a whole line's worth: the line fits only if its '\n' comes next
+            if one[0] != b'\n' {
+                skip = true;
+            } else if !skip && f(trim_cr(line)) {
+                return true;
+            } else {
+                skip = false;
+            }
+            len = 0;
+            continue;
+        }
+        let end = len + n;
+        let mut start = 0;
+        while let Some(nl) = buf
+            .get(start.max(len)..end)
+            .and_then(|s| s.iter().position(|&b| b == b'\n'))
+            .map(|k| start.max(len) + k)
+        {
+            if !skip && f(trim_cr(buf.get(start..nl).unwrap_or_default())) {
+                return true;
+            }
+            skip = false;
+            start = nl + 1;
+        }
+        if skip {
+            len = 0;
+        } else {
+            buf.copy_within(start..end, 0);
+            len = end - start;
+        }
+    }
+}
+
+/// The login name of `uid` in one /etc/passwd line `name:pw:UID:...`: the third field must be a
+/// whole decimal equal to uid and the name non-empty. Comment lines never match (glibc's files
+/// backend skips them too). No NSS.
+pub fn passwd_name(line: &[u8], uid: u32) -> Option<&[u8]> {
+    let mut fields = line.split(|&b| b == b':');
+    let name = fields.next().filter(|n| !n.is_empty() && n.first() != Some(&b'#'))?;
+    (parse_u32(fields.nth(1)?)? == uid).then_some(name)
+}
+
+/// One /etc/subuid line `OWNER:START:COUNT`: the range when OWNER is `name` or the whole decimal
+/// `uid`, with exactly three fields, COUNT > 0 and START + COUNT <= 2^32. Else None.
+pub fn subid_line(line: &[u8], name: Option<&[u8]>, uid: u32) -> Option<Range> {
+    if line.first() == Some(&b'#') {
+        return None;
+    }
+    let mut fields = line.split(|&b| b == b':');
+    let owner = fields.next()?;
+    let start = parse_u32(fields.next()?)?;
+    let count = parse_u32(fields.next()?)?;
+    if fields.next().is_some() || count == 0 || end_of(start, count) > ID_SPACE {
+        return None;
+    }
+    let named = !owner.is_empty() && name == Some(owner);
+    (named || parse_u32(owner) == Some(uid)).then_some(Range { start, count })
+}
+
+/// Three whole decimals of a map line, as an inner, outer and count that fit the id space.
+fn map_line(mut fields: impl Iterator<Item = Option<u32>>) -> Option<MapLine> {
+    let (Some(Some(inner)), Some(Some(outer)), Some(Some(count)), None) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
+    else {
+        return None;
+    };
+    Some(MapLine { inner, outer, count })
+}
+
+/// Parse /proc/self/uid_map content; malformed lines skipped, lines past 64 ignored.
+pub fn parse_proc_map(text: &[u8]) -> heapless::Vec<MapLine, 64> {
+    let mut map = heapless::Vec::new();
+    for line in text.split(|&b| b == b'\n') {
+        let words = line.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty());
+        if let Some(l) = map_line(words.map(parse_u32)) {
+            if l.count > 0 && end_of(l.inner, l.count) <= ID_SPACE && end_of(l.outer, l.count) <= ID_SPACE {
+                let _ = map.push(l);
+            }
+        }
+    }
+    map
+}
+
+/// The end of the run of ids of `current` starting at `id` (`id` itself when it is not covered).
+fn covered_until(current: &[MapLine], mut id: u64) -> u64 {
+    'grow: loop {
+        for l in current {
+            if l.inner as u64 <= id && id < end_of(l.inner, l.count) {
+                id = end_of(l.inner, l.count);
+                continue 'grow;
+            }
+        }
+        return id;
+    }
+}
+
+/// Whether every id in [r.start, r.start + r.count) is an id of the current namespace.
+pub fn range_inside(current: &[MapLine], r: Range) -> bool {
+    covered_until(current, r.start as u64) >= end_of(r.start, r.count)
+}
+
+/// The original containers default for root without a subordinate range: container 0 onto
+/// TOP, the highest id of `current`; every other id of `current` below TOP onto itself.
+pub fn default_root_map(current: &[MapLine]) -> Option<IdMap> {
+    let top = current
+        .iter()
+        .filter(|l| l.count > 0)
+        .map(|l| end_of(l.inner, l.count) - 1)
+        .max()?;
+    let mut map = IdMap::new();
+    let outer = u32::try_from(top).ok()?;
+    map.push(MapLine { inner: 0, outer, count: 1 }).ok()?;
+    let mut id = 1;
+    while id < top {
+        let end = covered_until(current, id).min(top);
+        if end > id {
+            let (inner, count) = (id as u32, (end - id) as u32);
+            map.push(MapLine { inner, outer: inner, count }).ok()?;
+            id = end;
+        } else {
+            id = current
+                .iter()
+                .map(|l| l.inner as u64)
+                .filter(|&s| s > id)
+                .min()
+                .unwrap_or(top);
+        }
+    }
+    Some(map)
+}
+
+/// Maps of the SPEC §4 table for an unprivileged caller: [0 caller 1], then [1 S C] for a range.
+pub fn unprivileged_map(caller: u32, range: Option<Range>) -> IdMap {
+    let mut map = IdMap::new();
+    let _ = map.push(MapLine { inner: 0, outer: caller, count: 1 });
+    if let Some(r) = range.filter(|r| r.count > 0) {
+        let _ = map.push(MapLine { inner: 1, outer: r.start, count: r.count });
+    }
+    map
+}
+
+/// Appends `v` in decimal, then `end`.
+fn push_dec(out: &mut VecView<u8>, mut v: u32, end: u8) -> bool {
+    let mut digits = [end; 11];
+    let mut i = 10;
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(i..).unwrap_or_default()).is_ok()
+}
+
+/// Appends every line as `inner SEP outer SEP count END`; on overflow leaves `out` as it was.
+fn push_lines(map: &[MapLine], out: &mut VecView<u8>, sep: u8, end: u8) -> bool {
+    let mark = out.len();
+    let ok = map.iter().all(|l| {
+        push_dec(out, l.inner, sep) && push_dec(out, l.outer, sep) && push_dec(out, l.count, end)
+    });
+    if !ok {
+        out.truncate(mark);
+    }
+    ok
+}
+
+/// Text for /proc/PID/uid_map: "inner outer count\n" per line, appended to out. False if it
+/// does not fit (out unchanged then).
+pub fn format_map(map: &[MapLine], out: &mut heapless::Vec<u8, 512>) -> bool {
+    push_lines(map, out.as_mut_view(), b' ', b'\n')
+}
+
+/// Arguments for newuidmap/newgidmap after the PID: inner, outer, count of each line as
+/// NUL-terminated decimals, back to back in `out`; the number of strings, or None if they
+/// don't fit (out unchanged then).
+pub fn helper_args(map: &[MapLine], out: &mut heapless::Vec<u8, 256>) -> Option<usize> {
+    push_lines(map, out.as_mut_view(), 0, 0).then_some(map.len() * 3)
+}
+
+/// Why a user-given map option was refused.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(test, derive(Debug))]
+pub enum MapError {
+    Malformed,
+    OutOfRange,
+    Overlap,
+}
+
+fn overlaps(a: u32, a_count: u32, b: u32, b_count: u32) -> bool {
+    (a as u64) < end_of(b, b_count) && (b as u64) < end_of(a, a_count)
+}
+
+/// Parse `START:LOWER:COUNT[,START:LOWER:COUNT]...` (inner id, outer id, count > 0), as the
+/// original containers tool takes it for -u/-g.
+pub fn parse_map_option(s: &[u8]) -> Result<IdMap, MapError> {
+    let mut map = IdMap::new();
+    for entry in s.split(|&b| b == b',') {
+        let l = map_line(entry.split(|&b| b == b':').map(parse_u32))
+            .filter(|l| l.count > 0)
+            .ok_or(MapError::Malformed)?;
+        if end_of(l.inner, l.count) > ID_SPACE || end_of(l.outer, l.count) > ID_SPACE {
+            return Err(MapError::OutOfRange);
+        }
+        let clash = |m: &MapLine| {
+            overlaps(m.inner, m.count, l.inner, l.count) || overlaps(m.outer, m.count, l.outer, l.count)
+        };
+        if map.iter().any(clash) {
+            return Err(MapError::Overlap);
+        }
+        map.push(l).map_err(|_| MapError::Malformed)?;
+    }
+    Ok(map)
+}
+
+/// Whole decimal process id > 0 fitting in i32, else None.
+pub fn parse_pid(s: &[u8]) -> Option<i32> {
+    i32::try_from(parse_u32(s)?).ok().filter(|&p| p > 0)
+}
+
+/// From /proc/PID/status content, the `SigCgt:` hex mask; None when absent or malformed.
+/// Any number of hex digits is taken as long as the value fits 64 bits (MIPS prints 32).
+pub fn caught_signals(status: &[u8]) -> Option<u64> {
+    let hex = status
+        .split(|&b| b == b'\n')
+        .find_map(|l| l.strip_prefix(b"SigCgt:"))?
+        .trim_ascii();
+    if hex.is_empty() {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &b in hex {
+        let d = (b as char).to_digit(16)?;
+        v = v.checked_mul(16)?.checked_add(d as u64)?;
+    }
+    Some(v)
+}
+
+/// Split PATH ("a:b::c") into directories in order, calling f(dir) for each; an empty entry is
+/// the current directory, given as ".". Stops early and returns true when f returns true.
+pub fn for_each_path_dir(path: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+    path.split(|&b| b == b':')
+        .any(|d| f(if d.is_empty() { b"." } else { d }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    fn ml(inner: u32, outer: u32, count: u32) -> MapLine {
+        MapLine { inner, outer, count }
+    }
+
+    /// Runs for_each_line over `text` with a buffer of `buf_len` bytes and reads that return
+    /// `chunks[0]`, `chunks[1]`, ... bytes in turn (cycling); collects every line given to f.
+    fn lines(text: &[u8], buf_len: usize, chunks: &[usize]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let stopped = scan(text, buf_len, chunks, &mut |l| {
+            out.push(l.to_vec());
+            false
+        });
+        assert!(!stopped);
+        out
+    }
+
+    fn scan(text: &[u8], buf_len: usize, chunks: &[usize], f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+        let (mut pos, mut turn) = (0, 0);
+        let mut read = |b: &mut [u8]| {
+            let n = chunks[turn % chunks.len()].min(b.len()).min(text.len() - pos);
+            turn += 1;
+            b[..n].copy_from_slice(&text[pos..pos + n]);
+            pos += n;
+            n
+        };
+        let mut buf = vec![0xAAu8; buf_len];
+        for_each_line(&mut read, &mut buf, f)
+    }
+
+    /// What for_each_line must produce: every line that fits, in order.
+    fn model(text: &[u8], buf_len: usize) -> Vec<Vec<u8>> {
+        let mut parts: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+        if parts.last() == Some(&&b""[..]) {
+            parts.pop();
+        }
+        parts
+            .into_iter()
+            .filter(|l| l.len() <= buf_len)
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
+            .collect()
+    }
+
+    fn name_of(passwd: &[u8], uid: u32) -> Option<Vec<u8>> {
+        let mut found = None;
+        scan(passwd, 256, &[usize::MAX], &mut |l| {
+            found = passwd_name(l, uid).map(|n| n.to_vec());
+            found.is_some()
+        });
+        found
+    }
+
+    fn first_range(text: &[u8], name: Option<&[u8]>, uid: u32, buf_len: usize, chunks: &[usize]) -> Option<Range> {
+        let mut found = None;
+        scan(text, buf_len, chunks, &mut |l| {
+            found = subid_line(l, name, uid);
+            found.is_some()
+        });
+        found
+    }
+
+    fn rng(start: u32, count: u32) -> Option<Range> {
+        Some(Range { start, count })
+    }
+
+    #[test]
+    fn parse_u32_cases() {
+        assert_eq!(parse_u32(b"0"), Some(0));
+        assert_eq!(parse_u32(b"000123"), Some(123));
+        assert_eq!(parse_u32(b"4294967295"), Some(u32::MAX));
+        assert_eq!(parse_u32(b"4294967296"), None);
+        assert_eq!(parse_u32(b"42949672950"), None);
+        assert_eq!(parse_u32(b"99999999999999999999"), None);
+        for bad in [&b""[..], b"-1", b"+1", b" 1", b"1 ", b"0x10", b"1a", b"a", b"1.0", b"/", b":"] {
+            assert_eq!(parse_u32(bad), None, "{:?}", bad);
+        }
+    }
+
+    #[test]
+    fn lines_plain_and_crlf() {
+        let text = b"one\r\ntwo\n\nthree\r\n\rfour";
+        let want: Vec<Vec<u8>> = [&b"one"[..], b"two", b"", b"three", b"\rfour"].iter().map(|l| l.to_vec()).collect();
+        assert_eq!(lines(text, 64, &[usize::MAX]), want);
+        assert_eq!(lines(text, 64, &[1]), want);
+        assert_eq!(lines(b"", 64, &[1]), Vec::<Vec<u8>>::new());
+        assert_eq!(lines(b"\n", 64, &[1]), vec![b"".to_vec()]);
+        assert_eq!(lines(b"last", 64, &[3]), vec![b"last".to_vec()]);
+    }
+
+    #[test]
+    fn lines_match_model_for_all_buffers_and_chunkings() {
+        let text = b"a\nbb\r\nccc\n\ndddddddd\neeeeeeeee\nf\r\nggggggggggggggggggggggggg\nh\r\n12345678\r\nend";
+        for buf_len in 0..40 {
+            for chunks in [&[usize::MAX][..], &[1], &[2], &[3], &[1, 2, 3], &[7, 1], &[5]] {
+                assert_eq!(lines(text, buf_len, chunks), model(text, buf_len), "buf {} chunks {:?}", buf_len, chunks);
+            }
+        }
+        // a line exactly as long as the buffer still fits, with or without '\n' after it
+        assert_eq!(lines(b"12345678\nabc", 8, &[1, 2, 3]), vec![b"12345678".to_vec(), b"abc".to_vec()]);
+        assert_eq!(lines(b"abc\n12345678", 8, &[4]), vec![b"abc".to_vec(), b"12345678".to_vec()]);
+        assert_eq!(lines(b"123456789\nabc", 8, &[100]), vec![b"abc".to_vec()]);
+        assert_eq!(lines(b"\n\nx\n", 0, &[1]), vec![b"".to_vec(), b"".to_vec()]);
+    }
+
+    #[test]
+    fn lines_skip_a_100k_line() {
+        let mut text = b"ok1\nok2\n".to_vec();
+        text.extend(std::iter::repeat(b'x').take(100_000));
+        text.extend_from_slice(b"\nok3\r\nok4\n");
+        text.extend(std::iter::repeat(b'y').take(100_000)); // last line, no '\n'
+        let want = vec![b"ok1".to_vec(), b"ok2".to_vec(), b"ok3".to_vec(), b"ok4".to_vec()];
+        for buf_len in [4, 8, 64, 4096] {
+            for chunks in [&[usize::MAX][..], &[1, 2, 3], &[3, 1], &[4096]] {
+                assert_eq!(lines(&text, buf_len, chunks), want, "buf {} chunks {:?}", buf_len, chunks);
+            }
+        }
+    }
+
+    #[test]
+    fn lines_stop_early() {
+        let text = b"a\nb\nc\nd\n";
+        let mut seen = Vec::new();
+        let stopped = scan(text, 8, &[1, 2, 3], &mut |l| {
+            seen.push(l.to_vec());
+            l == b"b"
+        });
+        assert!(stopped);
+        assert_eq!(seen, vec![b"a".to_vec(), b"b".to_vec()]);
+        // stop on the unterminated last line
+        assert!(scan(b"a\nlast", 8, &[2], &mut |l| l == b"last"));
+        // never stopped
+        assert!(!scan(text, 8, &[2], &mut |_| false));
+        // a reader that claims more than it was given is clamped, not trusted
+        let mut read = |b: &mut [u8]| {
+            b.fill(b'\n');
+            b.len() + 100
+        };
+        let mut buf = [0u8; 4];
+        let mut count = 0;
+        let mut calls = 0;
+        let stopped = for_each_line(&mut read, &mut buf, &mut |l| {
+            assert!(l.is_empty());
+            count += 1;
+            calls += 1;
+            calls == 10
+        });
+        assert!(stopped);
+        assert_eq!(count, 10);
+    }
+
+    const PASSWD: &[u8] = b"root:x:0:0:root:/root:/bin/sh\r\n\
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n\
+# comment:x:5:5\n\
+short\n\
+sh:x\n\
+bad:x:1000x:1000::/:/bin/sh\n\
+sp:x: 1000:1000::/:/bin/sh\n\
+:x:1000:1000::/:/bin/sh\n\
+alice:x:1000:1000:Alice:/home/alice:/bin/sh\n\
+alice2:x:1000:1000:dup:/home/alice2:/bin/sh\n\
+zero:x:01001:1001::/:/bin/sh\n\
+neg:x:-5:5::/:/bin/sh\n\
+big:x:4294967296:5::/:/bin/sh\n\
+max:x:4294967295:5::/:/bin/sh\n\
+svc:x:7\r\n";
+
+    #[test]
+    fn passwd_lookup() {
+        assert_eq!(name_of(PASSWD, 0), Some(b"root".to_vec()));
+        assert_eq!(name_of(PASSWD, 1), Some(b"daemon".to_vec()));
+        // first match wins; malformed uid fields and an empty name before it are skipped
+        assert_eq!(name_of(PASSWD, 1000), Some(b"alice".to_vec()));
+        assert_eq!(name_of(PASSWD, 1001), Some(b"zero".to_vec()));
+        assert_eq!(name_of(PASSWD, 4294967295), Some(b"max".to_vec()));
+        // the CR of a CRLF line ending is not part of the uid field
+        assert_eq!(name_of(PASSWD, 7), Some(b"svc".to_vec()));
+        assert_eq!(passwd_name(b"svc:x:7\r", 7), None);
+        // missing users, including wrapped and negative values
+        for uid in [2, 5, 999, 1002, 0u32.wrapping_sub(5), 4294967294] {
+            assert_eq!(name_of(PASSWD, uid), None, "uid {}", uid);
+        }
+        assert_eq!(name_of(b"", 0), None);
+    }
+
+    #[test]
+    fn passwd_single_lines() {
+        assert_eq!(passwd_name(b"root:x:0:0:root:/root:/bin/sh", 0), Some(&b"root"[..]));
+        assert_eq!(passwd_name(b"root:x:0:0:root:/root:/bin/sh", 1), None);
+        assert_eq!(passwd_name(b"root:x:0", 0), Some(&b"root"[..]));
+        assert_eq!(passwd_name(b"root::0:", 0), Some(&b"root"[..]));
+        for short in [&b""[..], b"root", b"root:x", b"root:x:", b":x:0:0", b"root:0:x:0", b"root:x:0x0:0", b"root:x:+0:0", b"#root:x:0:0"] {
+            assert_eq!(passwd_name(short, 0), None, "{:?}", short);
+        }
+    }
+
+    const SUBUID: &[u8] = b"# owner:start:count\n\
+alice:1:2:3\n\
+alice:100000\n\
+alice::65536\n\
+alice:100000:\n\
+alice:-1:65536\n\
+alice:100000:-1\n\
+alice:100000:0\n\
+alice:4294967296:1\n\
+alice:0:4294967296\n\
+alice:4294967295:2\n\
+alice: 100000:65536\n\
+alice:100000:65536 \n\
+ alice:100000:65536\n\
+alice :100000:65536\n\
+alice:0x10:65536\n\
+\n\
+bob:200000:65536\n\
+alice:100000:65536\r\n\
+1000:300000:65536\n\
+alice:400000:65536\n";
+
+    #[test]
+    fn subid_first_valid_line_wins() {
+        for (buf_len, chunks) in [(256, &[usize::MAX][..]), (32, &[1, 2, 3][..]), (20, &[3][..])] {
+            assert_eq!(first_range(SUBUID, Some(b"alice"), 1000, buf_len, chunks), rng(100000, 65536));
+            assert_eq!(first_range(SUBUID, Some(b"alice"), 1, buf_len, chunks), rng(100000, 65536));
+            // no passwd entry: only the numeric owner line matches
+            assert_eq!(first_range(SUBUID, None, 1000, buf_len, chunks), rng(300000, 65536));
+            assert_eq!(first_range(SUBUID, Some(b"bob"), 1001, buf_len, chunks), rng(200000, 65536));
+            // a user whose name is not in the file but whose uid is
+            assert_eq!(first_range(SUBUID, Some(b"carol"), 1000, buf_len, chunks), rng(300000, 65536));
+            assert_eq!(first_range(SUBUID, Some(b"carol"), 1001, buf_len, chunks), None);
+            // "alice" is never uid 0
+            assert_eq!(first_range(SUBUID, None, 0, buf_len, chunks), None);
+            assert_eq!(first_range(SUBUID, Some(b"root"), 0, buf_len, chunks), None);
+        }
+        // the numeric line comes before the named one in this file
+        let numeric_first = b"1000:5:10\nalice:100000:65536\n";
+        assert_eq!(first_range(numeric_first, Some(b"alice"), 1000, 64, &[2]), rng(5, 10));
+    }
+
+    #[test]
+    fn subid_single_lines() {
+        let a = Some(&b"alice"[..]);
+        assert_eq!(subid_line(b"alice:100000:65536", a, 1000), rng(100000, 65536));
+        assert_eq!(subid_line(b"alice:0:1", a, 1000), rng(0, 1));
+        assert_eq!(subid_line(b"alice:4294967295:1", a, 1000), rng(4294967295, 1));
+        assert_eq!(subid_line(b"alice:0:4294967295", a, 1000), rng(0, 4294967295));
+        assert_eq!(subid_line(b"alice:1:4294967295", a, 1000), rng(1, 4294967295));
+        assert_eq!(subid_line(b"alice:2:4294967295", a, 1000), None);
+        assert_eq!(subid_line(b"alice:4294967295:2", a, 1000), None);
+        assert_eq!(subid_line(b"alice:00100:010", a, 1000), rng(100, 10));
+        assert_eq!(subid_line(b"1000:100000:65536", None, 1000), rng(100000, 65536));
+        assert_eq!(subid_line(b"01000:100000:65536", None, 1000), rng(100000, 65536));
+        assert_eq!(subid_line(b"0:100000:65536", None, 0), rng(100000, 65536));
+        assert_eq!(subid_line(b"root:100000:65536", Some(b"root"), 0), rng(100000, 65536));
+        // a numeric user name is matched byte for byte too
+        assert_eq!(subid_line(b"1000:7:1", Some(b"1000"), 5), rng(7, 1));
+        let bad: &[&[u8]] = &[
+            b"", b"#", b"#alice:100000:65536", b"alice", b"alice:100000", b"alice:100000:65536:",
+            b"alice:100000:65536:x", b"alice::65536", b"alice:100000:", b"::", b":100000:65536",
+            b"alice:-1:65536", b"alice:100000:-1", b"alice:+1:65536", b"alice:100000:0",
+            b"alice:4294967296:1", b"alice:1:4294967296", b"alice:99999999999:1",
+            b" alice:100000:65536", b"alice :100000:65536", b"alice: 100000:65536",
+            b"alice:100000:65536 ", b"alice:100000:65536\r", b"alice:1e5:65536", b"alice;100000;65536",
+            b"Alice:100000:65536", b"alic:100000:65536", b"alicee:100000:65536",
+        ];
+        for line in bad {
+            assert_eq!(subid_line(line, a, 1000), None, "{:?}", std::str::from_utf8(line));
+        }
+        // numeric owners: whole decimals only, equal to the uid
+        for line in [&b"alice:1:1"[..], b"0x0:1:1", b" 0:1:1", b"+0:1:1", b"-0:1:1", b":1:1", b"00 :1:1", b"1:1:1"] {
+            assert_eq!(subid_line(line, None, 0), None, "{:?}", std::str::from_utf8(line));
+        }
+        assert_eq!(subid_line(b"000:1:1", None, 0), rng(1, 1));
+        // an empty name never matches an empty owner
+        assert_eq!(subid_line(b":1:1", Some(b""), 5), None);
+        assert_eq!(subid_line(b"4294967296:1:1", None, 0), None);
+    }
+
+    #[test]
+    fn proc_map_parsing() {
+        let text = b"         0       1000          1\n         1     100000      65536\n";
+        assert_eq!(&parse_proc_map(text)[..], &[ml(0, 1000, 1), ml(1, 100000, 65536)]);
+        assert_eq!(&parse_proc_map(b"         0          0 4294967295\n")[..], &[ml(0, 0, 4294967295)]);
+        let messy = b"\n0 0\nx 1 1\n0 0 1 2\n5 5 0\n4294967295 0 2\n0 4294967295 2\n-1 0 1\n\t7\t8\t9\r\n 10 20 30";
+        assert_eq!(&parse_proc_map(messy)[..], &[ml(7, 8, 9), ml(10, 20, 30)]);
+        assert!(parse_proc_map(b"").is_empty());
+        let mut many = Vec::new();
+        for i in 0..70u32 {
+            many.extend_from_slice(format!("{} {} 1\n", i, i + 1000).as_bytes());
+        }
+        let map = parse_proc_map(&many);
+        assert_eq!(map.len(), 64);
+        assert_eq!(map[63], ml(63, 1063, 1));
+    }
+
+    #[test]
+    fn range_inside_cases() {
+        let top = [ml(0, 0, 4294967295)];
+        let inside = |cur: &[MapLine], start, count| range_inside(cur, Range { start, count });
+        assert!(inside(&top, 0, 4294967295));
+        assert!(inside(&top, 4294967294, 1));
+        assert!(inside(&top, 100000, 65536));
+        assert!(!inside(&top, 4294967295, 1));
+        assert!(!inside(&top, 1, 4294967295));
+        assert!(!inside(&top, 4294967294, 2));
+        // the whole id space, split in two lines
+        let all = [ml(4294967295, 5, 1), ml(0, 0, 4294967295)];
+        assert!(inside(&all, 0, 4294967295));
+        assert!(inside(&all, 1, 4294967295));
+        assert!(inside(&all, 4294967295, 1));
+        // split coverage, in either order
+        let nested = [ml(0, 1000, 1), ml(1, 100000, 65536)];
+        let reversed = [ml(1, 100000, 65536), ml(0, 1000, 1)];
+        for cur in [&nested[..], &reversed[..]] {
+            assert!(inside(cur, 0, 65537));
+            assert!(inside(cur, 65536, 1));
+            assert!(inside(cur, 0, 2));
+            assert!(!inside(cur, 0, 65538));
+            assert!(!inside(cur, 65537, 1));
+            assert!(!inside(cur, 65536, 2));
+        }
+        // a gap
+        let gap = [ml(20, 0, 10), ml(0, 100, 10), ml(10, 200, 5)];
+        assert!(inside(&gap, 0, 15));
+        assert!(inside(&gap, 20, 10));
+        assert!(inside(&gap, 14, 1));
+        assert!(!inside(&gap, 0, 16));
+        assert!(!inside(&gap, 15, 1));
+        assert!(!inside(&gap, 10, 11));
+        assert!(!inside(&gap, 29, 2));
+        // empty ranges are trivially inside; nothing is inside an empty map
+        assert!(inside(&gap, 17, 0));
+        assert!(!inside(&[], 0, 1));
+        assert!(!inside(&[ml(5, 5, 0)], 5, 1));
+    }
+
+    fn assert_disjoint(map: &[MapLine]) {
+        for (i, a) in map.iter().enumerate() {
+            for b in &map[i + 1..] {
+                assert!(!overlaps(a.inner, a.count, b.inner, b.count), "{:?} {:?}", a, b);
+                assert!(!overlaps(a.outer, a.count, b.outer, b.count), "{:?} {:?}", a, b);
+            }
+        }
+    }
+
+    #[test]
+    fn default_root_map_cases() {
+        let top = default_root_map(&[ml(0, 0, 4294967295)]).unwrap();
+        assert_eq!(&top[..], &[ml(0, 4294967294, 1), ml(1, 1, 4294967293)]);
+        let nested = default_root_map(&[ml(0, 1000, 1), ml(1, 100000, 65536)]).unwrap();
+        assert_eq!(&nested[..], &[ml(0, 65536, 1), ml(1, 1, 65535)]);
+        let reversed = default_root_map(&[ml(1, 100000, 65536), ml(0, 1000, 1)]).unwrap();
+        assert_eq!(&reversed[..], &nested[..]);
+        // split with a gap, out of order; the top is not on the last line
+        let split = default_root_map(&[ml(100, 5000, 50), ml(0, 1000, 10), ml(10, 2000, 20)]).unwrap();
+        assert_eq!(&split[..], &[ml(0, 149, 1), ml(1, 1, 29), ml(100, 100, 49)]);
+        // a map not starting at 0
+        let high = default_root_map(&[ml(1000, 0, 10)]).unwrap();
+        assert_eq!(&high[..], &[ml(0, 1009, 1), ml(1000, 1000, 9)]);
+        // only root
+        assert_eq!(&default_root_map(&[ml(0, 1000, 1)]).unwrap()[..], &[ml(0, 0, 1)]);
+        // only two ids
+        assert_eq!(&default_root_map(&[ml(0, 1000, 2)]).unwrap()[..], &[ml(0, 1, 1)]);
+        // overlapping input lines still give disjoint output
+        let over = default_root_map(&[ml(0, 0, 10), ml(5, 50, 10)]).unwrap();
+        assert_eq!(&over[..], &[ml(0, 14, 1), ml(1, 1, 13)]);
+        // the whole id space, top line last
+        let all = default_root_map(&[ml(0, 0, 4294967295), ml(4294967295, 7, 1)]).unwrap();
+        assert_eq!(&all[..], &[ml(0, 4294967295, 1), ml(1, 1, 4294967294)]);
+        for m in [&top, &nested, &split, &high, &over, &all] {
+            assert_disjoint(m);
+        }
+        assert_eq!(default_root_map(&[]), None);
+        assert_eq!(default_root_map(&[ml(0, 0, 0)]), None);
+        // root plus 15 pieces fit, root plus 16 don't
+        let pieces = |n: u32| (0..=n).map(|i| ml(i * 10, 1000 + i * 10, 5)).collect::<Vec<_>>();
+        let fits = default_root_map(&pieces(14)).unwrap();
+        assert_eq!(fits.len(), 16);
+        assert_eq!(fits[0], ml(0, 144, 1));
+        assert_eq!(fits[1], ml(1, 1, 4));
+        assert_eq!(fits[2], ml(10, 10, 5));
+        assert_eq!(fits[15], ml(140, 140, 4));
+        assert_disjoint(&fits);
+        assert_eq!(default_root_map(&pieces(15)), None);
+    }
+
+    #[test]
+    fn unprivileged_maps() {
+        assert_eq!(&unprivileged_map(1000, rng(100000, 65536))[..], &[ml(0, 1000, 1), ml(1, 100000, 65536)]);
+        assert_eq!(&unprivileged_map(1000, None)[..], &[ml(0, 1000, 1)]);
+        assert_eq!(&unprivileged_map(7, rng(5, 0))[..], &[ml(0, 7, 1)]);
+        assert_eq!(&unprivileged_map(0, rng(0, 4294967295))[..], &[ml(0, 0, 1), ml(1, 0, 4294967295)]);
+    }
+
+    #[test]
+    fn format_map_bytes() {
+        let mut out = heapless::Vec::<u8, 512>::new();
+        assert!(format_map(&[ml(0, 1000, 1), ml(1, 100000, 65536)], &mut out));
+        assert_eq!(&out[..], b"0 1000 1\n1 100000 65536\n");
+        assert!(format_map(&[ml(0, 4294967294, 1), ml(1, 1, 4294967293)], &mut out));
+        assert_eq!(&out[..], &b"0 1000 1\n1 100000 65536\n0 4294967294 1\n1 1 4294967293\n"[..]);
+        let mut empty = heapless::Vec::<u8, 512>::new();
+        assert!(format_map(&[], &mut empty));
+        assert!(empty.is_empty());
+        // 16 widest lines are 16 * 33 = 528 bytes: refused, out untouched
+        let wide = [ml(u32::MAX, u32::MAX, u32::MAX); 16];
+        let mut out = heapless::Vec::<u8, 512>::new();
+        out.extend_from_slice(b"keep").unwrap();
+        assert!(!format_map(&wide, &mut out));
+        assert_eq!(&out[..], b"keep");
+        let mut out = heapless::Vec::<u8, 512>::new();
+        assert!(format_map(&wide[..15], &mut out));
+        assert_eq!(out.len(), 15 * 33);
+        assert_eq!(&out[..33], b"4294967295 4294967295 4294967295\n");
+        assert_eq!(&out[..], b"4294967295 4294967295 4294967295\n".repeat(15).as_slice());
+        let mut out = heapless::Vec::<u8, 512>::new();
+        assert!(format_map(&[ml(9, 10, 99), ml(100, 1000000000, 7)], &mut out));
+        assert_eq!(&out[..], b"9 10 99\n100 1000000000 7\n");
+    }
+
+    #[test]
+    fn helper_args_bytes() {
+        let mut out = heapless::Vec::<u8, 256>::new();
+        assert_eq!(helper_args(&[ml(0, 1000, 1), ml(1, 100000, 65536)], &mut out), Some(6));
+        assert_eq!(&out[..], b"0\x001000\x001\x001\x00100000\x0065536\x00");
+        let mut out = heapless::Vec::<u8, 256>::new();
+        assert_eq!(helper_args(&[], &mut out), Some(0));
+        assert!(out.is_empty());
+        // 7 widest lines are 231 bytes, 8 are 264
+        let wide = [ml(u32::MAX, 0, u32::MAX); 8];
+        assert_eq!(helper_args(&wide[..7], &mut out), Some(21));
+        assert_eq!(out.len(), 7 * 24);
+        assert_eq!(&out[..24], b"4294967295\x000\x004294967295\x00");
+        let wider = [ml(u32::MAX, u32::MAX, u32::MAX); 8];
+        let mut out = heapless::Vec::<u8, 256>::new();
+        assert_eq!(helper_args(&wider[..7], &mut out), Some(21));
+        assert_eq!(out.len(), 231);
+        let mut out = heapless::Vec::<u8, 256>::new();
+        out.push(b'k').unwrap();
+        assert_eq!(helper_args(&wider, &mut out), None);
+        assert_eq!(&out[..], b"k");
+    }
+
+    #[test]
+    fn map_option_good() {
+        let ok = |s: &[u8]| parse_map_option(s).map(|m| m.to_vec());
+        assert_eq!(ok(b"0:1000:1"), Ok(vec![ml(0, 1000, 1)]));
+        assert_eq!(ok(b"0:1000:1,1:100000:65536"), Ok(vec![ml(0, 1000, 1), ml(1, 100000, 65536)]));
+        assert_eq!(ok(b"0:0:4294967295"), Ok(vec![ml(0, 0, 4294967295)]));
+        assert_eq!(ok(b"1:0:4294967295"), Ok(vec![ml(1, 0, 4294967295)]));
+        assert_eq!(ok(b"0:1:4294967295"), Ok(vec![ml(0, 1, 4294967295)]));
+        assert_eq!(ok(b"4294967295:4294967295:1"), Ok(vec![ml(4294967295, 4294967295, 1)]));
+        assert_eq!(ok(b"00:01000:001"), Ok(vec![ml(0, 1000, 1)]));
+        // adjacent ranges touch but do not overlap
+        assert_eq!(ok(b"0:1000:10,10:1010:5"), Ok(vec![ml(0, 1000, 10), ml(10, 1010, 5)]));
+        assert_eq!(ok(b"10:1010:5,0:1000:10"), Ok(vec![ml(10, 1010, 5), ml(0, 1000, 10)]));
+        let sixteen: Vec<u8> = (0..16).map(|i| format!("{}:{}:1", i, 100 + i)).collect::<Vec<_>>().join(",").into_bytes();
+        let map = parse_map_option(&sixteen).unwrap();
+        assert_eq!(map.len(), 16);
+        assert_eq!(map[15], ml(15, 115, 1));
+    }
+
+    #[test]
+    fn map_option_errors() {
+        use MapError::*;
+        let err = |s: &[u8]| parse_map_option(s).err();
+        for s in [
+            &b""[..], b",", b"0:1000:1,", b",0:1000:1", b"0:1000:1,,1:2:3", b"0:1000", b"0", b"0:1000:1:2",
+            b"0:1000:0", b"a:1:1", b"-1:1:1", b"+0:1:1", b" 0:1:1", b"0:1:1 ", b"0:1:4294967296",
+            b"4294967296:0:1", b"0::1", b"0;1;1", b"0:1000:1;1:2:3",
+        ] {
+            assert_eq!(err(s), Some(Malformed), "{:?}", std::str::from_utf8(s));
+        }
+        let seventeen: Vec<u8> = (0..17).map(|i| format!("{}:{}:1", i, 100 + i)).collect::<Vec<_>>().join(",").into_bytes();
+        assert_eq!(err(&seventeen), Some(Malformed));
+        assert_eq!(err(b"2:0:4294967295"), Some(OutOfRange));
+        assert_eq!(err(b"0:2:4294967295"), Some(OutOfRange));
+        assert_eq!(err(b"0:4294967295:2"), Some(OutOfRange));
+        assert_eq!(err(b"4294967295:0:2"), Some(OutOfRange));
+        assert_eq!(err(b"0:1000:1,4294967295:5:2"), Some(OutOfRange));
+        // inner overlap, outer overlap, containment, identical entries
+        assert_eq!(err(b"0:1000:10,5:2000:10"), Some(Overlap));
+        assert_eq!(err(b"0:1000:10,10:1005:1"), Some(Overlap));
+        assert_eq!(err(b"100:1000:10,0:5000:200"), Some(Overlap));
+        assert_eq!(err(b"0:1000:1,0:1000:1"), Some(Overlap));
+        assert_eq!(err(b"0:1000:1,1:2000:5,9:2004:1"), Some(Overlap));
+        assert_eq!(err(b"0:0:4294967295,4294967295:4294967294:1"), Some(Overlap));
+    }
+
+    #[test]
+    fn pid_parsing() {
+        assert_eq!(parse_pid(b"1"), Some(1));
+        assert_eq!(parse_pid(b"4242"), Some(4242));
+        assert_eq!(parse_pid(b"007"), Some(7));
+        assert_eq!(parse_pid(b"2147483647"), Some(i32::MAX));
+        for bad in [&b"0"[..], b"00", b"-1", b"12a", b"", b"99999999999", b"2147483648", b"4294967295", b" 1", b"+1", b"1\n"] {
+            assert_eq!(parse_pid(bad), None, "{:?}", bad);
+        }
+    }
+
+    const STATUS: &[u8] = b"Name:\tsystemd\n\
+Umask:\t0000\n\
+State:\tS (sleeping)\n\
+Tgid:\t1\n\
+Pid:\t1\n\
+PPid:\t0\n\
+Uid:\t0\t0\t0\t0\n\
+ShdPnd:\t0000000000000000\n\
+SigBlk:\t7fefc1fe28014a03\n\
+SigIgn:\t0000000000001000\n\
+SigCgt:\t0000000180004a03\n\
+CapInh:\t0000000000000000\n\
+Seccomp:\t0\n";
+
+    #[test]
+    fn sigcgt() {
+        let mask = caught_signals(STATUS).unwrap();
+        assert_eq!(mask, 0x1_8000_4a03);
+        // signal n is bit n-1: SIGHUP 1, SIGINT 2, SIGTERM 15 caught; SIGQUIT 3, SIGKILL 9 not
+        assert_ne!(mask & (1 << 0), 0);
+        assert_ne!(mask & (1 << 1), 0);
+        assert_ne!(mask & (1 << 14), 0);
+        assert_eq!(mask & (1 << 2), 0);
+        assert_eq!(mask & (1 << 8), 0);
+        assert_eq!(caught_signals(b"SigCgt:\tFFFFFFFFFFFFFFFF\n"), Some(u64::MAX));
+        assert_eq!(caught_signals(b"SigCgt:\tfffffffe7ffbfeff"), Some(0xfffffffe7ffbfeff));
+        assert_eq!(caught_signals(b"SigCgt:\t0000000000004002\r\n"), Some(0x4002));
+        assert_eq!(caught_signals(b"SigCgt:\t000000000000000000000000000000a0\n"), Some(0xa0));
+        assert_eq!(caught_signals(b"SigIgn:\t1\nSigCgt:\t2\nSigCgt:\t3\n"), Some(2));
+        for bad in [
+            &b""[..], b"SigIgn:\t0000000000001000\n", b"SigCgt:\n", b"SigCgt:\t\n", b"SigCgt:\tzz\n",
+            b"SigCgt:\t00000000 00004ec\n", b"SigCgt:\t10000000000000000\n", b"SigCgt:\t-1\n",
+            b"XSigCgt:\t1\n", b" SigCgt:\t1\n", b"sigcgt:\t1\n", b"SigCgt\t1\n",
+        ] {
+            assert_eq!(caught_signals(bad), None, "{:?}", std::str::from_utf8(bad));
+        }
+    }
+
+    fn dirs(path: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        assert!(!for_each_path_dir(path, &mut |d| {
+            out.push(d.to_vec());
+            false
+        }));
+        out
+    }
+
+    #[test]
+    fn path_dirs() {
+        let v = |l: &[&[u8]]| l.iter().map(|d| d.to_vec()).collect::<Vec<_>>();
+        assert_eq!(dirs(b"a:b::c"), v(&[b"a", b"b", b".", b"c"]));
+        assert_eq!(dirs(b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+            v(&[b"/usr/local/sbin", b"/usr/local/bin", b"/usr/sbin", b"/usr/bin", b"/sbin", b"/bin"]));
+        assert_eq!(dirs(b""), v(&[b"."]));
+        assert_eq!(dirs(b":"), v(&[b".", b"."]));
+        assert_eq!(dirs(b":/bin:"), v(&[b".", b"/bin", b"."]));
+        assert_eq!(dirs(b"/bin"), v(&[b"/bin"]));
+        let mut seen = Vec::new();
+        assert!(for_each_path_dir(b"/a:/b:/c", &mut |d| {
+            seen.push(d.to_vec());
+            d == b"/b"
+        }));
+        assert_eq!(seen, v(&[b"/a", b"/b"]));
+    }
+}

@@ -1,0 +1,144 @@
+//! Program start without libc: the entry point reads argc, argv, envp and
+//! the auxiliary vector once and hands them to `crate::main`; a panic
+//! handler that exits; the memory functions the compiler may call.
+
+use super::{exit, write_all, CStrList};
+use core::ffi::c_char;
+use core::marker::PhantomData;
+
+// The kernel starts us with the stack pointer at argc (System V ABI and the
+// generic Linux ELF loader, fs/binfmt_elf.c create_elf_tables).
+#[cfg(target_arch = "x86_64")]
+core::arch::global_asm!(
+    ".globl _start",
+    "_start:",
+    "xor ebp, ebp",
+    "mov rdi, rsp",
+    "and rsp, -16",
+    "call {entry}",
+    "ud2",
+    entry = sym entry,
+);
+
+#[cfg(target_arch = "aarch64")]
+core::arch::global_asm!(
+    ".globl _start",
+    "_start:",
+    "mov x29, #0",
+    "mov x30, #0",
+    "mov x0, sp",
+    "bl {entry}",
+    entry = sym entry,
+);
+
+#[cfg(target_arch = "riscv64")]
+core::arch::global_asm!(
+    ".globl _start",
+    "_start:",
+    ".option push",
+    ".option norelax",
+    "lla gp, __global_pointer$",
+    ".option pop",
+    "mv a0, sp",
+    "andi sp, sp, -16",
+    "call {entry}",
+    entry = sym entry,
+);
+
+const AT_SECURE: usize = linux_raw_sys::auxvec::AT_SECURE as usize;
+
+/// # Safety
+/// Called once, by `_start`, with the initial stack pointer the kernel set.
+unsafe extern "C" fn entry(sp: *const usize) -> ! {
+    let argc = *sp;
+    let argv = sp.add(1) as *const *const c_char;
+    let envp = argv.add(argc + 1);
+    let mut envc = 0;
+    while !(*envp.add(envc)).is_null() {
+        envc += 1;
+    }
+    let mut auxv = envp.add(envc + 1) as *const usize;
+    let mut secure = false;
+    while *auxv != 0 {
+        if *auxv == AT_SECURE {
+            secure = *auxv.add(1) != 0;
+        }
+        auxv = auxv.add(2);
+    }
+    let args = CStrList { ptr: argv, len: argc, life: PhantomData };
+    let env = CStrList { ptr: envp, len: envc, life: PhantomData };
+    exit(crate::main(args, env, secure))
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    let _ = write_all(2, b"ucontain: internal error\n");
+    exit(70)
+}
+
+// The memory functions core calls. Written with volatile accesses so the
+// compiler cannot turn the loops back into calls to themselves.
+
+/// # Safety
+/// As C memcpy: `n` bytes valid at both pointers, not overlapping.
+#[no_mangle]
+unsafe extern "C" fn memcpy(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    memmove(dst, src, n)
+}
+
+/// # Safety
+/// As C memmove: `n` bytes valid at both pointers.
+#[no_mangle]
+unsafe extern "C" fn memmove(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    if (dst as usize) < (src as usize) {
+        for i in 0..n {
+            dst.add(i).write_volatile(src.add(i).read_volatile());
+        }
+    } else {
+        for i in (0..n).rev() {
+            dst.add(i).write_volatile(src.add(i).read_volatile());
+        }
+    }
+    dst
+}
+
+/// # Safety
+/// As C memset: `n` bytes valid at `dst`.
+#[no_mangle]
+unsafe extern "C" fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8 {
+    for i in 0..n {
+        dst.add(i).write_volatile(c as u8);
+    }
+    dst
+}
+
+/// # Safety
+/// As C memcmp: `n` bytes valid at both pointers.
+#[no_mangle]
+unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    for i in 0..n {
+        let (x, y) = (a.add(i).read_volatile(), b.add(i).read_volatile());
+        if x != y {
+            return x as i32 - y as i32;
+        }
+    }
+    0
+}
+
+/// # Safety
+/// As C bcmp.
+#[no_mangle]
+unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    memcmp(a, b, n)
+}
+
+/// # Safety
+/// As C strlen: `s` is NUL-terminated.
+#[no_mangle]
+unsafe extern "C" fn strlen(s: *const u8) -> usize {
+    let mut n = 0;
+    while s.add(n).read_volatile() != 0 {
+        n += 1;
+    }
+    n
+}
