@@ -12,6 +12,7 @@ pub mod applet;
 pub mod exec;
 pub mod ids;
 pub mod mount;
+pub mod ns;
 pub mod out;
 
 use out::{say, EXIT_FAILURE, EXIT_USAGE};

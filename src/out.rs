@@ -44,6 +44,9 @@ impl Line {
             None => self.add(b"Unknown error ").num(e.0 as u64),
         }
     }
+    pub fn text(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
     /// Writes the line, with its newline, to standard error.
     pub fn send(&mut self) {
         self.buf[self.len] = b'\n';

@@ -1,0 +1,296 @@
+//! User namespaces and their identity maps (SPEC §4): which maps a caller
+//! gets, and the two ways of writing them.
+
+use crate::exec::PathBuf;
+use crate::ids::{self, IdMap, MapLine, Range};
+use crate::out::{fail, say, Line, EXIT_FAILURE};
+use crate::sys::{self, CStrArray, Exit, O_RDONLY};
+use core::ffi::CStr;
+
+/// Who writes the maps of a new user namespace.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    /// newuidmap/newgidmap (setuid, from shadow-utils) run from the parent
+    /// namespace: the only way an unprivileged user maps more than itself.
+    Helpers,
+    /// A process of the parent namespace writes /proc/PID/*_map itself:
+    /// root, who holds CAP_SETUID there.
+    Parent,
+    /// Only the caller's own ids: any process may, once setgroups is
+    /// denied (user_namespaces(7), "Interaction with setgroups").
+    Own,
+}
+
+pub struct Maps {
+    pub uid: IdMap,
+    pub gid: IdMap,
+    pub writer: Writer,
+    /// After the maps: drop supplementary groups and become uid/gid 0
+    /// inside, so host root stays unmapped.
+    pub become_root: bool,
+}
+
+const HELPER_DIRS: [&[u8]; 4] = [b"/usr/bin", b"/bin", b"/usr/sbin", b"/sbin"];
+
+/// Calls f for each line of a file; false when it cannot be read.
+fn each_line(path: &CStr, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+    let Ok(file) = sys::open(path, O_RDONLY) else { return false };
+    let mut buf = [0u8; 1024];
+    ids::for_each_line(&mut |chunk| sys::read(file.raw(), chunk).unwrap_or(0), &mut buf, f)
+}
+
+/// The first valid range of `uid` (or of its login name) in a subid file.
+fn subid_range(path: &CStr, name: Option<&[u8]>, uid: u32) -> Option<Range> {
+    let mut found = None;
+    each_line(path, &mut |line| {
+        found = ids::subid_line(line, name, uid);
+        found.is_some()
+    });
+    found
+}
+
+/// The login name of `uid` from /etc/passwd (no NSS).
+fn login_name(uid: u32) -> heapless::Vec<u8, 64> {
+    let mut name = heapless::Vec::new();
+    each_line(c"/etc/passwd", &mut |line| match ids::passwd_name(line, uid) {
+        Some(found) => {
+            let _ = name.extend_from_slice(found.get(..64).unwrap_or(found));
+            true
+        }
+        None => false,
+    });
+    name
+}
+
+/// The current namespace's map, as /proc/self/uid_map (or gid_map) says.
+fn current_map(path: &CStr) -> heapless::Vec<MapLine, 64> {
+    let mut text = [0u8; 4096];
+    let len = match sys::open(path, O_RDONLY) {
+        Ok(file) => sys::read_full(file.raw(), &mut text).unwrap_or(0),
+        Err(_) => 0,
+    };
+    ids::parse_proc_map(&text[..len])
+}
+
+/// newuidmap or newgidmap from the fixed system directories, never from
+/// the caller's PATH.
+pub fn find_helper(name: &[u8], path: &mut PathBuf) -> bool {
+    HELPER_DIRS.iter().any(|dir| match path.join(dir, name) {
+        Some(file) => sys::access(file, sys::X_OK).is_ok(),
+        None => false,
+    })
+}
+
+/// Root: its own subordinate range when it lies inside the current
+/// namespace, else the original containers default of SPEC §4.
+fn root_map(range: Option<Range>, current_path: &CStr) -> IdMap {
+    let current = current_map(current_path);
+    match range {
+        Some(r) if ids::range_inside(&current, r) => {
+            let mut map = IdMap::new();
+            let _ = map.push(MapLine { inner: 0, outer: r.start, count: r.count });
+            map
+        }
+        _ => ids::default_root_map(&current).unwrap_or_default(),
+    }
+}
+
+/// The maps of SPEC §4 for a `pseudo` or `contain` caller. Prints the one
+/// warning line when an unprivileged caller falls back to its own ids.
+pub fn plan_maps(applet: &[u8]) -> Maps {
+    let (uid, gid) = (sys::getuid(), sys::getgid());
+    let name = login_name(uid);
+    let name = if name.is_empty() { None } else { Some(&name[..]) };
+    let subuid = subid_range(c"/etc/subuid", name, uid);
+    let subgid = subid_range(c"/etc/subgid", name, uid);
+    if uid == 0 {
+        return Maps {
+            uid: root_map(subuid, c"/proc/self/uid_map"),
+            gid: root_map(subgid, c"/proc/self/gid_map"),
+            writer: Writer::Parent,
+            become_root: true,
+        };
+    }
+    let mut path = PathBuf::new();
+    let missing: Option<&[u8]> = if subuid.is_none() {
+        Some(b"no range in /etc/subuid")
+    } else if subgid.is_none() {
+        Some(b"no range in /etc/subgid")
+    } else if !find_helper(b"newuidmap", &mut path) {
+        Some(b"newuidmap not found")
+    } else if !find_helper(b"newgidmap", &mut path) {
+        Some(b"newgidmap not found")
+    } else {
+        None
+    };
+    match missing {
+        None => Maps {
+            uid: ids::unprivileged_map(uid, subuid),
+            gid: ids::unprivileged_map(gid, subgid),
+            writer: Writer::Helpers,
+            become_root: false,
+        },
+        Some(why) => {
+            let mut line = Line::new();
+            line.add(applet).add(b": warning: ").add(why).add(b"; mapping only uid ").num(uid as u64);
+            line.add(b" and gid ").num(gid as u64).add(b" to root");
+            line.send();
+            Maps {
+                uid: ids::unprivileged_map(uid, None),
+                gid: ids::unprivileged_map(gid, None),
+                writer: Writer::Own,
+                become_root: false,
+            }
+        }
+    }
+}
+
+/// The caller's own ids mapped onto themselves (isolate, unprivileged).
+pub fn self_maps() -> Maps {
+    let one = |id| {
+        let mut map = IdMap::new();
+        let _ = map.push(MapLine { inner: id, outer: id, count: 1 });
+        map
+    };
+    Maps { uid: one(sys::getuid()), gid: one(sys::getgid()), writer: Writer::Own, become_root: false }
+}
+
+/// `/proc/PID/FILE` (or `/proc/self/FILE` for pid 0).
+fn proc_file<'a>(buf: &'a mut PathBuf, pid: i32, file: &[u8]) -> &'a CStr {
+    let mut dir = Line::new();
+    dir.add(b"/proc/");
+    if pid == 0 {
+        dir.add(b"self");
+    } else {
+        dir.num(pid as u64);
+    }
+    buf.join(dir.text(), file).unwrap_or(c"/")
+}
+
+/// Writes the maps of `pid`'s user namespace (0: our own) directly, as
+/// root from the parent namespace or, for `Writer::Own`, from anywhere.
+/// Err is the exit status after the message.
+fn write_direct(applet: &[u8], pid: i32, maps: &Maps) -> Result<(), i32> {
+    let mut path = PathBuf::new();
+    if maps.writer == Writer::Own {
+        // Since Linux 3.19 an unprivileged gid_map needs setgroups denied
+        // first (CVE-2014-8989).
+        let file = proc_file(&mut path, pid, b"setgroups");
+        sys::write_file(sys::AT_FDCWD, file, b"deny").map_err(|e| fail(applet, &[b"cannot write ", file.to_bytes()], e))?;
+    }
+    for (map, name) in [(&maps.gid, &b"gid_map"[..]), (&maps.uid, &b"uid_map"[..])] {
+        let mut text = heapless::Vec::<u8, 512>::new();
+        ids::format_map(map, &mut text);
+        let file = proc_file(&mut path, pid, name);
+        sys::write_file(sys::AT_FDCWD, file, &text).map_err(|e| fail(applet, &[b"cannot write ", file.to_bytes()], e))?;
+    }
+    Ok(())
+}
+
+/// Runs `newuidmap PID ARGS...` (or newgidmap) and waits for it; its own
+/// messages stay visible on stderr.
+fn run_helper(applet: &[u8], helper: &[u8], pid: i32, map: &[MapLine]) -> Result<(), i32> {
+    let mut path = PathBuf::new();
+    if !find_helper(helper, &mut path) {
+        say(applet, &[helper, b" not found"]);
+        return Err(EXIT_FAILURE);
+    }
+    let mut pid_text = Line::new();
+    pid_text.num(pid as u64).add(b"\0");
+    let mut args_text = heapless::Vec::<u8, 256>::new();
+    ids::helper_args(map, &mut args_text);
+    let mut argv = CStrArray::<24>::new();
+    argv.push(path.as_cstr().unwrap_or(c"/"));
+    argv.push(CStr::from_bytes_until_nul(pid_text.text()).unwrap_or(c"0"));
+    let mut rest = &args_text[..];
+    while let Ok(arg) = CStr::from_bytes_until_nul(rest) {
+        argv.push(arg);
+        rest = &rest[arg.to_bytes().len() + 1..];
+    }
+    let child = match sys::fork() {
+        Ok(child) => child,
+        Err(e) => return Err(fail(applet, &[b"cannot fork ", helper], e)),
+    };
+    if child == 0 {
+        sys::set_mask(sys::SigSet(0));
+        let e = sys::execve(path.as_cstr().unwrap_or(c"/"), argv.list(), CStrArray::<1>::new().list());
+        sys::exit(fail(applet, &[b"cannot execute ", helper], e));
+    }
+    match sys::wait(child, false) {
+        Ok(Some((_, Exit::Code(0)))) => Ok(()),
+        Ok(Some((_, how))) => {
+            let mut line = Line::new();
+            line.add(applet).add(b": ").add(helper).add(b" failed: ");
+            match how {
+                Exit::Code(code) => line.add(b"exit status ").num(code as u64),
+                Exit::Signal(sig) => line.add(b"killed by signal ").num(sig as u64),
+            };
+            line.send();
+            Err(EXIT_FAILURE)
+        }
+        Ok(None) => Err(EXIT_FAILURE),
+        Err(e) => Err(fail(applet, &[b"cannot wait for ", helper], e)),
+    }
+}
+
+/// Writes the maps of the user namespace of `pid`, a child or parent of
+/// ours that has just entered it, from our (parent) namespace.
+pub fn write_maps(applet: &[u8], pid: i32, maps: &Maps) -> Result<(), i32> {
+    match maps.writer {
+        Writer::Helpers => {
+            run_helper(applet, b"newuidmap", pid, &maps.uid)?;
+            run_helper(applet, b"newgidmap", pid, &maps.gid)
+        }
+        Writer::Parent | Writer::Own => write_direct(applet, pid, maps),
+    }
+}
+
+/// Inside the new namespace, once mapped: become its root (SPEC §4, root rows).
+pub fn become_root(applet: &[u8], maps: &Maps) -> Result<(), i32> {
+    if !maps.become_root {
+        return Ok(());
+    }
+    sys::clear_groups()
+        .and_then(|_| sys::setgid(0))
+        .and_then(|_| sys::setuid(0))
+        .map_err(|e| fail(applet, &[b"cannot become root in the new user namespace"], e))
+}
+
+/// unshare(CLONE_NEWUSER | `more`) for this very process, then its maps:
+/// `Own` maps are written by ourselves; the others by a child left in the
+/// parent namespace, forked before and released once we have unshared.
+pub fn unshare_user(applet: &[u8], maps: &Maps, more: u32) -> Result<(), i32> {
+    let unshare = |flags| sys::unshare(flags).map_err(|e| fail(applet, &[b"cannot create user namespace"], e));
+    if maps.writer == Writer::Own {
+        unshare(sys::CLONE_NEWUSER | more)?;
+        write_direct(applet, 0, maps)?;
+        return become_root(applet, maps);
+    }
+    let (ready_r, ready_w) = sys::pipe().map_err(|e| fail(applet, &[b"cannot create pipe"], e))?;
+    let parent = sys::getpid();
+    let writer = sys::fork().map_err(|e| fail(applet, &[b"cannot fork"], e))?;
+    if writer == 0 {
+        drop(ready_w);
+        let mut go = [0u8; 1];
+        // End of file without the byte: the parent failed and said so.
+        if sys::read_full(ready_r.raw(), &mut go) != Ok(1) {
+            sys::exit(EXIT_FAILURE);
+        }
+        sys::exit(match write_maps(applet, parent, maps) {
+            Ok(()) => 0,
+            Err(status) => status,
+        });
+    }
+    drop(ready_r);
+    let unshared = unshare(sys::CLONE_NEWUSER | more);
+    if unshared.is_ok() {
+        let _ = sys::write_all(ready_w.raw(), b"1");
+    }
+    drop(ready_w);
+    let written = sys::wait(writer, false);
+    unshared?;
+    match written {
+        Ok(Some((_, Exit::Code(0)))) => become_root(applet, maps),
+        _ => Err(EXIT_FAILURE),
+    }
+}
