@@ -1,2 +1,149 @@
-use crate::sys::CStrList;
-pub fn main(_args: CStrList, _env: CStrList) -> i32 { crate::out::say(b"contain", &[b"not implemented yet"]); 1 }
+//! contain DIR CMD [ARG]...: run CMD as PID 1 of a new container whose
+//! root is DIR, in new user, mount, PID, network, IPC, UTS, cgroup and time
+//! namespaces, while this process supervises it.
+
+use crate::exec::{exec_command, DEFAULT_PATH};
+use crate::ids::caught_signals;
+use crate::mount::{assemble_root, PIVOT_STEP};
+use crate::ns::{become_root, plan_maps, write_maps, Maps};
+use crate::out::{fail, positional, Line, EXIT_FAILURE};
+use crate::sys::{
+    self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
+    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_RDONLY, PR_SET_PDEATHSIG, SIGCHLD, SIGHUP, SIGINT,
+    SIGKILL, SIGQUIT, SIGTERM,
+};
+use core::ffi::CStr;
+
+const NAME: &[u8] = b"contain";
+const USAGE: &[u8] = b"Usage: contain DIR CMD [ARG]...\n\
+Run CMD as PID 1 of a new container whose root is DIR, with new user,\n\
+mount, PID, network, IPC, UTS, cgroup and time namespaces. CMD is found\n\
+with the default PATH inside DIR and gets only container=contain.\n";
+
+const NAMESPACES: u32 = CLONE_NEWUSER
+    | CLONE_NEWNS
+    | CLONE_NEWPID
+    | CLONE_NEWNET
+    | CLONE_NEWIPC
+    | CLONE_NEWUTS
+    | CLONE_NEWCGROUP
+    | CLONE_NEWTIME;
+
+/// The signals the supervisor owns (SPEC §5): a PID 1 ignores every signal
+/// it has no handler for, so these are passed on or end the container.
+const FORWARDED: [u32; 4] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT];
+
+pub fn main(args: CStrList, _env: CStrList) -> i32 {
+    let args = match positional(args, USAGE, 2, usize::MAX) {
+        Ok(args) => args,
+        Err(status) => return status,
+    };
+    let Some(dir) = args.get(0) else { return EXIT_FAILURE };
+    match sys::statat(sys::AT_FDCWD, dir, false) {
+        Ok(st) if st.is_dir() => {}
+        Ok(_) => return fail(NAME, &[b"cannot use ", dir.to_bytes(), b" as root"], Errno::ENOTDIR),
+        Err(e) => return fail(NAME, &[b"cannot use ", dir.to_bytes(), b" as root"], e),
+    }
+    let maps = plan_maps(NAME);
+    let (ready_r, ready_w) = match sys::pipe() {
+        Ok(pipe) => pipe,
+        Err(e) => return fail(NAME, &[b"cannot create pipe"], e),
+    };
+    let signals = SigSet::of(&[SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT]);
+    let old_mask = sys::block(signals);
+    // Time namespaces need Linux 5.6; older kernels reject the flag.
+    let init = match sys::fork_into(NAMESPACES) {
+        Err(Errno::EINVAL) => sys::fork_into(NAMESPACES & !CLONE_NEWTIME),
+        other => other,
+    };
+    let init = match init {
+        Ok(init) => init,
+        Err(e) => return fail(NAME, &[b"cannot create namespaces"], e),
+    };
+    if init == 0 {
+        drop(ready_w);
+        sys::exit(container_init(dir, args.skip(1), &maps, ready_r, old_mask));
+    }
+    drop(ready_r);
+    if let Err(status) = write_maps(NAME, init, &maps) {
+        let _ = sys::kill(init, SIGKILL);
+        let _ = sys::wait(init, false);
+        return status;
+    }
+    let _ = sys::write_all(ready_w.raw(), b"1");
+    drop(ready_w);
+    supervise(init, signals)
+}
+
+/// PID 1 of the container, until it executes CMD.
+fn container_init(dir: &CStr, cmd: CStrList, maps: &Maps, ready: Fd, old_mask: SigSet) -> i32 {
+    // Die with the supervisor. The check that it has not died already is
+    // the pipe: its end closes when it dies, before sending the go-ahead.
+    let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
+    let mut go = [0u8; 1];
+    if sys::read_full(ready.raw(), &mut go) != Ok(1) {
+        return EXIT_FAILURE;
+    }
+    drop(ready);
+    if let Err(status) = become_root(NAME, maps) {
+        return status;
+    }
+    // A new session has no controlling terminal, so nothing inside can
+    // push input into the caller's with TIOCSTI (CVE-2017-5226).
+    if let Err(e) = sys::setsid() {
+        return fail(NAME, &[b"cannot create session"], e);
+    }
+    if let Err((what, e)) = assemble_root(dir) {
+        return if what == PIVOT_STEP || what == b"cannot bind new root" {
+            fail(NAME, &[what, b" ", dir.to_bytes()], e)
+        } else {
+            fail(NAME, &[what], e)
+        };
+    }
+    if let Err(e) = sys::cloexec_from(3) {
+        return fail(NAME, &[b"cannot close inherited files"], e);
+    }
+    sys::set_mask(old_mask);
+    let mut env = CStrArray::<2>::new();
+    env.push(c"container=contain");
+    exec_command(NAME, cmd, env.list(), DEFAULT_PATH)
+}
+
+/// Waits for the init, passing on or acting on the signals we own, and
+/// ends as it did (or by the signal that made us end it).
+fn supervise(init: i32, signals: SigSet) -> i32 {
+    let mut received = 0;
+    loop {
+        let Ok(sig) = sys::wait_signal(signals) else { continue };
+        if FORWARDED.contains(&sig) {
+            received = sig;
+            let target = if init_catches(init, sig) { sig } else { SIGKILL };
+            let _ = sys::kill(init, target);
+            continue;
+        }
+        // SIGCHLD: reap whatever ended; only the init's end matters.
+        while let Ok(Some((pid, how))) = sys::wait(-1, true) {
+            if pid != init {
+                continue;
+            }
+            if received != 0 {
+                sys::die_by(received);
+            }
+            return match how {
+                Exit::Code(code) => code,
+                Exit::Signal(sig) => sys::die_by(sig),
+            };
+        }
+    }
+}
+
+/// Whether the init has a handler for `sig` (SigCgt of /proc/PID/status).
+fn init_catches(init: i32, sig: u32) -> bool {
+    let mut path = Line::new();
+    path.add(b"/proc/").num(init as u64).add(b"/status\0");
+    let Ok(path) = CStr::from_bytes_with_nul(path.text()) else { return false };
+    let Ok(file) = sys::open(path, O_RDONLY) else { return false };
+    let mut status = [0u8; 2048];
+    let len = sys::read_full(file.raw(), &mut status).unwrap_or(0);
+    caught_signals(&status[..len]).is_some_and(|mask| SigSet(mask).has(sig))
+}

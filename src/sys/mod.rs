@@ -488,7 +488,9 @@ pub fn fork_into(namespaces: u32) -> Result<i32> {
         // Kernels before 5.3: plain clone(2), whose argument orders differ
         // per architecture only in the arguments we leave 0.
         // SAFETY: as above.
-        Err(Errno::ENOSYS) => check(unsafe { sc::syscall5(nr!(__NR_clone), (namespaces | SIGCHLD) as usize, 0, 0, 0, 0) }),
+        Err(Errno::ENOSYS) => check(unsafe {
+            sc::syscall5(nr!(__NR_clone), ((namespaces & !CLONE_NEWTIME) | SIGCHLD) as usize, 0, 0, 0, 0)
+        }),
         r => r,
     }
     .map(|pid| pid as i32)
