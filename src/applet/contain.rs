@@ -71,23 +71,28 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
         return status;
     }
     let _ = sys::write_all(ready_w.raw(), b"1");
+    let status = supervise(init, signals);
     drop(ready_w);
-    supervise(init, signals)
+    status
 }
 
 /// PID 1 of the container, until it executes CMD.
 fn container_init(dir: &CStr, cmd: CStrList, maps: &Maps, ready: Fd, old_mask: SigSet) -> i32 {
-    // Die with the supervisor. The check that it has not died already is
-    // the pipe: its end closes when it dies, before sending the go-ahead.
-    let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
     let mut go = [0u8; 1];
     if sys::read_full(ready.raw(), &mut go) != Ok(1) {
         return EXIT_FAILURE;
     }
-    drop(ready);
     if let Err(status) = become_root(NAME, maps) {
         return status;
     }
+    // Die with the supervisor. Set only now: a change of credentials
+    // clears it (prctl(2), PR_SET_PDEATHSIG). The supervisor holds its end
+    // of the pipe until it ends, so end of file now means it is gone.
+    let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
+    if sys::read_nonblocking(ready.raw(), &mut go) != Err(Errno::EAGAIN) {
+        return EXIT_FAILURE;
+    }
+    drop(ready);
     // A new session has no controlling terminal, so nothing inside can
     // push input into the caller's with TIOCSTI (CVE-2017-5226).
     if let Err(e) = sys::setsid() {

@@ -204,6 +204,13 @@ pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// read(2) that fails with EAGAIN instead of waiting for data.
+pub fn read_nonblocking(fd: i32, buf: &mut [u8]) -> Result<usize> {
+    // SAFETY: plain integer arguments.
+    check(unsafe { sc::syscall3(nr!(__NR_fcntl), fd as usize, k::F_SETFL as usize, k::O_NONBLOCK as usize) })?;
+    read(fd, buf)
+}
+
 /// Reads until `buf` is full or end of file; returns the bytes read.
 pub fn read_full(fd: i32, buf: &mut [u8]) -> Result<usize> {
     let mut done = 0;
