@@ -154,7 +154,7 @@ fn map_line(mut fields: impl Iterator<Item = Option<u32>>) -> Option<MapLine> {
 }
 
 /// Parse /proc/self/uid_map content; malformed lines skipped, lines past 64 ignored.
-pub fn parse_proc_map(text: &[u8]) -> heapless::Vec<MapLine, 64> {
+pub fn parse_proc_map(text: &[u8]) -> heapless::Vec<MapLine, 16> {
     let mut map = heapless::Vec::new();
     for line in text.split(|&b| b == b'\n') {
         let words = line.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty());

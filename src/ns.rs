@@ -63,7 +63,7 @@ fn login_name(uid: u32) -> heapless::Vec<u8, 64> {
 }
 
 /// The current namespace's map, as /proc/self/uid_map (or gid_map) says.
-fn current_map(path: &CStr) -> heapless::Vec<MapLine, 64> {
+fn current_map(path: &CStr) -> heapless::Vec<MapLine, 16> {
     let mut text = [0u8; 4096];
     let len = match sys::open(path, O_RDONLY) {
         Ok(file) => sys::read_full(file.raw(), &mut text).unwrap_or(0),
