@@ -38,7 +38,7 @@ impl PathBuf {
         self.as_cstr()
     }
     pub fn as_cstr(&self) -> Option<&CStr> {
-        CStr::from_bytes_with_nul(&self.buf[..self.len + 1]).ok()
+        sys::cstr_until_nul(&self.buf[..self.len + 1])
     }
 }
 
@@ -55,7 +55,7 @@ pub fn search_path<'a>(env: CStrList<'a>) -> &'a [u8] {
 
 /// Executes argv[0] with `argv` and `env`, searching `path`. Returns only
 /// on failure, with the exit status after the message `NAME: CMD: error`.
-pub fn exec_command(name: &[u8], argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
+pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
     let Some(cmd) = argv.get(0) else { return EXIT_FAILURE };
     let e = if cmd.to_bytes().contains(&b'/') {
         sys::execve(cmd, argv, env)
@@ -83,7 +83,7 @@ pub fn exec_command(name: &[u8], argv: CStrList, env: CStrList, path: &[u8]) -> 
             last
         }
     };
-    fail(name, &[cmd.to_bytes()], e);
+    fail(&[cmd.to_bytes()], e);
     if e == Errno::ENOENT {
         NOT_FOUND
     } else {

@@ -18,25 +18,25 @@ pub mod out;
 use out::{say, EXIT_FAILURE, EXIT_USAGE};
 use sys::{write_all, CStrList};
 
-pub const VERSION: &[u8] = b"0.1.0";
-
 /// An applet's entry: its argv (argv[0] is its name) and environment.
 pub type Applet = fn(CStrList, CStrList) -> i32;
 
 /// The applets, sorted by name: (name, entry, one line about it).
 pub const APPLETS: &[(&[u8], Applet, &[u8])] = &[
-    (b"contain", applet::contain::main, b"DIR CMD [ARG]...   run CMD as PID 1 of a new container rooted at DIR"),
-    (b"inject", applet::inject::main, b"PID CMD [ARG]...    run CMD inside the running container whose init is PID"),
-    (b"isolate", applet::isolate::main, b"CMD [ARG]...       run CMD with no network (new net and IPC namespaces)"),
-    (b"pivot", applet::pivot::main, b"NEW-ROOT [PUT-OLD]   pivot_root; with one argument, detach the old root"),
-    (b"pseudo", applet::pseudo::main, b"CMD [ARG]...        run CMD as root of a new user namespace"),
-    (b"seal", applet::seal::main, b"PROG [ARG]...         run PROG from a sealed copy in memory"),
+    (b"contain", applet::contain::main, b"DIR CMD [ARG]..."),
+    (b"inject", applet::inject::main, b"PID CMD [ARG]..."),
+    (b"isolate", applet::isolate::main, b"CMD [ARG]..."),
+    (b"pivot", applet::pivot::main, b"NEW-ROOT [PUT-OLD]"),
+    (b"pseudo", applet::pseudo::main, b"CMD [ARG]..."),
+    (b"seal", applet::seal::main, b"PROG [ARG]..."),
 ];
 
 const USAGE_HEAD: &[u8] = b"Usage: ucontain APPLET [ARG]...\n   or: APPLET [ARG]...  (through a link named after the applet)\n   or: ucontain --install DIR | --help | --version\n\nApplets:\n";
 
 fn find(name: &[u8]) -> Option<Applet> {
-    APPLETS.iter().find(|(n, _, _)| *n == name).map(|(_, main, _)| *main)
+    let index = APPLETS.iter().position(|(n, _, _)| *n == name)?;
+    out::set_applet(index);
+    Some(APPLETS[index].1)
 }
 
 fn basename(path: &[u8]) -> &[u8] {
@@ -61,7 +61,7 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
     // SPEC §3: privilege comes only from newuidmap/newgidmap, never from a
     // setuid or setgid bit on ucontain itself.
     if secure {
-        say(b"ucontain", &[b"refusing to run setuid or setgid"]);
+        say(&[b"refusing to run setuid or setgid"]);
         return EXIT_FAILURE;
     }
     if let Some(applet) = find(basename(argv0)) {
@@ -77,16 +77,14 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
             0
         }
         b"--version" => {
-            let _ = write_all(1, b"ucontain ");
-            let _ = write_all(1, VERSION);
-            let _ = write_all(1, b"\n");
+            let _ = write_all(1, concat!("ucontain ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
             0
         }
         b"--install" => applet::install(args.skip(2)),
         name => match find(name) {
             Some(applet) => applet(args.skip(1), env),
             None => {
-                say(b"ucontain", &[name, b": unknown applet"]);
+                say(&[name, b": unknown applet"]);
                 list_applets(2);
                 EXIT_USAGE
             }

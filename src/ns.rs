@@ -3,7 +3,7 @@
 
 use crate::exec::PathBuf;
 use crate::ids::{self, IdMap, MapLine, Range};
-use crate::out::{fail, say, Line, EXIT_FAILURE};
+use crate::out::{applet_name, fail, say, Line, EXIT_FAILURE};
 use crate::sys::{self, CStrArray, Exit, O_RDONLY};
 use core::ffi::CStr;
 
@@ -97,7 +97,7 @@ fn root_map(range: Option<Range>, current_path: &CStr) -> IdMap {
 
 /// The maps of SPEC §4 for a `pseudo` or `contain` caller. Prints the one
 /// warning line when an unprivileged caller falls back to its own ids.
-pub fn plan_maps(applet: &[u8]) -> Maps {
+pub fn plan_maps() -> Maps {
     let (uid, gid) = (sys::getuid(), sys::getgid());
     let name = login_name(uid);
     let name = if name.is_empty() { None } else { Some(&name[..]) };
@@ -132,7 +132,7 @@ pub fn plan_maps(applet: &[u8]) -> Maps {
         },
         Some(why) => {
             let mut line = Line::new();
-            line.add(applet).add(b": warning: ").add(why).add(b"; mapping only uid ").num(uid as u64);
+            line.add(applet_name()).add(b": warning: ").add(why).add(b"; mapping only uid ").num(uid as u64);
             line.add(b" and gid ").num(gid as u64).add(b" to root");
             line.send();
             Maps {
@@ -170,29 +170,29 @@ fn proc_file<'a>(buf: &'a mut PathBuf, pid: i32, file: &[u8]) -> &'a CStr {
 /// Writes the maps of `pid`'s user namespace (0: our own) directly, as
 /// root from the parent namespace or, for `Writer::Own`, from anywhere.
 /// Err is the exit status after the message.
-fn write_direct(applet: &[u8], pid: i32, maps: &Maps) -> Result<(), i32> {
+fn write_direct(pid: i32, maps: &Maps) -> Result<(), i32> {
     let mut path = PathBuf::new();
     if maps.writer == Writer::Own {
         // Since Linux 3.19 an unprivileged gid_map needs setgroups denied
         // first (CVE-2014-8989).
         let file = proc_file(&mut path, pid, b"setgroups");
-        sys::write_file(sys::AT_FDCWD, file, b"deny").map_err(|e| fail(applet, &[b"cannot write ", file.to_bytes()], e))?;
+        sys::write_file(sys::AT_FDCWD, file, b"deny").map_err(|e| fail(&[b"cannot write ", file.to_bytes()], e))?;
     }
     for (map, name) in [(&maps.gid, &b"gid_map"[..]), (&maps.uid, &b"uid_map"[..])] {
         let mut text = heapless::Vec::<u8, 512>::new();
         ids::format_map(map, &mut text);
         let file = proc_file(&mut path, pid, name);
-        sys::write_file(sys::AT_FDCWD, file, &text).map_err(|e| fail(applet, &[b"cannot write ", file.to_bytes()], e))?;
+        sys::write_file(sys::AT_FDCWD, file, &text).map_err(|e| fail(&[b"cannot write ", file.to_bytes()], e))?;
     }
     Ok(())
 }
 
 /// Runs `newuidmap PID ARGS...` (or newgidmap) and waits for it; its own
 /// messages stay visible on stderr.
-fn run_helper(applet: &[u8], helper: &[u8], pid: i32, map: &[MapLine]) -> Result<(), i32> {
+fn run_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<(), i32> {
     let mut path = PathBuf::new();
     if !find_helper(helper, &mut path) {
-        say(applet, &[helper, b" not found"]);
+        say(&[helper, b" not found"]);
         return Err(EXIT_FAILURE);
     }
     let mut pid_text = Line::new();
@@ -201,26 +201,26 @@ fn run_helper(applet: &[u8], helper: &[u8], pid: i32, map: &[MapLine]) -> Result
     ids::helper_args(map, &mut args_text);
     let mut argv = CStrArray::<24>::new();
     argv.push(path.as_cstr().unwrap_or(c"/"));
-    argv.push(CStr::from_bytes_until_nul(pid_text.text()).unwrap_or(c"0"));
+    argv.push(sys::cstr_until_nul(pid_text.text()).unwrap_or(c"0"));
     let mut rest = &args_text[..];
-    while let Ok(arg) = CStr::from_bytes_until_nul(rest) {
+    while let Some(arg) = sys::cstr_until_nul(rest) {
         argv.push(arg);
         rest = &rest[arg.to_bytes().len() + 1..];
     }
     let child = match sys::fork() {
         Ok(child) => child,
-        Err(e) => return Err(fail(applet, &[b"cannot fork ", helper], e)),
+        Err(e) => return Err(fail(&[b"cannot fork ", helper], e)),
     };
     if child == 0 {
         sys::set_mask(sys::SigSet(0));
         let e = sys::execve(path.as_cstr().unwrap_or(c"/"), argv.list(), CStrArray::<1>::new().list());
-        sys::exit(fail(applet, &[b"cannot execute ", helper], e));
+        sys::exit(fail(&[b"cannot execute ", helper], e));
     }
     match sys::wait(child, false) {
         Ok(Some((_, Exit::Code(0)))) => Ok(()),
         Ok(Some((_, how))) => {
             let mut line = Line::new();
-            line.add(applet).add(b": ").add(helper).add(b" failed: ");
+            line.add(applet_name()).add(b": ").add(helper).add(b" failed: ");
             match how {
                 Exit::Code(code) => line.add(b"exit status ").num(code as u64),
                 Exit::Signal(sig) => line.add(b"killed by signal ").num(sig as u64),
@@ -229,46 +229,46 @@ fn run_helper(applet: &[u8], helper: &[u8], pid: i32, map: &[MapLine]) -> Result
             Err(EXIT_FAILURE)
         }
         Ok(None) => Err(EXIT_FAILURE),
-        Err(e) => Err(fail(applet, &[b"cannot wait for ", helper], e)),
+        Err(e) => Err(fail(&[b"cannot wait for ", helper], e)),
     }
 }
 
 /// Writes the maps of the user namespace of `pid`, a child or parent of
 /// ours that has just entered it, from our (parent) namespace.
-pub fn write_maps(applet: &[u8], pid: i32, maps: &Maps) -> Result<(), i32> {
+pub fn write_maps(pid: i32, maps: &Maps) -> Result<(), i32> {
     match maps.writer {
         Writer::Helpers => {
-            run_helper(applet, b"newuidmap", pid, &maps.uid)?;
-            run_helper(applet, b"newgidmap", pid, &maps.gid)
+            run_helper(b"newuidmap", pid, &maps.uid)?;
+            run_helper(b"newgidmap", pid, &maps.gid)
         }
-        Writer::Parent | Writer::Own => write_direct(applet, pid, maps),
+        Writer::Parent | Writer::Own => write_direct(pid, maps),
     }
 }
 
 /// Inside the new namespace, once mapped: become its root (SPEC §4, root rows).
-pub fn become_root(applet: &[u8], maps: &Maps) -> Result<(), i32> {
+pub fn become_root(maps: &Maps) -> Result<(), i32> {
     if !maps.become_root {
         return Ok(());
     }
     sys::clear_groups()
         .and_then(|_| sys::setgid(0))
         .and_then(|_| sys::setuid(0))
-        .map_err(|e| fail(applet, &[b"cannot become root in the new user namespace"], e))
+        .map_err(|e| fail(&[b"cannot become root in the new user namespace"], e))
 }
 
 /// unshare(CLONE_NEWUSER | `more`) for this very process, then its maps:
 /// `Own` maps are written by ourselves; the others by a child left in the
 /// parent namespace, forked before and released once we have unshared.
-pub fn unshare_user(applet: &[u8], maps: &Maps, more: u32) -> Result<(), i32> {
-    let unshare = |flags| sys::unshare(flags).map_err(|e| fail(applet, &[b"cannot create user namespace"], e));
+pub fn unshare_user(maps: &Maps, more: u32) -> Result<(), i32> {
+    let unshare = |flags| sys::unshare(flags).map_err(|e| fail(&[b"cannot create user namespace"], e));
     if maps.writer == Writer::Own {
         unshare(sys::CLONE_NEWUSER | more)?;
-        write_direct(applet, 0, maps)?;
-        return become_root(applet, maps);
+        write_direct(0, maps)?;
+        return become_root(maps);
     }
-    let (ready_r, ready_w) = sys::pipe().map_err(|e| fail(applet, &[b"cannot create pipe"], e))?;
+    let (ready_r, ready_w) = sys::pipe().map_err(|e| fail(&[b"cannot create pipe"], e))?;
     let parent = sys::getpid();
-    let writer = sys::fork().map_err(|e| fail(applet, &[b"cannot fork"], e))?;
+    let writer = sys::fork().map_err(|e| fail(&[b"cannot fork"], e))?;
     if writer == 0 {
         drop(ready_w);
         let mut go = [0u8; 1];
@@ -276,7 +276,7 @@ pub fn unshare_user(applet: &[u8], maps: &Maps, more: u32) -> Result<(), i32> {
         if sys::read_full(ready_r.raw(), &mut go) != Ok(1) {
             sys::exit(EXIT_FAILURE);
         }
-        sys::exit(match write_maps(applet, parent, maps) {
+        sys::exit(match write_maps(parent, maps) {
             Ok(()) => 0,
             Err(status) => status,
         });
@@ -290,7 +290,7 @@ pub fn unshare_user(applet: &[u8], maps: &Maps, more: u32) -> Result<(), i32> {
     let written = sys::wait(writer, false);
     unshared?;
     match written {
-        Ok(Some((_, Exit::Code(0)))) => become_root(applet, maps),
+        Ok(Some((_, Exit::Code(0)))) => become_root(maps),
         _ => Err(EXIT_FAILURE),
     }
 }

@@ -2,6 +2,7 @@
 //! appending bytes into a fixed buffer, `NAME: what failed: strerror`.
 
 use crate::sys::{write_all, CStrList, Errno};
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 pub const EXIT_FAILURE: i32 = 1;
 pub const EXIT_USAGE: i32 = 64;
@@ -60,10 +61,22 @@ impl Default for Line {
     }
 }
 
+/// The running applet, as an index into `crate::APPLETS` (one past the
+/// end for `ucontain` itself): set once at dispatch, so messages name it.
+static RUNNING: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+pub fn set_applet(index: usize) {
+    RUNNING.store(index, Relaxed);
+}
+
+pub fn applet_name() -> &'static [u8] {
+    crate::APPLETS.get(RUNNING.load(Relaxed)).map_or(b"ucontain", |applet| applet.0)
+}
+
 /// `NAME: PARTS...` on standard error.
-pub fn say(name: &[u8], parts: &[&[u8]]) {
+pub fn say(parts: &[&[u8]]) {
     let mut line = Line::new();
-    line.add(name).add(b": ");
+    line.add(applet_name()).add(b": ");
     for part in parts {
         line.add(part);
     }
@@ -71,9 +84,9 @@ pub fn say(name: &[u8], parts: &[&[u8]]) {
 }
 
 /// `NAME: PARTS...: strerror` on standard error; returns exit status 1.
-pub fn fail(name: &[u8], parts: &[&[u8]], e: Errno) -> i32 {
+pub fn fail(parts: &[&[u8]], e: Errno) -> i32 {
     let mut line = Line::new();
-    line.add(name).add(b": ");
+    line.add(applet_name()).add(b": ");
     for part in parts {
         line.add(part);
     }
@@ -107,46 +120,56 @@ pub fn positional<'a>(args: CStrList<'a>, usage_text: &[u8], min: usize, max: us
     Ok(rest)
 }
 
-/// The C library's texts for the error numbers a container tool meets.
+/// The C library's texts for the error numbers a container tool meets:
+/// each text follows a byte that is its number plus 0x80.
+const ERRNO_TEXTS: &[u8] = b"\
+\x81Operation not permitted\
+\x82No such file or directory\
+\x83No such process\
+\x84Interrupted system call\
+\x85Input/output error\
+\x86No such device or address\
+\x87Argument list too long\
+\x88Exec format error\
+\x89Bad file descriptor\
+\x8aNo child processes\
+\x8bResource temporarily unavailable\
+\x8cCannot allocate memory\
+\x8dPermission denied\
+\x8eBad address\
+\x90Device or resource busy\
+\x91File exists\
+\x92Invalid cross-device link\
+\x93No such device\
+\x94Not a directory\
+\x95Is a directory\
+\x96Invalid argument\
+\x97Too many open files in system\
+\x98Too many open files\
+\x99Inappropriate ioctl for device\
+\x9aText file busy\
+\x9bFile too large\
+\x9cNo space left on device\
+\x9eRead-only file system\
+\x9fToo many links\
+\xa0Broken pipe\
+\xa2Numerical result out of range\
+\xa4File name too long\
+\xa6Function not implemented\
+\xa7Directory not empty\
+\xa8Too many levels of symbolic links\
+\xd7Too many users\
+\xdfOperation not supported\
+";
+
 pub fn strerror(e: Errno) -> Option<&'static [u8]> {
-    Some(match e.0 {
-        1 => b"Operation not permitted",
-        2 => b"No such file or directory",
-        3 => b"No such process",
-        4 => b"Interrupted system call",
-        5 => b"Input/output error",
-        6 => b"No such device or address",
-        7 => b"Argument list too long",
-        8 => b"Exec format error",
-        9 => b"Bad file descriptor",
-        10 => b"No child processes",
-        11 => b"Resource temporarily unavailable",
-        12 => b"Cannot allocate memory",
-        13 => b"Permission denied",
-        14 => b"Bad address",
-        16 => b"Device or resource busy",
-        17 => b"File exists",
-        18 => b"Invalid cross-device link",
-        19 => b"No such device",
-        20 => b"Not a directory",
-        21 => b"Is a directory",
-        22 => b"Invalid argument",
-        23 => b"Too many open files in system",
-        24 => b"Too many open files",
-        25 => b"Inappropriate ioctl for device",
-        26 => b"Text file busy",
-        27 => b"File too large",
-        28 => b"No space left on device",
-        30 => b"Read-only file system",
-        31 => b"Too many links",
-        32 => b"Broken pipe",
-        34 => b"Numerical result out of range",
-        36 => b"File name too long",
-        38 => b"Function not implemented",
-        39 => b"Directory not empty",
-        40 => b"Too many levels of symbolic links",
-        87 => b"Too many users",
-        95 => b"Operation not supported",
-        _ => return None,
-    })
+    let mut rest = ERRNO_TEXTS;
+    while let [number, tail @ ..] = rest {
+        let end = tail.iter().position(|&b| b >= 0x80).unwrap_or(tail.len());
+        if (*number & 0x7f) as u16 == e.0 {
+            return Some(&tail[..end]);
+        }
+        rest = &tail[end..];
+    }
+    None
 }

@@ -14,11 +14,7 @@ use crate::sys::{
 };
 use core::ffi::CStr;
 
-const NAME: &[u8] = b"contain";
-const USAGE: &[u8] = b"Usage: contain DIR CMD [ARG]...\n\
-Run CMD as PID 1 of a new container whose root is DIR, with new user,\n\
-mount, PID, network, IPC, UTS, cgroup and time namespaces. CMD is found\n\
-with the default PATH inside DIR and gets only container=contain.\n";
+const USAGE: &[u8] = b"Usage: contain DIR CMD [ARG]...\n";
 
 const NAMESPACES: u32 = CLONE_NEWUSER
     | CLONE_NEWNS
@@ -41,13 +37,13 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
     let Some(dir) = args.get(0) else { return EXIT_FAILURE };
     match sys::statat(sys::AT_FDCWD, dir, false) {
         Ok(st) if st.is_dir() => {}
-        Ok(_) => return fail(NAME, &[b"cannot use ", dir.to_bytes(), b" as root"], Errno::ENOTDIR),
-        Err(e) => return fail(NAME, &[b"cannot use ", dir.to_bytes(), b" as root"], e),
+        Ok(_) => return fail(&[b"cannot use ", dir.to_bytes(), b" as root"], Errno::ENOTDIR),
+        Err(e) => return fail(&[b"cannot use ", dir.to_bytes(), b" as root"], e),
     }
-    let maps = plan_maps(NAME);
+    let maps = plan_maps();
     let (ready_r, ready_w) = match sys::pipe() {
         Ok(pipe) => pipe,
-        Err(e) => return fail(NAME, &[b"cannot create pipe"], e),
+        Err(e) => return fail(&[b"cannot create pipe"], e),
     };
     let signals = SigSet::of(&[SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT]);
     let old_mask = sys::block(signals);
@@ -58,14 +54,14 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
     };
     let init = match init {
         Ok(init) => init,
-        Err(e) => return fail(NAME, &[b"cannot create namespaces"], e),
+        Err(e) => return fail(&[b"cannot create namespaces"], e),
     };
     if init == 0 {
         drop(ready_w);
         sys::exit(container_init(dir, args.skip(1), &maps, ready_r, old_mask));
     }
     drop(ready_r);
-    if let Err(status) = write_maps(NAME, init, &maps) {
+    if let Err(status) = write_maps(init, &maps) {
         let _ = sys::kill(init, SIGKILL);
         let _ = sys::wait(init, false);
         return status;
@@ -82,7 +78,7 @@ fn container_init(dir: &CStr, cmd: CStrList, maps: &Maps, ready: Fd, old_mask: S
     if sys::read_full(ready.raw(), &mut go) != Ok(1) {
         return EXIT_FAILURE;
     }
-    if let Err(status) = become_root(NAME, maps) {
+    if let Err(status) = become_root(maps) {
         return status;
     }
     // Die with the supervisor. Set only now: a change of credentials
@@ -96,22 +92,22 @@ fn container_init(dir: &CStr, cmd: CStrList, maps: &Maps, ready: Fd, old_mask: S
     // A new session has no controlling terminal, so nothing inside can
     // push input into the caller's with TIOCSTI (CVE-2017-5226).
     if let Err(e) = sys::setsid() {
-        return fail(NAME, &[b"cannot create session"], e);
+        return fail(&[b"cannot create session"], e);
     }
     if let Err((what, e)) = assemble_root(dir) {
         return if what == PIVOT_STEP || what == b"cannot bind new root" {
-            fail(NAME, &[what, b" ", dir.to_bytes()], e)
+            fail(&[what, b" ", dir.to_bytes()], e)
         } else {
-            fail(NAME, &[what], e)
+            fail(&[what], e)
         };
     }
     if let Err(e) = sys::cloexec_from(3) {
-        return fail(NAME, &[b"cannot close inherited files"], e);
+        return fail(&[b"cannot close inherited files"], e);
     }
     sys::set_mask(old_mask);
     let mut env = CStrArray::<2>::new();
     env.push(c"container=contain");
-    exec_command(NAME, cmd, env.list(), DEFAULT_PATH)
+    exec_command(cmd, env.list(), DEFAULT_PATH)
 }
 
 /// Waits for the init, passing on or acting on the signals we own, and
@@ -146,7 +142,7 @@ fn supervise(init: i32, signals: SigSet) -> i32 {
 fn init_catches(init: i32, sig: u32) -> bool {
     let mut path = Line::new();
     path.add(b"/proc/").num(init as u64).add(b"/status\0");
-    let Ok(path) = CStr::from_bytes_with_nul(path.text()) else { return false };
+    let Some(path) = sys::cstr_until_nul(path.text()) else { return false };
     let Ok(file) = sys::open(path, O_RDONLY) else { return false };
     let mut status = [0u8; 2048];
     let len = sys::read_full(file.raw(), &mut status).unwrap_or(0);

@@ -2,18 +2,16 @@
 //! init has host pid PID, without exposing this binary to it.
 
 use crate::applet::seal::sealed_copy;
-use crate::exec::{exec_command, search_path};
+use crate::exec::{exec_command, search_path, PathBuf};
 use crate::ids::parse_pid;
 use crate::out::{fail, positional, say, usage, Line, EXIT_FAILURE};
 use crate::sys::{
-    self, CStrList, Exit, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
-    CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, O_RDONLY, PR_SET_DUMPABLE,
+    self, CStrList, Errno, Exit, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
+    CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_RDONLY, PR_SET_DUMPABLE,
 };
 use core::ffi::CStr;
 
-const NAME: &[u8] = b"inject";
-const USAGE: &[u8] = b"Usage: inject PID CMD [ARG]...\n\
-Run CMD in every namespace of process PID (a container's init).\n";
+const USAGE: &[u8] = b"Usage: inject PID CMD [ARG]...\n";
 
 /// The order namespaces are entered in: the user namespace first, so its
 /// owner gains the capabilities the others need; mount late, because the
@@ -44,72 +42,54 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // Container root must not ptrace us or open our /proc files while we
     // hold host descriptors (CVE-2016-9962).
     if let Err(e) = sys::prctl(PR_SET_DUMPABLE, 0) {
-        return fail(NAME, &[b"cannot make process non-dumpable"], e);
+        return fail(&[b"cannot make process non-dumpable"], e);
     }
     let mut pid_text = Line::new();
     pid_text.num(pid as u64);
     let pid_text = pid_text.text();
-    let mut dir = Line::new();
-    dir.add(b"/proc/").add(pid_text).add(b"\0");
-    let Ok(dir) = CStr::from_bytes_with_nul(dir.text()) else { return EXIT_FAILURE };
-    let proc_dir = match sys::open(dir, O_PATH | O_DIRECTORY) {
-        Ok(fd) => fd,
-        Err(e) => return fail(NAME, &[b"no process ", pid_text], e),
-    };
+    let mut ns_dir = Line::new();
+    ns_dir.add(b"/proc/").add(pid_text).add(b"/ns");
     // Every namespace file is opened before the first setns: once in the
     // container's mount namespace, the host's /proc is out of reach.
     let mut targets: [Option<Fd>; 8] = Default::default();
-    let mut any = false;
+    let mut path = PathBuf::new();
     for ((name, _), target) in NAMESPACES.iter().zip(targets.iter_mut()) {
-        let mut path = Line::new();
-        path.add(b"ns/").add(name.to_bytes()).add(b"\0");
-        let Ok(path) = CStr::from_bytes_with_nul(path.text()) else { continue };
-        let theirs = match sys::openat(proc_dir.raw(), path, O_RDONLY, 0) {
+        let theirs = match sys::open(path.join(ns_dir.text(), name.to_bytes()).unwrap_or(c"/"), O_RDONLY) {
             Ok(fd) => fd,
+            Err(Errno::ENOENT) if *name == c"user" => return fail(&[b"no process ", pid_text], Errno::ESRCH),
             // Kernels without cgroup (4.6) or time (5.6) namespaces.
-            Err(sys::Errno::ENOENT) if *name == c"cgroup" || *name == c"time" => continue,
-            Err(e) => return fail(NAME, &[b"cannot open ", name.to_bytes(), b" namespace of process ", pid_text], e),
+            Err(Errno::ENOENT) if *name == c"cgroup" || *name == c"time" => continue,
+            Err(e) => return fail(&[b"cannot open ", name.to_bytes(), b" namespace of process ", pid_text], e),
         };
-        if !same_namespace(&theirs, name) {
-            any = true;
-            *target = Some(theirs);
+        let ours = sys::statat(sys::AT_FDCWD, path.join(b"/proc/self/ns", name.to_bytes()).unwrap_or(c"/"), false);
+        match (ours, sys::fstat(&theirs)) {
+            (Ok(ours), Ok(st)) if ours.ino == st.ino && ours.dev == st.dev => {}
+            _ => *target = Some(theirs),
         }
     }
-    if !any {
-        say(NAME, &[b"process ", pid_text, b" is not in a container: it shares every namespace with us"]);
+    if targets.iter().all(|t| t.is_none()) {
+        say(&[b"process ", pid_text, b" is not in a container: it shares every namespace with us"]);
         return EXIT_FAILURE;
     }
-    drop(proc_dir);
     for ((name, kind), target) in NAMESPACES.iter().zip(targets.iter()) {
         if let Some(fd) = target {
             if let Err(e) = sys::setns(fd, *kind) {
-                return fail(NAME, &[b"cannot enter ", name.to_bytes(), b" namespace of process ", pid_text], e);
+                return fail(&[b"cannot enter ", name.to_bytes(), b" namespace of process ", pid_text], e);
             }
         }
     }
     drop(targets);
     let child = match sys::fork() {
         Ok(child) => child,
-        Err(e) => return fail(NAME, &[b"cannot fork"], e),
+        Err(e) => return fail(&[b"cannot fork"], e),
     };
     if child == 0 {
-        sys::exit(exec_command(NAME, rest.skip(1), env, search_path(env)));
+        sys::exit(exec_command(rest.skip(1), env, search_path(env)));
     }
     match sys::wait(child, false) {
         Ok(Some((_, Exit::Code(code)))) => code,
         Ok(Some((_, Exit::Signal(sig)))) => sys::die_by(sig),
         _ => EXIT_FAILURE,
-    }
-}
-
-/// Whether the namespace `fd` is also ours (same device and inode).
-fn same_namespace(fd: &Fd, name: &CStr) -> bool {
-    let mut path = Line::new();
-    path.add(b"/proc/self/ns/").add(name.to_bytes()).add(b"\0");
-    let (Ok(path), Ok(theirs)) = (CStr::from_bytes_with_nul(path.text()), sys::fstat(fd)) else { return false };
-    match sys::statat(sys::AT_FDCWD, path, false) {
-        Ok(ours) => ours.ino == theirs.ino && ours.dev == theirs.dev,
-        Err(_) => false,
     }
 }
 
@@ -125,12 +105,12 @@ fn running_sealed() -> bool {
 fn reexec_sealed(args: CStrList, env: CStrList) -> i32 {
     let exe = match sys::open(c"/proc/self/exe", O_RDONLY) {
         Ok(exe) => exe,
-        Err(e) => return fail(NAME, &[b"cannot open /proc/self/exe"], e),
+        Err(e) => return fail(&[b"cannot open /proc/self/exe"], e),
     };
-    let memfd = match sealed_copy(NAME, &exe, b"ucontain") {
+    let memfd = match sealed_copy(&exe, b"ucontain") {
         Ok(memfd) => memfd,
         Err(status) => return status,
     };
     let e = sys::execve_fd(&memfd, args, env);
-    fail(NAME, &[b"cannot execute sealed copy"], e)
+    fail(&[b"cannot execute sealed copy"], e)
 }

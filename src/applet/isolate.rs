@@ -6,10 +6,7 @@ use crate::ns::{self_maps, unshare_user};
 use crate::out::{fail, positional};
 use crate::sys::{self, CStrList, CLONE_NEWIPC, CLONE_NEWNET};
 
-const NAME: &[u8] = b"isolate";
-const USAGE: &[u8] = b"Usage: isolate CMD [ARG]...\n\
-Run CMD in new network and IPC namespaces where only lo exists, up.\n\
-Unprivileged callers also get a user namespace mapping them onto themselves.\n";
+const USAGE: &[u8] = b"Usage: isolate CMD [ARG]...\n";
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
     let args = match positional(args, USAGE, 1, usize::MAX) {
@@ -21,12 +18,12 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // capability) gets one that maps them onto themselves.
     let privileged = sys::getuid() == 0 && sys::unshare(namespaces).is_ok();
     if !privileged {
-        if let Err(status) = unshare_user(NAME, &self_maps(), namespaces) {
+        if let Err(status) = unshare_user(&self_maps(), namespaces) {
             return status;
         }
     }
     if let Err(e) = sys::loopback_up() {
-        return fail(NAME, &[b"cannot bring up lo"], e);
+        return fail(&[b"cannot bring up lo"], e);
     }
-    exec_command(NAME, args, env, search_path(env))
+    exec_command(args, env, search_path(env))
 }

@@ -19,17 +19,17 @@ pub fn install(args: CStrList) -> i32 {
     let mut exe = [0u8; 4096];
     let exe = match sys::readlink(c"/proc/self/exe", &mut exe) {
         Ok(path) => path,
-        Err(e) => return fail(b"ucontain", &[b"cannot find this binary"], e),
+        Err(e) => return fail(&[b"cannot find this binary"], e),
     };
     let dirfd = match sys::open(dir, O_PATH | O_DIRECTORY) {
         Ok(fd) => fd,
-        Err(e) => return fail(b"ucontain", &[b"cannot open ", dir.to_bytes()], e),
+        Err(e) => return fail(&[b"cannot open ", dir.to_bytes()], e),
     };
     for (name, _, _) in crate::APPLETS {
         let mut link = crate::exec::PathBuf::new();
         let Some(link) = link.join(b"", name) else { continue };
         if let Err(e) = sys::symlinkat(exe, dirfd.raw(), link) {
-            return fail(b"ucontain", &[b"cannot link ", dir.to_bytes(), b"/", name], e);
+            return fail(&[b"cannot link ", dir.to_bytes(), b"/", name], e);
         }
     }
     0

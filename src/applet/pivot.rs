@@ -5,10 +5,7 @@ use crate::mount::detach_old_root;
 use crate::out::{fail, positional};
 use crate::sys::{self, CStrList};
 
-const NAME: &[u8] = b"pivot";
-const USAGE: &[u8] = b"Usage: pivot NEW-ROOT [PUT-OLD]\n\
-Make NEW-ROOT the root filesystem. With PUT-OLD, the old root is moved\n\
-there; without, it is detached and gone when pivot returns.\n";
+const USAGE: &[u8] = b"Usage: pivot NEW-ROOT [PUT-OLD]\n";
 
 pub fn main(args: CStrList, _env: CStrList) -> i32 {
     let args = match positional(args, USAGE, 1, 2) {
@@ -19,19 +16,19 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
     if let Some(put_old) = put_old {
         return match sys::pivot_root(new_root, put_old) {
             Ok(()) => 0,
-            Err(e) => fail(NAME, &[b"cannot pivot to new root ", new_root.to_bytes()], e),
+            Err(e) => fail(&[b"cannot pivot to new root ", new_root.to_bytes()], e),
         };
     }
     if let Err(e) = sys::chdir(new_root) {
-        return fail(NAME, &[b"cannot pivot to new root ", new_root.to_bytes()], e);
+        return fail(&[b"cannot pivot to new root ", new_root.to_bytes()], e);
     }
     match detach_old_root() {
         Ok(()) => 0,
         Err((step, e)) => {
             if step == crate::mount::PIVOT_STEP {
-                fail(NAME, &[step, b" ", new_root.to_bytes()], e)
+                fail(&[step, b" ", new_root.to_bytes()], e)
             } else {
-                fail(NAME, &[step], e)
+                fail(&[step], e)
             }
         }
     }

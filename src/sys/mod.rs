@@ -73,6 +73,14 @@ macro_rules! nr {
     };
 }
 
+/// The C string at the start of `buf`, up to its first NUL; None when
+/// there is no NUL. (core's CStr constructors are several times larger.)
+pub fn cstr_until_nul(buf: &[u8]) -> Option<&CStr> {
+    let nul = buf.iter().position(|&b| b == 0)?;
+    // SAFETY: buf[..=nul] ends with its only NUL byte.
+    Some(unsafe { CStr::from_bytes_with_nul_unchecked(&buf[..=nul]) })
+}
+
 /// An owned file descriptor, closed on drop.
 pub struct Fd(i32);
 
@@ -302,7 +310,7 @@ pub fn readlink<'a>(path: &CStr, buf: &'a mut [u8]) -> Result<&'a CStr> {
         sc::syscall4(nr!(__NR_readlinkat), AT_FDCWD as usize, ptr(path), buf.as_mut_ptr() as usize, room)
     })?;
     buf[n] = 0;
-    CStr::from_bytes_with_nul(&buf[..n + 1]).map_err(|_| Errno::EINVAL)
+    cstr_until_nul(buf).ok_or(Errno::EINVAL)
 }
 
 pub fn mkdirat(dir: i32, path: &CStr, mode: u32) -> Result<()> {
