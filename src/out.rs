@@ -173,3 +173,26 @@ pub fn strerror(e: Errno) -> Option<&'static [u8]> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errno_texts_are_the_c_library_ones() {
+        assert_eq!(strerror(Errno(1)), Some(&b"Operation not permitted"[..]));
+        assert_eq!(strerror(Errno(2)), Some(&b"No such file or directory"[..]));
+        assert_eq!(strerror(Errno(22)), Some(&b"Invalid argument"[..]));
+        assert_eq!(strerror(Errno(32)), Some(&b"Broken pipe"[..]));
+        assert_eq!(strerror(Errno(95)), Some(&b"Operation not supported"[..]));
+        assert_eq!(strerror(Errno(15)), None);
+        assert_eq!(strerror(Errno(200)), None);
+    }
+
+    #[test]
+    fn line_numbers_and_unknown_errors() {
+        let mut line = Line::new();
+        line.num(0).add(b" ").num(4294967295).add(b" ").errno(Errno(133));
+        assert_eq!(line.text(), b"0 4294967295 Unknown error 133");
+    }
+}
