@@ -25,7 +25,7 @@ $(BIN): FORCE
 
 test: build deps
 	cargo test --quiet --lib
-	UCONTAIN_BIN=$(CURDIR)/$(BIN) cargo test --quiet --tests -- --test-threads=2
+	UCONTAIN_BIN=$(CURDIR)/$(BIN) cargo test --release --quiet --tests -- --test-threads=2
 
 deps:
 	@sh tests/deps.sh
