@@ -1,0 +1,221 @@
+//! Dispatch: `ucontain APPLET`, busybox-style argv[0], the applet list,
+//! --help, --version, --install, and the setuid refusal (SPEC §1, §3).
+mod common;
+
+use common::*;
+use std::fs;
+use std::os::unix::process::CommandExt;
+
+/// The applets whose usage lines the foundation and identity issues define.
+const USAGES: [(&str, &str); 4] = [
+    ("isolate", "Usage: isolate CMD [ARG]..."),
+    ("pivot", "Usage: pivot NEW-ROOT [PUT-OLD]"),
+    ("pseudo", "Usage: pseudo CMD [ARG]..."),
+    ("seal", "Usage: seal PROG [ARG]..."),
+];
+
+#[track_caller]
+fn assert_lists_applets(text: &str) {
+    for applet in APPLETS {
+        assert!(
+            text.split_whitespace().any(|w| w == applet),
+            "applet list does not name {applet}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn no_arguments_lists_applets_on_stderr_and_exits_64() {
+    let r = run(&[]);
+    assert_eq!(r.code(), Some(64), "{r:?}");
+    assert_eq!(r.stdout, "", "{r:?}");
+    assert_lists_applets(&r.stderr);
+}
+
+#[test]
+fn help_lists_applets_on_stdout() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    assert_eq!(r.stderr, "", "{r:?}");
+    assert_lists_applets(&r.stdout);
+}
+
+#[test]
+fn version() {
+    let r = run(&["--version"]);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    assert_eq!(r.stdout, "ucontain 0.1.0\n");
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn unknown_applet_is_a_usage_error() {
+    let r = run(&["nosuch"]);
+    assert_eq!(r.code(), Some(64), "{r:?}");
+    assert_eq!(r.stdout, "", "{r:?}");
+    assert!(
+        r.stderr.contains("ucontain: nosuch: unknown applet"),
+        "{r:?}"
+    );
+    assert!(r.stderr.contains("Usage: ucontain"), "{r:?}");
+}
+
+#[test]
+fn applet_as_first_argument() {
+    for (applet, usage) in USAGES {
+        let r = run(&[applet]);
+        assert_eq!(r.code(), Some(64), "ucontain {applet}: {r:?}");
+        assert!(r.stderr.starts_with(usage), "ucontain {applet}: {r:?}");
+        assert_eq!(r.stdout, "", "ucontain {applet}: {r:?}");
+    }
+    let r = run(&["seal", "/bin/busybox", "printf", "sealed %s", "run"]);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    assert_eq!(r.stdout, "sealed run");
+}
+
+#[test]
+fn every_applet_accepts_help() {
+    for (applet, usage) in USAGES {
+        let r = run(&[applet, "--help"]);
+        assert_eq!(r.code(), Some(0), "ucontain {applet} --help: {r:?}");
+        assert!(
+            r.stdout.starts_with(usage),
+            "ucontain {applet} --help: {r:?}"
+        );
+        assert_eq!(r.stderr, "", "ucontain {applet} --help: {r:?}");
+    }
+}
+
+#[test]
+fn dispatch_by_symlink_name() {
+    let dir = TempDir::new();
+    let seal = link(&dir, "seal");
+    let mut cmd = std::process::Command::new(&seal);
+    cmd.args(["/bin/busybox", "printf", "via %s", "link"]);
+    let r = run_command(cmd);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    assert_eq!(r.stdout, "via link");
+
+    let pivot = link(&dir, "pivot");
+    let r = run_command(std::process::Command::new(&pivot));
+    assert_eq!(r.code(), Some(64), "{r:?}");
+    assert!(
+        r.stderr.starts_with("Usage: pivot NEW-ROOT [PUT-OLD]"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn dispatch_by_argv0_basename() {
+    for (applet, usage) in USAGES {
+        let argv0 = format!("/some/dir/{applet}");
+        let r = run_argv0(&argv0, &[]);
+        assert_eq!(r.code(), Some(64), "argv0 {argv0}: {r:?}");
+        assert!(r.stderr.starts_with(usage), "argv0 {argv0}: {r:?}");
+        let r = run_argv0(applet, &["--help"]);
+        assert_eq!(r.code(), Some(0), "argv0 {applet} --help: {r:?}");
+        assert!(r.stdout.starts_with(usage), "argv0 {applet} --help: {r:?}");
+    }
+}
+
+#[test]
+fn argv0_basename_wins_over_first_argument() {
+    // Called as `pivot`, the argument `seal` is pivot's NEW-ROOT, not an
+    // applet name; in an empty directory chdir to it fails, before any
+    // mount is touched.
+    let dir = TempDir::new();
+    let mut cmd = std::process::Command::new(bin_str());
+    cmd.arg0("/x/pivot").arg("seal").current_dir(dir.path());
+    let r = run_command(cmd);
+    assert_eq!(r.code(), Some(1), "{r:?}");
+    assert_eq!(
+        r.stderr,
+        "pivot: cannot pivot to new root seal: No such file or directory\n"
+    );
+}
+
+#[test]
+fn unknown_link_name_behaves_like_ucontain() {
+    let dir = TempDir::new();
+    let other = link(&dir, "frobnicate");
+    let r = run_command(std::process::Command::new(&other));
+    assert_eq!(r.code(), Some(64), "{r:?}");
+    assert_lists_applets(&r.stderr);
+
+    let mut cmd = std::process::Command::new(&other);
+    cmd.arg("--version");
+    let r = run_command(cmd);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    assert_eq!(r.stdout, "ucontain 0.1.0\n");
+
+    let mut cmd = std::process::Command::new(&other);
+    cmd.args(["seal", "/bin/busybox", "true"]);
+    let r = run_command(cmd);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+}
+
+#[test]
+fn install_makes_one_symlink_per_applet() {
+    let dir = TempDir::new();
+    let r = run(&["--install", dir.str()]);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    for applet in APPLETS {
+        let path = dir.join(applet);
+        let meta = fs::symlink_metadata(&path)
+            .unwrap_or_else(|e| panic!("--install made no {}: {e}", path.display()));
+        assert!(
+            meta.file_type().is_symlink(),
+            "{} is not a symlink",
+            path.display()
+        );
+        assert_eq!(
+            fs::canonicalize(&path).unwrap(),
+            fs::canonicalize(bin()).unwrap(),
+            "{} does not lead to the binary",
+            path.display()
+        );
+    }
+    let r = run_command(std::process::Command::new(dir.join("seal")));
+    assert_eq!(r.code(), Some(64), "{r:?}");
+    assert!(r.stderr.starts_with("Usage: seal PROG [ARG]..."), "{r:?}");
+}
+
+/// A copy of the binary owned by root with `mode`, run by the unprivileged
+/// user: the kernel sets AT_SECURE for setuid and setgid executables.
+fn run_copy_with_mode(mode: u32) -> Run {
+    let dir = TempDir::new();
+    let copy = dir.join("ucontain");
+    fs::copy(bin(), &copy).unwrap();
+    chown(&copy, 0, 0);
+    set_mode(&copy, mode);
+    User::default().run(&[copy.to_str().unwrap(), "--version"])
+}
+
+#[test]
+fn unprivileged_copy_without_setuid_runs() {
+    // The control for the two refusals below: same copy, same user.
+    let r = run_copy_with_mode(0o755);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    assert_eq!(r.stdout, "ucontain 0.1.0\n");
+}
+
+#[track_caller]
+fn assert_refused(r: &Run) {
+    assert_eq!(r.code(), Some(1), "{r:?}");
+    assert_eq!(r.stdout, "", "{r:?}");
+    assert_eq!(r.err_lines().len(), 1, "{r:?}");
+    assert!(
+        r.stderr.ends_with(": refusing to run setuid or setgid\n"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn refuses_to_run_setuid() {
+    assert_refused(&run_copy_with_mode(0o4755));
+}
+
+#[test]
+fn refuses_to_run_setgid() {
+    assert_refused(&run_copy_with_mode(0o2755));
+}
