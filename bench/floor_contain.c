@@ -1,0 +1,196 @@
+/* floor_contain: the least a `contain DIR CMD` can do, for `make bench`.
+ *
+ *   floor_contain [-U "UIDMAP ARGS" -G "GIDMAP ARGS"] DIR CMD [ARG]...
+ *
+ * Only the syscalls the job needs, no error recovery beyond a message:
+ * clone3 with new user, mount, pid, net, ipc, uts, cgroup and time
+ * namespaces; the parent writes the identity maps (as root directly, the
+ * SPEC §4 default map; unprivileged by running newuidmap/newgidmap with the
+ * -U/-G arguments, as contain does) and releases the child through a pipe;
+ * the child makes the mounts (private /, recursive bind of DIR, proc, a
+ * tmpfs /dev with six bound host nodes, devpts, the symlinks), pivots with
+ * pivot_root(".", "."), detaches the old root and executes CMD (a path) with
+ * the environment container=contain.  The parent waits and passes on the
+ * exit status.  CMD is not searched in PATH. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+struct clone_args_v0 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls;
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "floor_contain: %s: %s\n", what, strerror(errno));
+	_exit(1);
+}
+
+static void write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		die(path);
+	close(fd);
+}
+
+/* Run newuidmap/newgidmap PID ARGS... from the parent's namespace. */
+static pid_t helper(const char *prog, const char *pid, char *args)
+{
+	char *argv[64];
+	int n = 0;
+	argv[n++] = (char *)prog;
+	argv[n++] = (char *)pid;
+	for (char *t = strtok(args, " "); t && n < 63; t = strtok(NULL, " "))
+		argv[n++] = t;
+	argv[n] = NULL;
+	pid_t p = fork();
+	if (p < 0)
+		die("fork");
+	if (p == 0) {
+		execv(prog, argv);
+		die(prog);
+	}
+	return p;
+}
+
+static void child(int rfd, const char *dir, char **cmd, int root)
+{
+	static const char *nodes[] = {"full", "null", "random", "tty", "urandom", "zero"};
+	char c, src[32], dst[32];
+
+	if (read(rfd, &c, 1) != 0) /* EOF once the maps are written */
+		die("sync");
+	setsid();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (root && (setresgid(0, 0, 0) || setresuid(0, 0, 0)))
+		die("setresuid");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		die("private /");
+	if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL))
+		die("bind DIR");
+	if (chdir(dir))
+		die("chdir DIR");
+	if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		die("proc");
+	if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755"))
+		die("dev tmpfs");
+	for (int i = 0; i < 6; i++) {
+		snprintf(src, sizeof src, "/dev/%s", nodes[i]);
+		snprintf(dst, sizeof dst, "dev/%s", nodes[i]);
+		if (mknod(dst, S_IFREG | 0666, 0) || mount(src, dst, NULL, MS_BIND, NULL))
+			die(src);
+	}
+	if (mkdir("dev/pts", 0755) ||
+	    mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666"))
+		die("devpts");
+	if (symlink("pts/ptmx", "dev/ptmx") || symlink("/proc/self/fd", "dev/fd") ||
+	    symlink("fd/0", "dev/stdin") || symlink("fd/1", "dev/stdout") ||
+	    symlink("fd/2", "dev/stderr"))
+		die("dev symlinks");
+	if (syscall(SYS_pivot_root, ".", "."))
+		die("pivot_root");
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL))
+		die("slave old root");
+	if (umount2(".", MNT_DETACH))
+		die("detach old root");
+	if (chdir("/"))
+		die("chdir /");
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	char *envp[] = {"container=contain", NULL};
+	execve(cmd[0], cmd, envp);
+	die(cmd[0]);
+}
+
+int main(int argc, char **argv)
+{
+	char *umap = NULL, *gmap = NULL;
+	int i = 1;
+	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		if (strcmp(argv[i], "-U") == 0)
+			umap = argv[i + 1];
+		else if (strcmp(argv[i], "-G") == 0)
+			gmap = argv[i + 1];
+		else
+			break;
+	}
+	if (argc - i < 2) {
+		fprintf(stderr, "Usage: floor_contain [-U UIDMAP -G GIDMAP] DIR CMD [ARG]...\n");
+		return 64;
+	}
+	int root = getuid() == 0;
+	if (!root && (!umap || !gmap)) {
+		fprintf(stderr, "floor_contain: unprivileged needs -U and -G\n");
+		return 64;
+	}
+
+	int p[2];
+	if (pipe2(p, O_CLOEXEC))
+		die("pipe");
+	struct clone_args_v0 ca = {
+		.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
+			 CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWTIME,
+		.exit_signal = SIGCHLD,
+	};
+	long pid = syscall(SYS_clone3, &ca, sizeof ca);
+	if (pid < 0)
+		die("clone3");
+	if (pid == 0) {
+		close(p[1]);
+		child(p[0], argv[i], &argv[i + 1], root);
+	}
+	close(p[0]);
+
+	char path[64], ps[24];
+	snprintf(ps, sizeof ps, "%ld", pid);
+	if (root) {
+		/* SPEC §4, root without a subuid range: container 0 onto the top
+		 * id, every other id onto itself. */
+		const char *map = "0 4294967294 1\n1 1 4294967293\n";
+		snprintf(path, sizeof path, "/proc/%ld/uid_map", pid);
+		write_file(path, map);
+		snprintf(path, sizeof path, "/proc/%ld/gid_map", pid);
+		write_file(path, map);
+	} else {
+		pid_t u = helper("/usr/bin/newuidmap", ps, umap);
+		pid_t g = helper("/usr/bin/newgidmap", ps, gmap);
+		int su, sg;
+		if (waitpid(u, &su, 0) < 0 || waitpid(g, &sg, 0) < 0)
+			die("waitpid helper");
+		if (su || sg) {
+			fprintf(stderr, "floor_contain: newuidmap/newgidmap failed\n");
+			kill(pid, SIGKILL);
+			return 1;
+		}
+	}
+	close(p[1]); /* release the child */
+
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
