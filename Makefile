@@ -13,7 +13,7 @@ TARGET := $(shell (rustup target list --installed 2>/dev/null | grep -qx $(MUSL_
 	|| rustup target add $(MUSL_TARGET) >/dev/null 2>&1) && echo $(MUSL_TARGET) || echo $(HOST_TARGET))
 BIN := target/$(TARGET)/release/ucontain
 
-.PHONY: all build test unit blackbox deps install demo bench cross clean FORCE
+.PHONY: all build test deps install demo bench cross clean FORCE
 
 all: build
 
@@ -23,9 +23,22 @@ build: $(BIN)
 $(BIN): FORCE
 	cargo build --release --quiet --target $(TARGET) --bin ucontain
 
-test: build deps
+test: build cross deps
 	cargo test --quiet --lib
 	UCONTAIN_BIN=$(CURDIR)/$(BIN) cargo test --release --quiet --tests -- --test-threads=2
+
+# Other architectures, linked by rust-lld with no cross C toolchain:
+# aarch64 with the stable toolchain, riscv64 with nightly building core
+# from source (rustup has no prebuilt riscv64 musl core here).
+CROSS_STABLE := aarch64-unknown-linux-musl
+CROSS_NIGHTLY := riscv64gc-unknown-linux-musl
+cross:
+	@for t in $(CROSS_STABLE); do rustup target list --installed | grep -qx $$t || rustup target add $$t; done
+	@rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
+	@rustup component list --toolchain nightly --installed | grep -q '^rust-src' || rustup component add rust-src --toolchain nightly
+	for t in $(CROSS_STABLE); do cargo build --release --quiet --target $$t --bin ucontain || exit 1; done
+	for t in $(CROSS_NIGHTLY); do cargo +nightly build --release --quiet --target $$t -Zbuild-std=core --bin ucontain || exit 1; done
+	@for t in $(CROSS_STABLE) $(CROSS_NIGHTLY); do echo "target/$$t/release/ucontain: $$(stat -c %s target/$$t/release/ucontain) bytes"; done
 
 deps:
 	@sh tests/deps.sh
