@@ -159,7 +159,10 @@ pub fn parse_proc_map(text: &[u8]) -> heapless::Vec<MapLine, 16> {
     for line in text.split(|&b| b == b'\n') {
         let words = line.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty());
         if let Some(l) = map_line(words.map(parse_u32)) {
-            if l.count > 0 && end_of(l.inner, l.count) <= ID_SPACE && end_of(l.outer, l.count) <= ID_SPACE {
+            if l.count > 0
+                && end_of(l.inner, l.count) <= ID_SPACE
+                && end_of(l.outer, l.count) <= ID_SPACE
+            {
                 let _ = map.push(l);
             }
         }
@@ -188,11 +191,7 @@ pub fn range_inside(current: &[MapLine], r: Range) -> bool {
 /// The original containers default for root without a subordinate range: container 0 onto
 /// TOP, the highest id of `current`; every other id of `current` below TOP onto itself.
 pub fn default_root_map(current: &[MapLine]) -> Option<IdMap> {
-    let top = current
-        .iter()
-        .filter(|l| l.count > 0)
-        .map(|l| end_of(l.inner, l.count) - 1)
-        .max()?;
+    let top = current.iter().filter(|l| l.count > 0).map(|l| end_of(l.inner, l.count) - 1).max()?;
     let mut map = IdMap::new();
     let outer = u32::try_from(top).ok()?;
     map.push(MapLine { inner: 0, outer, count: 1 }).ok()?;
@@ -204,12 +203,7 @@ pub fn default_root_map(current: &[MapLine]) -> Option<IdMap> {
             map.push(MapLine { inner, outer: inner, count }).ok()?;
             id = end;
         } else {
-            id = current
-                .iter()
-                .map(|l| l.inner as u64)
-                .filter(|&s| s > id)
-                .min()
-                .unwrap_or(top);
+            id = current.iter().map(|l| l.inner as u64).filter(|&s| s > id).min().unwrap_or(top);
         }
     }
     Some(map)
@@ -292,7 +286,8 @@ pub fn parse_map_option(s: &[u8]) -> Result<IdMap, MapError> {
             return Err(MapError::OutOfRange);
         }
         let clash = |m: &MapLine| {
-            overlaps(m.inner, m.count, l.inner, l.count) || overlaps(m.outer, m.count, l.outer, l.count)
+            overlaps(m.inner, m.count, l.inner, l.count)
+                || overlaps(m.outer, m.count, l.outer, l.count)
         };
         if map.iter().any(clash) {
             return Err(MapError::Overlap);
@@ -331,8 +326,7 @@ pub fn caught_signals(status: &[u8]) -> Option<u64> {
 /// Split PATH ("a:b::c") into directories in order, calling f(dir) for each; an empty entry is
 /// the current directory, given as ".". Stops early and returns true when f returns true.
 pub fn for_each_path_dir(path: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
-    path.split(|&b| b == b':')
-        .any(|d| f(if d.is_empty() { b"." } else { d }))
+    path.split(|&b| b == b':').any(|d| f(if d.is_empty() { b"." } else { d }))
 }
 
 #[cfg(test)]
@@ -356,7 +350,12 @@ mod tests {
         out
     }
 
-    fn scan(text: &[u8], buf_len: usize, chunks: &[usize], f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+    fn scan(
+        text: &[u8],
+        buf_len: usize,
+        chunks: &[usize],
+        f: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> bool {
         let (mut pos, mut turn) = (0, 0);
         let mut read = |b: &mut [u8]| {
             let n = chunks[turn % chunks.len()].min(b.len()).min(text.len() - pos);
@@ -391,7 +390,13 @@ mod tests {
         found
     }
 
-    fn first_range(text: &[u8], name: Option<&[u8]>, uid: u32, buf_len: usize, chunks: &[usize]) -> Option<Range> {
+    fn first_range(
+        text: &[u8],
+        name: Option<&[u8]>,
+        uid: u32,
+        buf_len: usize,
+        chunks: &[usize],
+    ) -> Option<Range> {
         let mut found = None;
         scan(text, buf_len, chunks, &mut |l| {
             found = subid_line(l, name, uid);
@@ -412,7 +417,8 @@ mod tests {
         assert_eq!(parse_u32(b"4294967296"), None);
         assert_eq!(parse_u32(b"42949672950"), None);
         assert_eq!(parse_u32(b"99999999999999999999"), None);
-        for bad in [&b""[..], b"-1", b"+1", b" 1", b"1 ", b"0x10", b"1a", b"a", b"1.0", b"/", b":"] {
+        for bad in [&b""[..], b"-1", b"+1", b" 1", b"1 ", b"0x10", b"1a", b"a", b"1.0", b"/", b":"]
+        {
             assert_eq!(parse_u32(bad), None, "{:?}", bad);
         }
     }
@@ -420,7 +426,8 @@ mod tests {
     #[test]
     fn lines_plain_and_crlf() {
         let text = b"one\r\ntwo\n\nthree\r\n\rfour";
-        let want: Vec<Vec<u8>> = [&b"one"[..], b"two", b"", b"three", b"\rfour"].iter().map(|l| l.to_vec()).collect();
+        let want: Vec<Vec<u8>> =
+            [&b"one"[..], b"two", b"", b"three", b"\rfour"].iter().map(|l| l.to_vec()).collect();
         assert_eq!(lines(text, 64, &[usize::MAX]), want);
         assert_eq!(lines(text, 64, &[1]), want);
         assert_eq!(lines(b"", 64, &[1]), Vec::<Vec<u8>>::new());
@@ -433,11 +440,20 @@ mod tests {
         let text = b"a\nbb\r\nccc\n\ndddddddd\neeeeeeeee\nf\r\nggggggggggggggggggggggggg\nh\r\n12345678\r\nend";
         for buf_len in 0..40 {
             for chunks in [&[usize::MAX][..], &[1], &[2], &[3], &[1, 2, 3], &[7, 1], &[5]] {
-                assert_eq!(lines(text, buf_len, chunks), model(text, buf_len), "buf {} chunks {:?}", buf_len, chunks);
+                assert_eq!(
+                    lines(text, buf_len, chunks),
+                    model(text, buf_len),
+                    "buf {} chunks {:?}",
+                    buf_len,
+                    chunks
+                );
             }
         }
         // a line exactly as long as the buffer still fits, with or without '\n' after it
-        assert_eq!(lines(b"12345678\nabc", 8, &[1, 2, 3]), vec![b"12345678".to_vec(), b"abc".to_vec()]);
+        assert_eq!(
+            lines(b"12345678\nabc", 8, &[1, 2, 3]),
+            vec![b"12345678".to_vec(), b"abc".to_vec()]
+        );
         assert_eq!(lines(b"abc\n12345678", 8, &[4]), vec![b"abc".to_vec(), b"12345678".to_vec()]);
         assert_eq!(lines(b"123456789\nabc", 8, &[100]), vec![b"abc".to_vec()]);
         assert_eq!(lines(b"\n\nx\n", 0, &[1]), vec![b"".to_vec(), b"".to_vec()]);
@@ -452,7 +468,13 @@ mod tests {
         let want = vec![b"ok1".to_vec(), b"ok2".to_vec(), b"ok3".to_vec(), b"ok4".to_vec()];
         for buf_len in [4, 8, 64, 4096] {
             for chunks in [&[usize::MAX][..], &[1, 2, 3], &[3, 1], &[4096]] {
-                assert_eq!(lines(&text, buf_len, chunks), want, "buf {} chunks {:?}", buf_len, chunks);
+                assert_eq!(
+                    lines(&text, buf_len, chunks),
+                    want,
+                    "buf {} chunks {:?}",
+                    buf_len,
+                    chunks
+                );
             }
         }
     }
@@ -527,7 +549,17 @@ svc:x:7\r\n";
         assert_eq!(passwd_name(b"root:x:0:0:root:/root:/bin/sh", 1), None);
         assert_eq!(passwd_name(b"root:x:0", 0), Some(&b"root"[..]));
         assert_eq!(passwd_name(b"root::0:", 0), Some(&b"root"[..]));
-        for short in [&b""[..], b"root", b"root:x", b"root:x:", b":x:0:0", b"root:0:x:0", b"root:x:0x0:0", b"root:x:+0:0", b"#root:x:0:0"] {
+        for short in [
+            &b""[..],
+            b"root",
+            b"root:x",
+            b"root:x:",
+            b":x:0:0",
+            b"root:0:x:0",
+            b"root:x:0x0:0",
+            b"root:x:+0:0",
+            b"#root:x:0:0",
+        ] {
             assert_eq!(passwd_name(short, 0), None, "{:?}", short);
         }
     }
@@ -557,13 +589,22 @@ alice:400000:65536\n";
     #[test]
     fn subid_first_valid_line_wins() {
         for (buf_len, chunks) in [(256, &[usize::MAX][..]), (32, &[1, 2, 3][..]), (20, &[3][..])] {
-            assert_eq!(first_range(SUBUID, Some(b"alice"), 1000, buf_len, chunks), rng(100000, 65536));
+            assert_eq!(
+                first_range(SUBUID, Some(b"alice"), 1000, buf_len, chunks),
+                rng(100000, 65536)
+            );
             assert_eq!(first_range(SUBUID, Some(b"alice"), 1, buf_len, chunks), rng(100000, 65536));
             // no passwd entry: only the numeric owner line matches
             assert_eq!(first_range(SUBUID, None, 1000, buf_len, chunks), rng(300000, 65536));
-            assert_eq!(first_range(SUBUID, Some(b"bob"), 1001, buf_len, chunks), rng(200000, 65536));
+            assert_eq!(
+                first_range(SUBUID, Some(b"bob"), 1001, buf_len, chunks),
+                rng(200000, 65536)
+            );
             // a user whose name is not in the file but whose uid is
-            assert_eq!(first_range(SUBUID, Some(b"carol"), 1000, buf_len, chunks), rng(300000, 65536));
+            assert_eq!(
+                first_range(SUBUID, Some(b"carol"), 1000, buf_len, chunks),
+                rng(300000, 65536)
+            );
             assert_eq!(first_range(SUBUID, Some(b"carol"), 1001, buf_len, chunks), None);
             // "alice" is never uid 0
             assert_eq!(first_range(SUBUID, None, 0, buf_len, chunks), None);
@@ -592,22 +633,54 @@ alice:400000:65536\n";
         // a numeric user name is matched byte for byte too
         assert_eq!(subid_line(b"1000:7:1", Some(b"1000"), 5), rng(7, 1));
         let bad: &[&[u8]] = &[
-            b"", b"#", b"#alice:100000:65536", b"alice", b"alice:100000", b"alice:100000:65536:",
-            b"alice:100000:65536:x", b"alice::65536", b"alice:100000:", b"::", b":100000:65536",
-            b"alice:-1:65536", b"alice:100000:-1", b"alice:+1:65536", b"alice:100000:0",
-            b"alice:4294967296:1", b"alice:1:4294967296", b"alice:99999999999:1",
-            b" alice:100000:65536", b"alice :100000:65536", b"alice: 100000:65536",
-            b"alice:100000:65536 ", b"alice:100000:65536\r", b"alice:1e5:65536", b"alice;100000;65536",
-            b"Alice:100000:65536", b"alic:100000:65536", b"alicee:100000:65536",
+            b"",
+            b"#",
+            b"#alice:100000:65536",
+            b"alice",
+            b"alice:100000",
+            b"alice:100000:65536:",
+            b"alice:100000:65536:x",
+            b"alice::65536",
+            b"alice:100000:",
+            b"::",
+            b":100000:65536",
+            b"alice:-1:65536",
+            b"alice:100000:-1",
+            b"alice:+1:65536",
+            b"alice:100000:0",
+            b"alice:4294967296:1",
+            b"alice:1:4294967296",
+            b"alice:99999999999:1",
+            b" alice:100000:65536",
+            b"alice :100000:65536",
+            b"alice: 100000:65536",
+            b"alice:100000:65536 ",
+            b"alice:100000:65536\r",
+            b"alice:1e5:65536",
+            b"alice;100000;65536",
+            b"Alice:100000:65536",
+            b"alic:100000:65536",
+            b"alicee:100000:65536",
         ];
         for line in bad {
             assert_eq!(subid_line(line, a, 1000), None, "{:?}", std::str::from_utf8(line));
         }
         // numeric owners: whole decimals only, equal to the uid
-        for line in [&b"alice:1:1"[..], b"0x0:1:1", b" 0:1:1", b"+0:1:1", b"-0:1:1", b":1:1", b"00 :1:1", b"1:1:1"] {
+        for line in [
+            &b"alice:1:1"[..],
+            b"0x0:1:1",
+            b" 0:1:1",
+            b"+0:1:1",
+            b"-0:1:1",
+            b":1:1",
+            b"00 :1:1",
+            b"1:1:1",
+        ] {
             assert_eq!(subid_line(line, None, 0), None, "{:?}", std::str::from_utf8(line));
         }
         assert_eq!(subid_line(b"000:1:1", None, 0), rng(1, 1));
+        // a comment is never an owner, whatever the name
+        assert_eq!(subid_line(b"#alice:1:1", Some(b"#alice"), 0), None);
         // an empty name never matches an empty owner
         assert_eq!(subid_line(b":1:1", Some(b""), 5), None);
         assert_eq!(subid_line(b"4294967296:1:1", None, 0), None);
@@ -617,7 +690,10 @@ alice:400000:65536\n";
     fn proc_map_parsing() {
         let text = b"         0       1000          1\n         1     100000      65536\n";
         assert_eq!(&parse_proc_map(text)[..], &[ml(0, 1000, 1), ml(1, 100000, 65536)]);
-        assert_eq!(&parse_proc_map(b"         0          0 4294967295\n")[..], &[ml(0, 0, 4294967295)]);
+        assert_eq!(
+            &parse_proc_map(b"         0          0 4294967295\n")[..],
+            &[ml(0, 0, 4294967295)]
+        );
         let messy = b"\n0 0\nx 1 1\n0 0 1 2\n5 5 0\n4294967295 0 2\n0 4294967295 2\n-1 0 1\n\t7\t8\t9\r\n 10 20 30";
         assert_eq!(&parse_proc_map(messy)[..], &[ml(7, 8, 9), ml(10, 20, 30)]);
         assert!(parse_proc_map(b"").is_empty());
@@ -689,7 +765,8 @@ alice:400000:65536\n";
         let reversed = default_root_map(&[ml(1, 100000, 65536), ml(0, 1000, 1)]).unwrap();
         assert_eq!(&reversed[..], &nested[..]);
         // split with a gap, out of order; the top is not on the last line
-        let split = default_root_map(&[ml(100, 5000, 50), ml(0, 1000, 10), ml(10, 2000, 20)]).unwrap();
+        let split =
+            default_root_map(&[ml(100, 5000, 50), ml(0, 1000, 10), ml(10, 2000, 20)]).unwrap();
         assert_eq!(&split[..], &[ml(0, 149, 1), ml(1, 1, 29), ml(100, 100, 49)]);
         // a map not starting at 0
         let high = default_root_map(&[ml(1000, 0, 10)]).unwrap();
@@ -723,10 +800,16 @@ alice:400000:65536\n";
 
     #[test]
     fn unprivileged_maps() {
-        assert_eq!(&unprivileged_map(1000, rng(100000, 65536))[..], &[ml(0, 1000, 1), ml(1, 100000, 65536)]);
+        assert_eq!(
+            &unprivileged_map(1000, rng(100000, 65536))[..],
+            &[ml(0, 1000, 1), ml(1, 100000, 65536)]
+        );
         assert_eq!(&unprivileged_map(1000, None)[..], &[ml(0, 1000, 1)]);
         assert_eq!(&unprivileged_map(7, rng(5, 0))[..], &[ml(0, 7, 1)]);
-        assert_eq!(&unprivileged_map(0, rng(0, 4294967295))[..], &[ml(0, 0, 1), ml(1, 0, 4294967295)]);
+        assert_eq!(
+            &unprivileged_map(0, rng(0, 4294967295))[..],
+            &[ml(0, 0, 1), ml(1, 0, 4294967295)]
+        );
     }
 
     #[test]
@@ -791,7 +874,11 @@ alice:400000:65536\n";
         // adjacent ranges touch but do not overlap
         assert_eq!(ok(b"0:1000:10,10:1010:5"), Ok(vec![ml(0, 1000, 10), ml(10, 1010, 5)]));
         assert_eq!(ok(b"10:1010:5,0:1000:10"), Ok(vec![ml(10, 1010, 5), ml(0, 1000, 10)]));
-        let sixteen: Vec<u8> = (0..16).map(|i| format!("{}:{}:1", i, 100 + i)).collect::<Vec<_>>().join(",").into_bytes();
+        let sixteen: Vec<u8> = (0..16)
+            .map(|i| format!("{}:{}:1", i, 100 + i))
+            .collect::<Vec<_>>()
+            .join(",")
+            .into_bytes();
         let map = parse_map_option(&sixteen).unwrap();
         assert_eq!(map.len(), 16);
         assert_eq!(map[15], ml(15, 115, 1));
@@ -802,13 +889,33 @@ alice:400000:65536\n";
         use MapError::*;
         let err = |s: &[u8]| parse_map_option(s).err();
         for s in [
-            &b""[..], b",", b"0:1000:1,", b",0:1000:1", b"0:1000:1,,1:2:3", b"0:1000", b"0", b"0:1000:1:2",
-            b"0:1000:0", b"a:1:1", b"-1:1:1", b"+0:1:1", b" 0:1:1", b"0:1:1 ", b"0:1:4294967296",
-            b"4294967296:0:1", b"0::1", b"0;1;1", b"0:1000:1;1:2:3",
+            &b""[..],
+            b",",
+            b"0:1000:1,",
+            b",0:1000:1",
+            b"0:1000:1,,1:2:3",
+            b"0:1000",
+            b"0",
+            b"0:1000:1:2",
+            b"0:1000:0",
+            b"a:1:1",
+            b"-1:1:1",
+            b"+0:1:1",
+            b" 0:1:1",
+            b"0:1:1 ",
+            b"0:1:4294967296",
+            b"4294967296:0:1",
+            b"0::1",
+            b"0;1;1",
+            b"0:1000:1;1:2:3",
         ] {
             assert_eq!(err(s), Some(Malformed), "{:?}", std::str::from_utf8(s));
         }
-        let seventeen: Vec<u8> = (0..17).map(|i| format!("{}:{}:1", i, 100 + i)).collect::<Vec<_>>().join(",").into_bytes();
+        let seventeen: Vec<u8> = (0..17)
+            .map(|i| format!("{}:{}:1", i, 100 + i))
+            .collect::<Vec<_>>()
+            .join(",")
+            .into_bytes();
         assert_eq!(err(&seventeen), Some(Malformed));
         assert_eq!(err(b"2:0:4294967295"), Some(OutOfRange));
         assert_eq!(err(b"0:2:4294967295"), Some(OutOfRange));
@@ -830,7 +937,19 @@ alice:400000:65536\n";
         assert_eq!(parse_pid(b"4242"), Some(4242));
         assert_eq!(parse_pid(b"007"), Some(7));
         assert_eq!(parse_pid(b"2147483647"), Some(i32::MAX));
-        for bad in [&b"0"[..], b"00", b"-1", b"12a", b"", b"99999999999", b"2147483648", b"4294967295", b" 1", b"+1", b"1\n"] {
+        for bad in [
+            &b"0"[..],
+            b"00",
+            b"-1",
+            b"12a",
+            b"",
+            b"99999999999",
+            b"2147483648",
+            b"4294967295",
+            b" 1",
+            b"+1",
+            b"1\n",
+        ] {
             assert_eq!(parse_pid(bad), None, "{:?}", bad);
         }
     }
@@ -865,9 +984,18 @@ Seccomp:\t0\n";
         assert_eq!(caught_signals(b"SigCgt:\t000000000000000000000000000000a0\n"), Some(0xa0));
         assert_eq!(caught_signals(b"SigIgn:\t1\nSigCgt:\t2\nSigCgt:\t3\n"), Some(2));
         for bad in [
-            &b""[..], b"SigIgn:\t0000000000001000\n", b"SigCgt:\n", b"SigCgt:\t\n", b"SigCgt:\tzz\n",
-            b"SigCgt:\t00000000 00004ec\n", b"SigCgt:\t10000000000000000\n", b"SigCgt:\t-1\n",
-            b"XSigCgt:\t1\n", b" SigCgt:\t1\n", b"sigcgt:\t1\n", b"SigCgt\t1\n",
+            &b""[..],
+            b"SigIgn:\t0000000000001000\n",
+            b"SigCgt:\n",
+            b"SigCgt:\t\n",
+            b"SigCgt:\tzz\n",
+            b"SigCgt:\t00000000 00004ec\n",
+            b"SigCgt:\t10000000000000000\n",
+            b"SigCgt:\t-1\n",
+            b"XSigCgt:\t1\n",
+            b" SigCgt:\t1\n",
+            b"sigcgt:\t1\n",
+            b"SigCgt\t1\n",
         ] {
             assert_eq!(caught_signals(bad), None, "{:?}", std::str::from_utf8(bad));
         }
@@ -886,8 +1014,17 @@ Seccomp:\t0\n";
     fn path_dirs() {
         let v = |l: &[&[u8]]| l.iter().map(|d| d.to_vec()).collect::<Vec<_>>();
         assert_eq!(dirs(b"a:b::c"), v(&[b"a", b"b", b".", b"c"]));
-        assert_eq!(dirs(b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-            v(&[b"/usr/local/sbin", b"/usr/local/bin", b"/usr/sbin", b"/usr/bin", b"/sbin", b"/bin"]));
+        assert_eq!(
+            dirs(b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+            v(&[
+                b"/usr/local/sbin",
+                b"/usr/local/bin",
+                b"/usr/sbin",
+                b"/usr/bin",
+                b"/sbin",
+                b"/bin"
+            ])
+        );
         assert_eq!(dirs(b""), v(&[b"."]));
         assert_eq!(dirs(b":"), v(&[b".", b"."]));
         assert_eq!(dirs(b":/bin:"), v(&[b".", b"/bin", b"."]));

@@ -992,7 +992,8 @@ impl Container {
     /// Start `bin contain dir cmd...` as root (`user` `None`) or as `user`.
     #[track_caller]
     pub fn start_with(bin: &str, dir: &str, cmd: &[&str], user: Option<&User>) -> Container {
-        let mut full = vec![bin, "contain", dir];
+        // No core file from a supervisor that ends itself by SIGQUIT or SIGSEGV.
+        let mut full = vec!["sh", "-c", "ulimit -c 0; exec \"$@\"", "sh", bin, "contain", dir];
         full.extend_from_slice(cmd);
         let mut bg = Background::spawn(&full, user);
         let sup = bg.pid();
