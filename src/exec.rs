@@ -57,7 +57,7 @@ pub fn search_path<'a>(env: CStrList<'a>) -> &'a [u8] {
 /// on failure, with the exit status after the message `NAME: CMD: error`.
 pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
     let Some(cmd) = argv.get(0) else { return EXIT_FAILURE };
-    let e = if cmd.to_bytes().contains(&b'/') {
+    let e = if cmd.to_bytes().iter().any(|&b| b == b'/') {
         sys::execve(cmd, argv, env)
     } else {
         let mut seen_eacces = false;
@@ -96,7 +96,7 @@ pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
 /// is none, Err(EACCES) when one exists but cannot be executed.
 pub fn find_program(cmd: &CStr, path: &[u8], found: &mut PathBuf) -> Result<Stat, Errno> {
     let name = cmd.to_bytes();
-    if name.contains(&b'/') {
+    if name.iter().any(|&b| b == b'/') {
         let file = found.join(b"", name).ok_or(Errno::ENAMETOOLONG)?;
         return executable(file);
     }

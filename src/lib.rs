@@ -16,25 +16,26 @@ pub mod ns;
 pub mod out;
 
 use out::{say, EXIT_FAILURE, EXIT_USAGE};
+use core::ffi::CStr;
 use sys::{write_all, CStrList};
 
 /// An applet's entry: its argv (argv[0] is its name) and environment.
 pub type Applet = fn(CStrList, CStrList) -> i32;
 
 /// The applets, sorted by name: (name, entry, one line about it).
-pub const APPLETS: &[(&[u8], Applet, &[u8])] = &[
-    (b"contain", applet::contain::main, b"DIR CMD [ARG]..."),
-    (b"inject", applet::inject::main, b"PID CMD [ARG]..."),
-    (b"isolate", applet::isolate::main, b"CMD [ARG]..."),
-    (b"pivot", applet::pivot::main, b"NEW-ROOT [PUT-OLD]"),
-    (b"pseudo", applet::pseudo::main, b"CMD [ARG]..."),
-    (b"seal", applet::seal::main, b"PROG [ARG]..."),
+pub const APPLETS: &[(&CStr, Applet, &[u8])] = &[
+    (c"contain", applet::contain::main, b"DIR CMD [ARG]..."),
+    (c"inject", applet::inject::main, b"PID CMD [ARG]..."),
+    (c"isolate", applet::isolate::main, b"CMD [ARG]..."),
+    (c"pivot", applet::pivot::main, b"NEW-ROOT [PUT-OLD]"),
+    (c"pseudo", applet::pseudo::main, b"CMD [ARG]..."),
+    (c"seal", applet::seal::main, b"PROG [ARG]..."),
 ];
 
-const USAGE_HEAD: &[u8] = b"Usage: ucontain APPLET [ARG]...\n   or: APPLET [ARG]...  (through a link named after the applet)\n   or: ucontain --install DIR | --help | --version\n\nApplets:\n";
+const USAGE_HEAD: &[u8] = b"Usage: ucontain APPLET [ARG]...\n   or: APPLET [ARG]...   (a link named after the applet)\n   or: ucontain --install DIR | --help | --version\n\nApplets:\n";
 
 fn find(name: &[u8]) -> Option<Applet> {
-    let index = APPLETS.iter().position(|(n, _, _)| *n == name)?;
+    let index = APPLETS.iter().position(|(n, _, _)| n.to_bytes() == name)?;
     out::set_applet(index);
     Some(APPLETS[index].1)
 }
@@ -49,7 +50,7 @@ fn basename(path: &[u8]) -> &[u8] {
 fn list_applets(fd: i32) {
     let _ = write_all(fd, USAGE_HEAD);
     for (name, _, about) in APPLETS {
-        for part in [b"  " as &[u8], name, b" ", about, b"\n"] {
+        for part in [b"  " as &[u8], name.to_bytes(), b" ", about, b"\n"] {
             let _ = write_all(fd, part);
         }
     }

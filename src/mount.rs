@@ -3,7 +3,7 @@
 use crate::exec::PathBuf;
 use crate::out::Line;
 use crate::sys::{
-    self, Errno, Fd, AT_FDCWD, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_REC, MS_SLAVE,
+    self, Errno, Fd, AT_FDCWD, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SLAVE,
     O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
 };
 use core::ffi::CStr;
@@ -92,7 +92,7 @@ fn make_dev(dev: Fd) -> Result<(), Step> {
 /// directories, then the pivot. Paths under DIR are opened relative to it,
 /// without following symlinks, and mounts go onto what was opened, so a
 /// DIR/dev or DIR/proc linking out of DIR never mounts anything outside.
-pub fn assemble_root(dir: &CStr) -> Result<(), Step> {
+pub fn assemble_root(dir: &CStr, new_net: bool) -> Result<(), Step> {
     // Nothing mounted here may propagate back to the host.
     step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), b"cannot make mounts private")?;
     step(sys::mount(Some(dir), dir, None, MS_BIND | MS_REC, None), b"cannot bind new root")?;
@@ -102,6 +102,14 @@ pub fn assemble_root(dir: &CStr) -> Result<(), Step> {
         step(
             sys::mount(Some(c"proc"), fd_path(&proc_dir, &mut path), Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
             b"cannot mount proc",
+        )?;
+    }
+    // sysfs shows the network devices of the namespace that mounts it: only
+    // with a network namespace of its own is it the container's.
+    if let Some(sys_dir) = subdir(AT_FDCWD, c"sys").filter(|_| new_net) {
+        step(
+            sys::mount(Some(c"sysfs"), fd_path(&sys_dir, &mut path), Some(c"sysfs"), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
+            b"cannot mount sysfs",
         )?;
     }
     if let Some(dev) = subdir(AT_FDCWD, c"dev") {

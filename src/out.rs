@@ -70,7 +70,7 @@ pub fn set_applet(index: usize) {
 }
 
 pub fn applet_name() -> &'static [u8] {
-    crate::APPLETS.get(RUNNING.load(Relaxed)).map_or(b"ucontain", |applet| applet.0)
+    crate::APPLETS.get(RUNNING.load(Relaxed)).map_or(b"ucontain", |applet| applet.0.to_bytes())
 }
 
 /// `NAME: PARTS...` on standard error.
@@ -100,24 +100,42 @@ pub fn usage(text: &[u8]) -> i32 {
     EXIT_USAGE
 }
 
-/// The positional arguments of an applet that takes no options but
-/// `--help` and `--`: Err(exit status) after printing usage when there are
-/// fewer than `min` (or more than `max`) or an unknown option comes first.
-pub fn positional<'a>(args: CStrList<'a>, usage_text: &[u8], min: usize, max: usize) -> Result<CStrList<'a>, i32> {
+/// Options before the positional arguments, until the first non-option
+/// or `--`: single letters of `flags`, returned as bits (bit i for
+/// flags[i]). `--help` prints the usage to stdout. Err(exit status) after
+/// printing the usage for an unknown option or fewer than `min` (more
+/// than `max`) positional arguments.
+pub fn options<'a>(args: CStrList<'a>, usage_text: &[u8], flags: &[u8], min: usize, max: usize) -> Result<(u32, CStrList<'a>), i32> {
+    let mut given = 0;
     let mut rest = args.skip(1);
-    match rest.get(0).map(|a| a.to_bytes()) {
-        Some(b"--help") => {
-            let _ = write_all(1, usage_text);
-            return Err(0);
+    while let Some(arg) = rest.get(0) {
+        match arg.to_bytes() {
+            b"--help" => {
+                let _ = write_all(1, usage_text);
+                return Err(0);
+            }
+            b"--" => {
+                rest = rest.skip(1);
+                break;
+            }
+            [b'-', letter] => match flags.iter().position(|f| f == letter) {
+                Some(i) => given |= 1 << i,
+                None => return Err(usage(usage_text)),
+            },
+            [b'-', _, ..] => return Err(usage(usage_text)),
+            _ => break,
         }
-        Some(b"--") => rest = rest.skip(1),
-        Some([b'-', _, ..]) => return Err(usage(usage_text)),
-        _ => {}
+        rest = rest.skip(1);
     }
     if rest.len() < min || rest.len() > max {
         return Err(usage(usage_text));
     }
-    Ok(rest)
+    Ok((given, rest))
+}
+
+/// The positional arguments of an applet with no options but `--help`.
+pub fn positional<'a>(args: CStrList<'a>, usage_text: &[u8], min: usize, max: usize) -> Result<CStrList<'a>, i32> {
+    options(args, usage_text, b"", min, max).map(|(_, rest)| rest)
 }
 
 /// The C library's texts for the error numbers a container tool meets:

@@ -6,7 +6,7 @@ use crate::exec::{exec_command, DEFAULT_PATH};
 use crate::ids::caught_signals;
 use crate::mount::{assemble_root, PIVOT_STEP};
 use crate::ns::{become_root, plan_maps, write_maps, Maps};
-use crate::out::{fail, positional, Line, EXIT_FAILURE};
+use crate::out::{fail, options, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_RDONLY, PR_SET_PDEATHSIG, SIGCHLD, SIGHUP, SIGINT,
@@ -14,7 +14,9 @@ use crate::sys::{
 };
 use core::ffi::CStr;
 
-const USAGE: &[u8] = b"Usage: contain DIR CMD [ARG]...\n";
+const USAGE: &[u8] = b"Usage: contain [-n] DIR CMD [ARG]...\n";
+/// `-n`: share the caller's network namespace (bit 0 of the options).
+const SHARE_NET: u32 = 1;
 
 const NAMESPACES: u32 = CLONE_NEWUSER
     | CLONE_NEWNS
@@ -30,10 +32,11 @@ const NAMESPACES: u32 = CLONE_NEWUSER
 const FORWARDED: [u32; 4] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT];
 
 pub fn main(args: CStrList, _env: CStrList) -> i32 {
-    let args = match positional(args, USAGE, 2, usize::MAX) {
-        Ok(args) => args,
+    let (opts, args) = match options(args, USAGE, b"n", 2, usize::MAX) {
+        Ok(parsed) => parsed,
         Err(status) => return status,
     };
+    let namespaces = if opts & SHARE_NET != 0 { NAMESPACES & !CLONE_NEWNET } else { NAMESPACES };
     let Some(dir) = args.get(0) else { return EXIT_FAILURE };
     match sys::statat(sys::AT_FDCWD, dir, false) {
         Ok(st) if st.is_dir() => {}
@@ -48,8 +51,8 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
     let signals = SigSet::of(&[SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT]);
     let old_mask = sys::block(signals);
     // Time namespaces need Linux 5.6; older kernels reject the flag.
-    let init = match sys::fork_into(NAMESPACES) {
-        Err(Errno::EINVAL) => sys::fork_into(NAMESPACES & !CLONE_NEWTIME),
+    let init = match sys::fork_into(namespaces) {
+        Err(Errno::EINVAL) => sys::fork_into(namespaces & !CLONE_NEWTIME),
         other => other,
     };
     let init = match init {
@@ -58,7 +61,8 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
     };
     if init == 0 {
         drop(ready_w);
-        sys::exit(container_init(dir, args.skip(1), &maps, ready_r, old_mask));
+        let new_net = namespaces & CLONE_NEWNET != 0;
+        sys::exit(container_init(dir, args.skip(1), &maps, ready_r, old_mask, new_net));
     }
     drop(ready_r);
     if let Err(status) = write_maps(init, &maps) {
@@ -73,7 +77,7 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
 }
 
 /// PID 1 of the container, until it executes CMD.
-fn container_init(dir: &CStr, cmd: CStrList, maps: &Maps, ready: Fd, old_mask: SigSet) -> i32 {
+fn container_init(dir: &CStr, cmd: CStrList, maps: &Maps, ready: Fd, old_mask: SigSet, new_net: bool) -> i32 {
     let mut go = [0u8; 1];
     if sys::read_full(ready.raw(), &mut go) != Ok(1) {
         return EXIT_FAILURE;
@@ -94,7 +98,7 @@ fn container_init(dir: &CStr, cmd: CStrList, maps: &Maps, ready: Fd, old_mask: S
     if let Err(e) = sys::setsid() {
         return fail(&[b"cannot create session"], e);
     }
-    if let Err((what, e)) = assemble_root(dir) {
+    if let Err((what, e)) = assemble_root(dir, new_net) {
         return if what == PIVOT_STEP || what == b"cannot bind new root" {
             fail(&[what, b" ", dir.to_bytes()], e)
         } else {
@@ -116,7 +120,7 @@ fn supervise(init: i32, signals: SigSet) -> i32 {
     let mut received = 0;
     loop {
         let Ok(sig) = sys::wait_signal(signals) else { continue };
-        if FORWARDED.contains(&sig) {
+        if SigSet::of(&FORWARDED).has(sig) {
             received = sig;
             let target = if init_catches(init, sig) { sig } else { SIGKILL };
             let _ = sys::kill(init, target);

@@ -8,7 +8,7 @@ pub mod pseudo;
 pub mod seal;
 
 use crate::out::{fail, usage};
-use crate::sys::{self, CStrList, O_DIRECTORY, O_PATH};
+use crate::sys::{self, CStrList};
 
 const INSTALL_USAGE: &[u8] = b"Usage: ucontain --install DIR\n";
 
@@ -21,15 +21,12 @@ pub fn install(args: CStrList) -> i32 {
         Ok(path) => path,
         Err(e) => return fail(&[b"cannot find this binary"], e),
     };
-    let dirfd = match sys::open(dir, O_PATH | O_DIRECTORY) {
-        Ok(fd) => fd,
-        Err(e) => return fail(&[b"cannot open ", dir.to_bytes()], e),
-    };
+    if let Err(e) = sys::chdir(dir) {
+        return fail(&[b"cannot enter ", dir.to_bytes()], e);
+    }
     for (name, _, _) in crate::APPLETS {
-        let mut link = crate::exec::PathBuf::new();
-        let Some(link) = link.join(b"", name) else { continue };
-        if let Err(e) = sys::symlinkat(exe, dirfd.raw(), link) {
-            return fail(&[b"cannot link ", dir.to_bytes(), b"/", name], e);
+        if let Err(e) = sys::symlinkat(exe, sys::AT_FDCWD, name) {
+            return fail(&[b"cannot link ", dir.to_bytes(), b"/", name.to_bytes()], e);
         }
     }
     0

@@ -28,7 +28,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // would fail with a bare ENOENT (execveat(2), NOTES).
     let mut magic = [0u8; 2];
     if sys::read_full(file.raw(), &mut magic) == Ok(2) && &magic == b"#!" {
-        say(&[prog.to_bytes(), b": cannot run a #! script from a sealed memfd (run its interpreter instead)"]);
+        say(&[prog.to_bytes(), b": cannot run a #! script from a sealed memfd"]);
         return NOT_EXECUTABLE;
     }
     let memfd = match sealed_copy(&file, basename(prog.to_bytes())) {
@@ -60,7 +60,7 @@ pub fn sealed_copy(file: &Fd, label: &[u8]) -> Result<Fd, i32> {
     let memfd = match memfd {
         Ok(memfd) => memfd,
         Err(Errno::EACCES) => {
-            say(&[b"cannot create an executable memfd: Permission denied (vm.memfd_noexec=2 forbids executing memfds)"]);
+            say(&[b"cannot create an executable memfd: Permission denied (vm.memfd_noexec=2 forbids it)"]);
             return Err(EXIT_FAILURE);
         }
         Err(e) => return Err(fail(&[b"cannot create memfd"], e)),
