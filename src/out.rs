@@ -118,6 +118,8 @@ pub fn options<'a>(args: CStrList<'a>, usage_text: &[u8], flags: &[u8], min: usi
                 rest = rest.skip(1);
                 break;
             }
+            // A negative number is an argument (for inject's "not a PID").
+            [b'-', d, ..] if d.is_ascii_digit() => break,
             [b'-', letter] => match flags.iter().position(|f| f == letter) {
                 Some(i) => given |= 1 << i,
                 None => return Err(usage(usage_text)),

@@ -4,7 +4,7 @@
 use crate::applet::seal::sealed_copy;
 use crate::exec::{exec_command, search_path, PathBuf};
 use crate::ids::parse_pid;
-use crate::out::{fail, positional, say, usage, Line, EXIT_FAILURE};
+use crate::out::{fail, positional, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrList, Errno, Exit, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
     CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_RDONLY, PR_SET_DUMPABLE,
@@ -32,7 +32,11 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(rest) => rest,
         Err(status) => return status,
     };
-    let Some(pid) = rest.get(0).and_then(|p| parse_pid(p.to_bytes())) else { return usage(USAGE) };
+    let pid_arg = rest.get(0).map_or(&b""[..], |p| p.to_bytes());
+    let Some(pid) = parse_pid(pid_arg) else {
+        say(&[b"not a process id: ", pid_arg]);
+        return EXIT_FAILURE;
+    };
     // A process of the container could otherwise open this binary through
     // /proc/OUR-PID/exe and overwrite it on the host (CVE-2019-5736): run
     // from a sealed copy in memory, which cannot be written.
