@@ -94,8 +94,8 @@ fn errors_of_every_applet() {
             (&["isolate", "no-such-program-x"], 127, "isolate: no-such-program-x: No such file or directory\n"),
             (&["contain", "/no/such/dir", "true"], 1, "contain: cannot use /no/such/dir as root: No such file or directory\n"),
             (&["contain", "/etc/passwd", "true"], 1, "contain: cannot use /etc/passwd as root: Not a directory\n"),
-            (&["inject", "0", "true"], 64, "Usage: inject PID CMD [ARG]...\n"),
-            (&["inject", "abc", "true"], 64, "Usage: inject PID CMD [ARG]...\n"),
+            (&["inject", "0", "true"], 1, "inject: not a process id: 0\n"),
+            (&["inject", "abc", "true"], 1, "inject: not a process id: abc\n"),
             (&["pivot", "/no/such/dir"], 1, "pivot: cannot pivot to new root /no/such/dir: No such file or directory\n"),
         ];
         for (args, code, stderr) in cases {

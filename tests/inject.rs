@@ -1,0 +1,551 @@
+//! inject PID CMD [ARG]... (SPEC §3, §5; issue 5 "Done when"): join a
+//! running `contain` container from the host, as root and as the
+//! unprivileged owner of the container, without exposing the host binary.
+mod common;
+
+use common::*;
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+const NAMESPACES: [&str; 8] = ["mnt", "pid", "net", "ipc", "uts", "user", "cgroup", "time"];
+
+/// Who starts the container and who injects into it.
+#[derive(Clone, Copy, Debug)]
+struct Pair {
+    owner: Caller,
+    injector: Caller,
+}
+
+const OWN: [Pair; 2] = [
+    Pair { owner: Caller::Root, injector: Caller::Root },
+    Pair { owner: Caller::Unprivileged, injector: Caller::Unprivileged },
+];
+
+/// Root joining an unprivileged user's container.
+const ROOT_INTO_USERS: Pair = Pair { owner: Caller::Unprivileged, injector: Caller::Root };
+
+/// `[bin, "inject", pid, cmd...]`
+fn inject_argv<'a>(bin: &'a str, pid: &'a str, cmd: &[&'a str]) -> Vec<&'a str> {
+    let mut argv = vec![bin, "inject", pid];
+    argv.extend_from_slice(cmd);
+    argv
+}
+
+/// Run `inject pid cmd...`: as root straight from the test process (the
+/// host's namespaces), or as the unprivileged user.
+fn inject(injector: Caller, pid: u32, cmd: &[&str]) -> Run {
+    let bin = bin_str();
+    let pid = pid.to_string();
+    let argv = inject_argv(&bin, &pid, cmd);
+    match injector {
+        Caller::Root => run(&argv[1..]),
+        Caller::Unprivileged => User::default().run(&argv),
+    }
+}
+
+/// The same, through `sh -c 'SCRIPT' sh BIN inject PID CMD...` (the
+/// script ends with `exec "$@"`).
+fn inject_sh(injector: Caller, script: &str, pid: u32, cmd: &[&str]) -> Run {
+    let bin = bin_str();
+    let pid = pid.to_string();
+    let mut argv = vec!["sh", "-c", script, "sh"];
+    argv.extend(inject_argv(&bin, &pid, cmd));
+    match injector {
+        Caller::Root => {
+            let mut c = std::process::Command::new("sh");
+            c.args(&argv[1..]);
+            run_command(c)
+        }
+        Caller::Unprivileged => User::default().run(&argv),
+    }
+}
+
+/// A rootfs and a container on it running `cmd`.
+fn container(owner: Caller, cmd: &[&str]) -> (TempDir, Container) {
+    let root = rootfs();
+    let c = Container::start(owner, root.str(), cmd);
+    (root, c)
+}
+
+/// A place where CMD would leave a mark if it ran, on the host or in the
+/// container: the same absolute path exists (writable by anyone) both on
+/// the host and under the container's root.
+struct Marker {
+    _host: TempDir,
+    path: String,
+    inside: Option<std::path::PathBuf>,
+}
+
+impl Marker {
+    fn new(root: Option<&TempDir>) -> Marker {
+        let host = TempDir::new();
+        set_mode(host.path(), 0o777);
+        let path = host.join_str("cmd-ran");
+        let inside = root.map(|root| {
+            let dir = root.mkdir(host.str().trim_start_matches('/'), 0o777);
+            dir.join("cmd-ran")
+        });
+        Marker { _host: host, path, inside }
+    }
+
+    #[track_caller]
+    fn assert_not_run(&self, what: &str) {
+        assert!(!Path::new(&self.path).exists(), "{what}: CMD ran on the host");
+        if let Some(inside) = &self.inside {
+            assert!(!inside.exists(), "{what}: CMD ran in the container");
+        }
+    }
+
+    #[track_caller]
+    fn assert_run(&self, what: &str) {
+        let inside = self.inside.as_ref().map_or(false, |p| p.exists());
+        assert!(inside, "{what}: control: CMD did not leave its mark in the container");
+    }
+}
+
+/// One `inject: ...` line, exit 1.
+#[track_caller]
+fn assert_error(r: &Run, what: &str, contains: &[&str]) {
+    assert_eq!(r.code(), Some(1), "{what}: {r:?}");
+    let lines = r.err_lines();
+    assert_eq!(lines.len(), 1, "{what}: expected one line: {r:?}");
+    assert!(lines[0].starts_with("inject: "), "{what}: {r:?}");
+    assert!(contains.is_empty() || contains.iter().any(|c| lines[0].contains(c)), "{what}: expected one of {contains:?}: {r:?}");
+    assert_eq!(r.stdout, "", "{what}: {r:?}");
+}
+
+const SEGV_C: &str = r#"
+#include <signal.h>
+int main(void) {
+  signal(SIGSEGV, SIG_DFL);
+  volatile int *p = (int *)0;
+  *p = 1;
+  return 0;
+}
+"#;
+
+/// Inside the container, forever: try to open every /proc/*/exe it can see
+/// for writing, directly and (the CVE-2019-5736 way) by keeping an O_PATH
+/// descriptor and re-opening it for writing later, once the process is gone
+/// and the file no longer "busy"; print `WROTE` for every write that lands.
+/// Also report (every 1000th) the memfd executables it saw and the opens
+/// that succeeded without a write landing.
+const ATTACK_C: &str = r#"
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#define HELD 64
+static int held[HELD];
+static char held_link[HELD][128];
+static long opened_no_write;
+static void try_write(const char *path, const char *how, const char *link) {
+  int fd = open(path, O_WRONLY);
+  if (fd < 0)
+    return;
+  if (write(fd, "PWNED", 5) > 0)
+    printf("WROTE %s %s (%s)\n", how, path, link);
+  else if (opened_no_write++ % 1000 == 0)
+    printf("opened, no write: %s %s (%s)\n", how, path, link);
+  close(fd);
+}
+int main(void) {
+  setvbuf(stdout, NULL, _IONBF, 0);
+  printf("attacking\n");
+  int self = getpid(), next = 0;
+  long seen_memfd = 0;
+  for (int i = 0; i < HELD; i++)
+    held[i] = -1;
+  for (;;) {
+    DIR *d = opendir("/proc");
+    if (!d)
+      return 1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      int pid = atoi(e->d_name);
+      if (pid <= 0 || pid == self)
+        continue;
+      char path[64], link[128] = "?", via[64];
+      snprintf(path, sizeof path, "/proc/%d/exe", pid);
+      ssize_t n = readlink(path, link, sizeof link - 1);
+      if (n > 0) {
+        link[n] = 0;
+        if (strncmp(link, "/memfd:", 7) == 0 && seen_memfd++ % 1000 == 0)
+          printf("saw %s\n", link);
+      }
+      try_write(path, "directly", link);
+      int p = open(path, O_PATH | O_CLOEXEC);
+      if (p >= 0) {
+        if (held[next] >= 0)
+          close(held[next]);
+        held[next] = p;
+        strcpy(held_link[next], link);
+        next = (next + 1) % HELD;
+      }
+    }
+    closedir(d);
+    for (int i = 0; i < HELD; i++) {
+      if (held[i] < 0)
+        continue;
+      char via[64];
+      snprintf(via, sizeof via, "/proc/self/fd/%d", held[i]);
+      try_write(via, "later via O_PATH", held_link[i]);
+    }
+  }
+}
+"#;
+
+// ---- usage and errors: one line, exit 1 (or 64), CMD never runs ----
+
+#[test]
+fn usage_is_64() {
+    for args in [&["inject"][..], &["inject", "1"][..]] {
+        let r = run(args);
+        assert_eq!(r.code(), Some(64), "{args:?}: {r:?}");
+        assert_eq!(r.stderr, "Usage: inject PID CMD [ARG]...\n", "{args:?}: {r:?}");
+        assert_eq!(r.stdout, "", "{args:?}: {r:?}");
+    }
+}
+
+/// SPEC §5: a PID that is not a (positive) number is a clear one-line
+/// error, exit 1 (issue 5 said usage 64; the SPEC, and the binary since
+/// f55c4ef, say 1).
+#[test]
+fn a_pid_that_is_not_a_positive_number_is_one_line_and_exit_1() {
+    let marker = Marker::new(None);
+    for injector in Caller::BOTH {
+        for pid in ["abc", "0", "-1", "12abc", "", "+5", " 5", "99999999999999999999"] {
+            let bin = bin_str();
+            let argv = [bin.as_str(), "inject", pid, "/bin/touch", marker.path.as_str()];
+            let r = match injector {
+                Caller::Root => run(&argv[1..]),
+                Caller::Unprivileged => User::default().run(&argv),
+            };
+            let what = format!("{injector:?}: PID {pid:?}");
+            assert_error(&r, &what, &[]);
+            assert!(r.stderr.contains(pid), "{what}: the line does not name the PID: {r:?}");
+            marker.assert_not_run(&what);
+        }
+    }
+}
+
+#[test]
+fn no_such_process_is_one_line_and_exit_1() {
+    let pid_max: u32 = fs::read_to_string("/proc/sys/kernel/pid_max").unwrap().trim().parse().unwrap();
+    let free = (2..pid_max).rev().find(|p| !Path::new(&format!("/proc/{p}")).exists()).unwrap();
+    let marker = Marker::new(None);
+    for injector in Caller::BOTH {
+        let r = inject(injector, free, &["/bin/touch", &marker.path]);
+        assert_error(&r, &format!("{injector:?}"), &[]);
+        assert_eq!(r.stderr, format!("inject: no process {free}: No such process\n"), "{injector:?}");
+        marker.assert_not_run(&format!("{injector:?}"));
+    }
+}
+
+#[test]
+fn a_process_sharing_all_our_namespaces_is_not_a_container() {
+    let marker = Marker::new(None);
+    let r = inject(Caller::Root, std::process::id(), &["/bin/touch", &marker.path]);
+    assert_error(&r, "own pid", &["is not in a container"]);
+    marker.assert_not_run("own pid");
+}
+
+#[test]
+fn a_zombie_is_refused() {
+    for owner in Caller::BOTH {
+        let (root, mut c) = container(owner, &["sh", "-c", "/bin/true & exec sleep 100"]);
+        let zombie = poll_until(TIMEOUT, || proc_children(c.init).into_iter().find(|&k| proc_state(k) == Some('Z')))
+            .expect("no zombie appeared");
+        c.bg.track(zombie);
+        let marker = Marker::new(Some(&root));
+        let r = inject(owner, zombie, &["/bin/touch", &marker.path]);
+        assert_error(&r, &format!("{owner:?}: zombie"), &[]);
+        marker.assert_not_run(&format!("{owner:?}: zombie"));
+        // Control: the same command into the live init leaves its mark.
+        inject(owner, c.init, &["/bin/touch", &marker.path]).success();
+        marker.assert_run(&format!("{owner:?}"));
+    }
+}
+
+#[test]
+fn unprivileged_into_roots_container_is_denied() {
+    let (root, c) = container(Caller::Root, &["sleep", "100"]);
+    let marker = Marker::new(Some(&root));
+    let r = inject(Caller::Unprivileged, c.init, &["/bin/touch", &marker.path]);
+    assert_error(&r, "tester into root's container", &["Permission denied", "Operation not permitted"]);
+    marker.assert_not_run("tester into root's container");
+}
+
+#[test]
+fn unprivileged_into_another_users_container_is_denied() {
+    let root = rootfs();
+    let other = User {
+        uid: 4001,
+        gid: 4001,
+        name: "other".into(),
+        subuid: Some("other:300000:65536\n".into()),
+        subgid: Some("other:300000:65536\n".into()),
+        ..User::default()
+    };
+    let c = Container::start_with(&bin_str(), root.str(), &["sleep", "100"], Some(&other));
+    let marker = Marker::new(Some(&root));
+    let r = inject(Caller::Unprivileged, c.init, &["/bin/touch", &marker.path]);
+    assert_error(&r, "tester into other's container", &["Permission denied", "Operation not permitted"]);
+    marker.assert_not_run("tester into other's container");
+}
+
+#[test]
+fn unprivileged_into_a_root_host_process_is_refused() {
+    let marker = Marker::new(None);
+    let r = inject(Caller::Unprivileged, std::process::id(), &["/bin/touch", &marker.path]);
+    assert_error(&r, "tester into a root process", &[]);
+    marker.assert_not_run("tester into a root process");
+}
+
+// ---- where CMD runs ----
+
+#[test]
+fn every_namespace_is_the_inits() {
+    for pair in OWN.into_iter().chain([ROOT_INTO_USERS]) {
+        let (_root, c) = container(pair.owner, &["sleep", "100"]);
+        let script = format!("for n in {}; do echo $n $(readlink /proc/self/ns/$n); done", NAMESPACES.join(" "));
+        let r = inject(pair.injector, c.init, &["sh", "-c", &script]);
+        r.success();
+        let lines = r.lines();
+        assert_eq!(lines.len(), NAMESPACES.len(), "{pair:?}: {r:?}");
+        for (line, ns) in lines.iter().zip(NAMESPACES) {
+            let want = proc_link(c.init, &format!("ns/{ns}"));
+            assert!(want.starts_with(&format!("{ns}:[")), "{pair:?}: host view of {ns}: {want:?}");
+            assert_eq!(*line, format!("{ns} {want}"), "{pair:?}: {r:?}");
+        }
+    }
+}
+
+#[test]
+fn root_cwd_processes_and_pid_are_the_containers() {
+    for pair in OWN.into_iter().chain([ROOT_INTO_USERS]) {
+        let (root, c) = container(pair.owner, &["sleep", "100"]);
+        let marker = format!("marker-{}", root.path().file_name().unwrap().to_str().unwrap());
+        root.write(&marker, "in the container\n", 0o644);
+        let script = format!("cat /{marker}; echo --; pwd; echo --; echo $$; echo --; ps -o pid,args");
+        let r = inject_sh(pair.injector, "cd /tmp && exec \"$@\"", c.init, &["sh", "-c", &script]);
+        r.success();
+        let parts: Vec<&str> = r.stdout.split("--\n").collect();
+        assert_eq!(parts.len(), 4, "{pair:?}: {r:?}");
+        assert_eq!(parts[0], "in the container\n", "{pair:?}: {r:?}");
+        assert_eq!(parts[1], "/\n", "{pair:?}: {r:?}");
+        let me = parts[2].trim();
+        assert_ne!(me, "1", "{pair:?}: {r:?}");
+        let ps: Vec<(String, String)> = parts[3]
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let (pid, args) = l.trim().split_once(char::is_whitespace).unwrap_or((l.trim(), ""));
+                (pid.to_string(), args.trim().to_string())
+            })
+            .collect();
+        assert!(ps.contains(&("1".to_string(), "sleep 100".to_string())), "{pair:?}: the init is not listed: {r:?}");
+        assert!(ps.iter().any(|(pid, _)| pid == me), "{pair:?}: $$ is not listed: {r:?}");
+        // Only the container's processes: the init, the shell, ps.
+        assert!(ps.len() <= 4, "{pair:?}: more than the container's processes: {r:?}");
+    }
+}
+
+#[test]
+fn credentials_are_preserved() {
+    let cases = [
+        (Pair { owner: Caller::Unprivileged, injector: Caller::Unprivileged }, "0 0"),
+        (Pair { owner: Caller::Root, injector: Caller::Root }, "65534 65534"),
+        (ROOT_INTO_USERS, "65534 65534"),
+    ];
+    for (pair, want) in cases {
+        let (_root, c) = container(pair.owner, &["sleep", "100"]);
+        let r = inject(pair.injector, c.init, &["sh", "-c", "echo $(id -u) $(id -g)"]);
+        r.success();
+        assert_eq!(r.stdout.trim(), want, "{pair:?}: {r:?}");
+    }
+}
+
+#[test]
+fn environment_is_unchanged_and_path_is_searched_inside() {
+    for pair in OWN {
+        let (root, c) = container(pair.owner, &["sleep", "100"]);
+        root.write("custom/only-inside", "#!/bin/sh\necho inside $0\n", 0o755);
+        let r = inject_sh(pair.injector, "export FOO=bar-42 PATH=/custom:/bin; exec \"$@\"", c.init, &["env"]);
+        r.success();
+        let env = r.lines();
+        assert!(env.contains(&"FOO=bar-42"), "{pair:?}: {r:?}");
+        assert!(env.contains(&"PATH=/custom:/bin"), "{pair:?}: {r:?}");
+        assert!(!env.contains(&"container=contain"), "{pair:?}: {r:?}");
+        let r = inject_sh(pair.injector, "export PATH=/custom:/bin; exec \"$@\"", c.init, &["only-inside"]);
+        r.success();
+        assert_eq!(r.stdout, "inside /custom/only-inside\n", "{pair:?}: {r:?}");
+    }
+}
+
+#[test]
+fn no_descriptor_of_ucontain_reaches_cmd() {
+    for pair in OWN {
+        let (root, c) = container(pair.owner, &["sleep", "100"]);
+        let probe = probe(&root);
+        // Control: what the same caller passes on to any program (0 1 2, and
+        // whatever the test process itself may pass on, e.g. a jobserver's).
+        let control = pair.injector.run(&[probe.to_str().unwrap(), "fds"]);
+        control.success();
+        let passed: Vec<&str> = control.lines();
+        assert!(passed.starts_with(&["0", "1", "2"]), "{pair:?}: control: {control:?}");
+        let r = inject(pair.injector, c.init, &["/probe", "fds"]);
+        r.success();
+        let got = r.lines();
+        assert!(got.starts_with(&["0", "1", "2"]), "{pair:?}: {r:?}");
+        assert!(
+            got.iter().all(|fd| passed.contains(fd)),
+            "{pair:?}: CMD got a descriptor its caller does not pass on: {got:?}, caller passes {passed:?}"
+        );
+    }
+}
+
+// ---- status ----
+
+#[test]
+fn exit_status_is_cmds() {
+    for pair in OWN {
+        let (_root, c) = container(pair.owner, &["sleep", "100"]);
+        let r = inject(pair.injector, c.init, &["sh", "-c", "exit 42"]);
+        assert_eq!(r.code(), Some(42), "{pair:?}: {r:?}");
+        let r = inject(pair.injector, c.init, &["/bin/true"]);
+        assert_eq!(r.code(), Some(0), "{pair:?}: {r:?}");
+    }
+}
+
+#[test]
+fn death_by_signal_is_re_raised() {
+    for pair in OWN {
+        let (root, c) = container(pair.owner, &["sleep", "100"]);
+        cc_static(&root, "segv", SEGV_C);
+        let r = inject(pair.injector, c.init, &["sh", "-c", "kill -TERM $$"]);
+        assert_eq!(r.signal(), Some(SIGTERM), "{pair:?}: {r:?}");
+        let r = inject_sh(pair.injector, "ulimit -c 0; exec \"$@\"", c.init, &["/segv"]);
+        assert_eq!(r.signal(), Some(SIGSEGV), "{pair:?}: {r:?}");
+        assert!(!root.join("core").exists());
+    }
+}
+
+#[test]
+fn not_found_is_127_and_not_executable_is_126() {
+    for pair in OWN {
+        let (root, c) = container(pair.owner, &["sleep", "100"]);
+        root.write("notexec", "#!/bin/sh\necho ran\n", 0o644);
+        let r = inject(pair.injector, c.init, &["no-such-cmd"]);
+        assert_eq!(r.code(), Some(127), "{pair:?}: {r:?}");
+        assert_eq!(r.stderr, "inject: no-such-cmd: No such file or directory\n", "{pair:?}: {r:?}");
+        // On the host, not in the container.
+        let r = inject(pair.injector, c.init, &["/usr/bin/setpriv"]);
+        assert_eq!(r.code(), Some(127), "{pair:?}: {r:?}");
+        assert_eq!(r.stderr, "inject: /usr/bin/setpriv: No such file or directory\n", "{pair:?}: {r:?}");
+        let r = inject(pair.injector, c.init, &["/notexec"]);
+        assert_eq!(r.code(), Some(126), "{pair:?}: {r:?}");
+        assert!(r.stderr.starts_with("inject: /notexec: "), "{pair:?}: {r:?}");
+        assert_eq!(r.stdout, "", "{pair:?}: {r:?}");
+    }
+}
+
+// ---- the host binary stays out of reach ----
+
+#[test]
+fn the_waiting_inject_runs_from_a_memfd_that_cannot_be_opened_for_writing() {
+    for pair in OWN {
+        let (_root, c) = container(pair.owner, &["sleep", "100"]);
+        let bin = bin_str();
+        let pid = c.init.to_string();
+        let user = User::default();
+        let mut bg = Background::spawn(
+            &inject_argv(&bin, &pid, &["sleep", "100"]),
+            if pair.injector == Caller::Unprivileged { Some(&user) } else { None },
+        );
+        let inj = bg.pid();
+        let child = poll_until(TIMEOUT, || {
+            if !proc_link(inj, "exe").starts_with("/memfd:") {
+                return None;
+            }
+            proc_children(inj).into_iter().find(|&k| fs::read_to_string(format!("/proc/{k}/comm")).unwrap_or_default() == "sleep\n")
+        })
+        .unwrap_or_else(|| panic!("{pair:?}: inject never waited for its child: {}", bg.stderr()));
+        bg.track(child);
+        assert_eq!(proc_link(inj, "exe"), "/memfd:ucontain (deleted)", "{pair:?}");
+        for (what, opts) in [
+            ("O_WRONLY", fs::OpenOptions::new().write(true).clone()),
+            ("O_WRONLY|O_APPEND", fs::OpenOptions::new().append(true).clone()),
+            ("O_WRONLY|O_TRUNC", fs::OpenOptions::new().write(true).truncate(true).clone()),
+            ("O_RDWR", fs::OpenOptions::new().read(true).write(true).clone()),
+        ] {
+            let opened = opts.open(format!("/proc/{inj}/exe"));
+            assert!(opened.is_err(), "{pair:?}: root opened /proc/{inj}/exe {what}");
+        }
+        // Non-dumpable: its /proc files belong to root even when it runs as the user.
+        if pair.injector == Caller::Unprivileged {
+            let status = fs::read_to_string(format!("/proc/{inj}/status")).unwrap();
+            assert!(status.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("4000")), "{status}");
+            let owner = fs::symlink_metadata(format!("/proc/{inj}/exe")).unwrap().uid();
+            assert_eq!(owner, 0, "{pair:?}: inject is dumpable (its /proc files belong to uid {owner})");
+        }
+        // Its child, CMD, is inside: the init's pid namespace.
+        assert_eq!(proc_link(child, "ns/pid"), proc_link(c.init, "ns/pid"), "{pair:?}");
+        signal_pid(child, SIGKILL);
+        let status = bg.wait_timeout(TIMEOUT).expect("inject did not end after its child died");
+        assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(SIGKILL), "{pair:?}");
+    }
+}
+
+/// A copy of the binary, writable by anyone (so that only the seal protects
+/// it), runs the container and 100 injects while the container's init tries
+/// to write every /proc/*/exe it sees; half of the injects run a script
+/// whose interpreter is /proc/self/exe (CVE-2019-5736).
+fn overwrite_attempt(owner: Caller) {
+    let original = fs::read(bin_str()).unwrap();
+    let bindir = TempDir::new();
+    let copy = bindir.join("ucontain");
+    fs::write(&copy, &original).unwrap();
+    set_mode(&copy, 0o777);
+    let copy = copy.to_str().unwrap().to_string();
+    let root = rootfs();
+    cc_static(&root, "attack", ATTACK_C);
+    root.write("evil", "#!/proc/self/exe\n", 0o755);
+    let user = User::default();
+    let user = (owner == Caller::Unprivileged).then_some(&user);
+    let mut c = Container::start_with(&copy, root.str(), &["/attack"], user);
+    poll_until(TIMEOUT, || c.bg.stdout().starts_with("attacking\n").then_some(())).expect("the attack did not start");
+    let script = "i=0; while [ $i -lt 50 ]; do \"$0\" inject \"$1\" /bin/true || { echo \"true $i: $?\"; exit 1; }; \
+                  \"$0\" inject \"$1\" /evil 2>/dev/null; i=$((i+1)); done; echo done";
+    let init = c.init.to_string();
+    let r = match owner {
+        Caller::Root => {
+            let mut cmd = std::process::Command::new("sh");
+            cmd.args(["-c", script, &copy, &init]);
+            run_command(cmd)
+        }
+        Caller::Unprivileged => User::default().run(&["sh", "-c", script, &copy, &init]),
+    };
+    signal_pid(c.sup(), SIGKILL);
+    let _ = c.bg.wait_timeout(TIMEOUT);
+    let attack = c.bg.stdout();
+    assert_eq!(r.stdout, "done\n", "{owner:?}: {r:?}");
+    assert!(!attack.contains("WROTE"), "{owner:?}: the container wrote to an executable:\n{attack}");
+    let after = fs::read(&copy).unwrap();
+    assert!(after == original, "{owner:?}: the binary changed ({} bytes, was {})", after.len(), original.len());
+    eprintln!("{owner:?}: what the attack reported:\n{attack}");
+}
+
+#[test]
+fn a_hundred_injects_under_attack_leave_the_binary_unchanged_as_root() {
+    overwrite_attempt(Caller::Root);
+}
+
+#[test]
+fn a_hundred_injects_under_attack_leave_the_binary_unchanged_unprivileged() {
+    overwrite_attempt(Caller::Unprivileged);
+}
