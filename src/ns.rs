@@ -187,9 +187,9 @@ fn write_direct(pid: i32, maps: &Maps) -> Result<(), i32> {
     Ok(())
 }
 
-/// Runs `newuidmap PID ARGS...` (or newgidmap) and waits for it; its own
-/// messages stay visible on stderr.
-fn run_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<(), i32> {
+/// Starts `newuidmap PID ARGS...` (or newgidmap); returns its pid. Its
+/// own messages stay visible on stderr.
+fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
     let mut path = PathBuf::new();
     if !find_helper(helper, &mut path) {
         say(&[helper, b" not found"]);
@@ -207,15 +207,17 @@ fn run_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<(), i32> {
         argv.push(arg);
         rest = &rest[arg.to_bytes().len() + 1..];
     }
-    let child = match sys::fork() {
-        Ok(child) => child,
-        Err(e) => return Err(fail(&[b"cannot fork ", helper], e)),
-    };
+    let child = sys::fork().map_err(|e| fail(&[b"cannot fork ", helper], e))?;
     if child == 0 {
         sys::set_mask(sys::SigSet(0));
         let e = sys::execve(path.as_cstr().unwrap_or(c"/"), argv.list(), CStrArray::<1>::new().list());
         sys::exit(fail(&[b"cannot execute ", helper], e));
     }
+    Ok(child)
+}
+
+/// Waits for a helper started by `start_helper`; says how it failed.
+fn wait_helper(helper: &[u8], child: i32) -> Result<(), i32> {
     match sys::wait(child, false) {
         Ok(Some((_, Exit::Code(0)))) => Ok(()),
         Ok(Some((_, how))) => {
@@ -228,21 +230,21 @@ fn run_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<(), i32> {
             line.send();
             Err(EXIT_FAILURE)
         }
-        Ok(None) => Err(EXIT_FAILURE),
-        Err(e) => Err(fail(&[b"cannot wait for ", helper], e)),
+        _ => Err(EXIT_FAILURE),
     }
 }
 
 /// Writes the maps of the user namespace of `pid`, a child or parent of
-/// ours that has just entered it, from our (parent) namespace.
+/// ours that has just entered it, from our (parent) namespace. The two
+/// helpers run at the same time: they write different files.
 pub fn write_maps(pid: i32, maps: &Maps) -> Result<(), i32> {
-    match maps.writer {
-        Writer::Helpers => {
-            run_helper(b"newuidmap", pid, &maps.uid)?;
-            run_helper(b"newgidmap", pid, &maps.gid)
-        }
-        Writer::Parent | Writer::Own => write_direct(pid, maps),
+    if maps.writer != Writer::Helpers {
+        return write_direct(pid, maps);
     }
+    let uid_helper = start_helper(b"newuidmap", pid, &maps.uid)?;
+    let gid_helper = start_helper(b"newgidmap", pid, &maps.gid);
+    let uid_written = wait_helper(b"newuidmap", uid_helper);
+    wait_helper(b"newgidmap", gid_helper?).and(uid_written)
 }
 
 /// Inside the new namespace, once mapped: become its root (SPEC §4, root rows).
