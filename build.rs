@@ -28,7 +28,9 @@ fn main() {
         }
         println!("cargo:rustc-link-arg-bins=-T{script}");
     } else {
-        for arg in ["-nostartfiles", "-nostdlib", "-static", "-no-pie"] {
+        // GNU ld, also where rustc would pick its bundled lld (x86_64 gnu
+        // hosts): it lays this binary out smaller.
+        for arg in ["-fuse-ld=bfd", "-nostartfiles", "-nostdlib", "-static", "-no-pie"] {
             println!("cargo:rustc-link-arg-bins={arg}");
         }
         for arg in &linker_flags[..linker_flags.len() - 1] {
