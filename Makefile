@@ -28,10 +28,10 @@ test: build cross deps
 	UCONTAIN_BIN=$(CURDIR)/$(BIN) cargo test --release --quiet --tests -- --test-threads=2
 
 # Other architectures, linked by rust-lld with no cross C toolchain:
-# aarch64 with the stable toolchain, riscv64 with nightly building core
-# from source (rustup has no prebuilt riscv64 musl core here).
+# aarch64 with the stable toolchain, riscv64 and armv7 with nightly
+# building core from source (rustup has no prebuilt musl core for them here).
 CROSS_STABLE := aarch64-unknown-linux-musl
-CROSS_NIGHTLY := riscv64gc-unknown-linux-musl
+CROSS_NIGHTLY := riscv64gc-unknown-linux-musl armv7-unknown-linux-musleabihf
 cross:
 	@for t in $(CROSS_STABLE); do rustup target list --installed | grep -qx $$t || rustup target add $$t; done
 	@rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal

@@ -11,9 +11,10 @@ use common::*;
 use std::path::PathBuf;
 use std::process::Command;
 
-const ARCHES: [(&str, &str); 2] = [
+const ARCHES: [(&str, &str); 3] = [
     ("aarch64-unknown-linux-musl", "qemu-aarch64-static"),
     ("riscv64gc-unknown-linux-musl", "qemu-riscv64-static"),
+    ("armv7-unknown-linux-musleabihf", "qemu-arm-static"),
 ];
 
 fn cross_bin(triple: &str) -> PathBuf {

@@ -7,7 +7,7 @@ command -v newuidmap >/dev/null 2>&1 || [ -x /usr/bin/newuidmap ] || need="$need
 # The test root filesystems need a static busybox (the dynamic one of the
 # busybox package cannot run inside them).
 if ! [ -x /bin/busybox ] || readelf -lW /bin/busybox 2>/dev/null | grep -q INTERP; then need="$need busybox-static"; fi
-command -v qemu-aarch64-static >/dev/null 2>&1 && command -v qemu-riscv64-static >/dev/null 2>&1 || need="$need qemu-user-static"
+command -v qemu-aarch64-static >/dev/null 2>&1 && command -v qemu-riscv64-static >/dev/null 2>&1 && command -v qemu-arm-static >/dev/null 2>&1 || need="$need qemu-user-static"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v script >/dev/null 2>&1 || need="$need bsdutils"
 command -v setpriv >/dev/null 2>&1 || need="$need util-linux"

@@ -8,6 +8,12 @@
 #[cfg(not(test))]
 mod start;
 
+// `sc` for every architecture but 32-bit ARM, which has its own file.
+#[cfg(target_arch = "arm")]
+mod arm;
+#[cfg(target_arch = "arm")]
+use arm as sc;
+
 use core::ffi::{c_char, CStr};
 use core::marker::PhantomData;
 use core::ptr::null;
@@ -66,6 +72,19 @@ fn ptr(s: &CStr) -> usize {
 fn opt_ptr(s: Option<&CStr>) -> usize {
     s.map_or(0, ptr)
 }
+
+// 32-bit ARM keeps 16-bit ids and a 32-bit sendfile offset on the old
+// numbers; the calls with 32-bit ids and 64-bit offsets are new ones.
+#[cfg(target_arch = "arm")]
+use k::{
+    __NR_getgid32 as NR_GETGID, __NR_getuid32 as NR_GETUID, __NR_sendfile64 as NR_SENDFILE,
+    __NR_setgid32 as NR_SETGID, __NR_setgroups32 as NR_SETGROUPS, __NR_setuid32 as NR_SETUID,
+};
+#[cfg(not(target_arch = "arm"))]
+use k::{
+    __NR_getgid as NR_GETGID, __NR_getuid as NR_GETUID, __NR_sendfile as NR_SENDFILE, __NR_setgid as NR_SETGID,
+    __NR_setgroups as NR_SETGROUPS, __NR_setuid as NR_SETUID,
+};
 
 macro_rules! nr {
     ($name:ident) => {
@@ -388,7 +407,7 @@ pub fn get_seals(fd: &Fd) -> Result<u32> {
 pub fn sendfile(to: &Fd, from: &Fd, offset: &mut u64, count: usize) -> Result<usize> {
     // SAFETY: offset points to a valid u64 (loff_t) the kernel updates.
     check(unsafe {
-        sc::syscall4(nr!(__NR_sendfile), to.raw() as usize, from.raw() as usize, offset as *mut u64 as usize, count)
+        sc::syscall4(NR_SENDFILE as usize, to.raw() as usize, from.raw() as usize, offset as *mut u64 as usize, count)
     })
 }
 
@@ -437,28 +456,28 @@ pub fn getppid() -> i32 {
 
 pub fn getuid() -> u32 {
     // SAFETY: no arguments.
-    unsafe { sc::syscall0(nr!(__NR_getuid)) as u32 }
+    unsafe { sc::syscall0(NR_GETUID as usize) as u32 }
 }
 
 pub fn getgid() -> u32 {
     // SAFETY: no arguments.
-    unsafe { sc::syscall0(nr!(__NR_getgid)) as u32 }
+    unsafe { sc::syscall0(NR_GETGID as usize) as u32 }
 }
 
 pub fn setuid(uid: u32) -> Result<()> {
     // SAFETY: plain integer argument.
-    unit(unsafe { sc::syscall1(nr!(__NR_setuid), uid as usize) })
+    unit(unsafe { sc::syscall1(NR_SETUID as usize, uid as usize) })
 }
 
 pub fn setgid(gid: u32) -> Result<()> {
     // SAFETY: plain integer argument.
-    unit(unsafe { sc::syscall1(nr!(__NR_setgid), gid as usize) })
+    unit(unsafe { sc::syscall1(NR_SETGID as usize, gid as usize) })
 }
 
 /// setgroups(2) with an empty list: drop every supplementary group.
 pub fn clear_groups() -> Result<()> {
     // SAFETY: a zero-length list needs no buffer.
-    unit(unsafe { sc::syscall2(nr!(__NR_setgroups), 0, 0) })
+    unit(unsafe { sc::syscall2(NR_SETGROUPS as usize, 0, 0) })
 }
 
 pub fn setsid() -> Result<()> {
@@ -591,9 +610,9 @@ pub fn wait_signal(set: SigSet) -> Result<u32> {
 
 /// Restores the default action of `sig`.
 pub fn default_action(sig: u32) {
-    // struct kernel_sigaction on x86_64, aarch64 and riscv64: handler
-    // (SIG_DFL is 0), flags, restorer, mask.
-    let act = [0usize; 4];
+    // struct kernel_sigaction: handler (SIG_DFL is 0), flags, restorer,
+    // then the 64-bit mask; all zero.
+    let act = [0usize; 3 + 8 / core::mem::size_of::<usize>()];
     // SAFETY: a valid sigaction with the default handler.
     unsafe {
         sc::syscall4(nr!(__NR_rt_sigaction), sig as usize, &act as *const _ as usize, 0, 8);

@@ -31,6 +31,18 @@ core::arch::global_asm!(
     entry = sym entry,
 );
 
+#[cfg(target_arch = "arm")]
+core::arch::global_asm!(
+    ".globl _start",
+    "_start:",
+    "mov fp, #0",
+    "mov lr, #0",
+    "mov r0, sp",
+    "bic sp, sp, #15",
+    "bl {entry}",
+    entry = sym entry,
+);
+
 #[cfg(target_arch = "riscv64")]
 core::arch::global_asm!(
     ".globl _start",
