@@ -173,102 +173,11 @@ fn root_keeps_its_user_namespace() {
     assert_eq!((ids.uid.as_str(), ids.gid.as_str()), ("0", "0"), "{r:?}");
 }
 
-#[test]
-fn exit_status_and_signal_pass_through() {
-    for caller in Caller::BOTH {
-        let r = isolate(caller, &["sh", "-c", "exit 42"]);
-        assert_eq!(r.code(), Some(42), "{caller:?}: {r:?}");
-        let r = isolate(caller, &["sh", "-c", "kill -TERM $$"]);
-        assert_eq!(r.signal(), Some(15), "{caller:?}: {r:?}");
-    }
-}
 
-#[test]
-fn runs_cmd_in_the_same_process() {
-    let script = format!(
-        "echo $$; exec {} isolate sh -c 'echo $$'",
-        sh_quote(&bin_str())
-    );
-    for caller in Caller::BOTH {
-        let r = caller.run(&["sh", "-c", &script]);
-        assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
-        let pids = r.lines();
-        assert_eq!(pids.len(), 2, "{caller:?}: {r:?}");
-        assert_eq!(
-            pids[0], pids[1],
-            "{caller:?}: CMD is not the process that ran isolate"
-        );
-    }
-}
 
-#[test]
-fn environment_unchanged() {
-    let b = bin_str();
-    for caller in Caller::BOTH {
-        let r = caller.run(&[
-            "env",
-            "-i",
-            "ISOLATE_TEST=a b=c",
-            &b,
-            "isolate",
-            "/bin/busybox",
-            "env",
-        ]);
-        assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
-        assert_eq!(r.stdout, "ISOLATE_TEST=a b=c\n", "{caller:?}: {r:?}");
-    }
-}
 
-#[test]
-fn opens_no_descriptor_for_cmd() {
-    let dir = TempDir::new();
-    let probe = probe(&dir);
-    let probe = probe.to_str().unwrap();
-    for caller in Caller::BOTH {
-        let direct = caller.run(&[probe, "fds"]);
-        assert!(direct.stdout.starts_with("0\n1\n2\n"), "{direct:?}");
-        let r = isolate(caller, &[probe, "fds"]);
-        assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
-        assert_eq!(
-            r.stdout, direct.stdout,
-            "{caller:?}: isolate leaked a descriptor"
-        );
-    }
-}
 
-#[test]
-fn not_found_is_127() {
-    for caller in Caller::BOTH {
-        let r = caller.run(&[
-            "env",
-            "PATH=/usr/bin:/bin",
-            &bin_str(),
-            "isolate",
-            "ucontain-no-such-program",
-        ]);
-        assert_eq!(r.code(), Some(127), "{caller:?}: {r:?}");
-        assert_eq!(
-            r.stderr, "isolate: ucontain-no-such-program: No such file or directory\n",
-            "{caller:?}"
-        );
-    }
-}
 
-#[test]
-fn not_executable_is_126() {
-    let dir = TempDir::new();
-    let file = dir.write("noexec", "#!/bin/sh\n", 0o644);
-    let file = file.to_str().unwrap();
-    for caller in Caller::BOTH {
-        let r = isolate(caller, &[file]);
-        assert_eq!(r.code(), Some(126), "{caller:?}: {r:?}");
-        assert_eq!(
-            r.stderr,
-            format!("isolate: {file}: Permission denied\n"),
-            "{caller:?}"
-        );
-    }
-}
 
 #[test]
 fn usage() {
@@ -280,4 +189,29 @@ fn usage() {
     assert_eq!(r.code(), Some(0), "{r:?}");
     assert!(r.stdout.starts_with("Usage: isolate CMD [ARG]..."), "{r:?}");
     assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn exit_status_and_signal_pass_through() {
+    check_exit_status_and_signal("isolate");
+}
+
+#[test]
+fn runs_cmd_in_the_same_process() {
+    check_same_process("isolate");
+}
+
+#[test]
+fn environment_unchanged() {
+    check_environment_unchanged("isolate");
+}
+
+#[test]
+fn opens_no_descriptor_for_cmd() {
+    check_no_descriptor_leak("isolate");
+}
+
+#[test]
+fn not_found_is_127_not_executable_is_126() {
+    check_127_and_126("isolate");
 }

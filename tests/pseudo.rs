@@ -77,6 +77,17 @@ fn unprivileged_last_line_without_newline() {
     assert_eq!(ids.uid_map, ["0 4000 1", "1 250000 100"], "{r:?}");
 }
 
+/// The unprivileged fallback of SPEC §4: only the caller mapped, setgroups
+/// denied, root inside, and one warning line naming one of `missing`.
+fn assert_fallback(user: &User, missing: &[&str]) {
+    let (r, ids) = pseudo_ids(user);
+    assert_eq!(ids.uid_map, ["0 4000 1"], "{r:?}");
+    assert_eq!(ids.gid_map, ["0 4000 1"], "{r:?}");
+    assert_eq!(ids.setgroups, "deny", "{r:?}");
+    assert_root_inside(&ids);
+    assert_one_warning(&r, missing);
+}
+
 #[test]
 fn unprivileged_without_a_range_falls_back_with_a_warning() {
     let user = User {
@@ -84,41 +95,20 @@ fn unprivileged_without_a_range_falls_back_with_a_warning() {
         subgid: Some("alice:100000:65536\n".into()),
         ..User::default()
     };
-    let (r, ids) = pseudo_ids(&user);
-    assert_eq!(ids.uid_map, ["0 4000 1"], "{r:?}");
-    assert_eq!(ids.gid_map, ["0 4000 1"], "{r:?}");
-    assert_eq!(ids.setgroups, "deny", "{r:?}");
-    assert_root_inside(&ids);
-    assert_one_warning(&r, &["subuid", "subgid"]);
+    assert_fallback(&user, &["subuid", "subgid"]);
 }
 
 #[test]
 fn unprivileged_without_passwd_entry_falls_back_with_a_warning() {
     // No name for uid 4000, so the `tester` lines are not the caller's.
-    let user = User {
-        in_passwd: false,
-        ..User::default()
-    };
-    let (r, ids) = pseudo_ids(&user);
-    assert_eq!(ids.uid_map, ["0 4000 1"], "{r:?}");
-    assert_eq!(ids.gid_map, ["0 4000 1"], "{r:?}");
-    assert_eq!(ids.setgroups, "deny", "{r:?}");
-    assert_root_inside(&ids);
-    assert_one_warning(&r, &["subuid", "subgid"]);
+    let user = User { in_passwd: false, ..User::default() };
+    assert_fallback(&user, &["subuid", "subgid"]);
 }
 
 #[test]
 fn unprivileged_without_newuidmap_falls_back_with_a_warning() {
-    let user = User {
-        hide_helpers: true,
-        ..User::default()
-    };
-    let (r, ids) = pseudo_ids(&user);
-    assert_eq!(ids.uid_map, ["0 4000 1"], "{r:?}");
-    assert_eq!(ids.gid_map, ["0 4000 1"], "{r:?}");
-    assert_eq!(ids.setgroups, "deny", "{r:?}");
-    assert_root_inside(&ids);
-    assert_one_warning(&r, &["newuidmap", "newgidmap"]);
+    let user = User { hide_helpers: true, ..User::default() };
+    assert_fallback(&user, &["newuidmap", "newgidmap"]);
 }
 
 #[test]
@@ -390,102 +380,11 @@ fn nested_id_u_is_0() {
     }
 }
 
-#[test]
-fn exit_status_and_signal_pass_through() {
-    for caller in Caller::BOTH {
-        let r = caller.run(&[&bin_str(), "pseudo", "sh", "-c", "exit 42"]);
-        assert_eq!(r.code(), Some(42), "{caller:?}: {r:?}");
-        let r = caller.run(&[&bin_str(), "pseudo", "sh", "-c", "kill -TERM $$"]);
-        assert_eq!(r.signal(), Some(15), "{caller:?}: {r:?}");
-    }
-}
 
-#[test]
-fn runs_cmd_in_the_same_process() {
-    let script = format!(
-        "echo $$; exec {} pseudo sh -c 'echo $$'",
-        sh_quote(&bin_str())
-    );
-    for caller in Caller::BOTH {
-        let r = caller.run(&["sh", "-c", &script]);
-        assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
-        let pids = r.lines();
-        assert_eq!(pids.len(), 2, "{caller:?}: {r:?}");
-        assert_eq!(
-            pids[0], pids[1],
-            "{caller:?}: CMD is not the process that ran pseudo"
-        );
-    }
-}
 
-#[test]
-fn environment_unchanged() {
-    let b = bin_str();
-    for caller in Caller::BOTH {
-        let r = caller.run(&[
-            "env",
-            "-i",
-            "PSEUDO_TEST=a b=c",
-            &b,
-            "pseudo",
-            "/bin/busybox",
-            "env",
-        ]);
-        assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
-        assert_eq!(r.stdout, "PSEUDO_TEST=a b=c\n", "{caller:?}: {r:?}");
-    }
-}
 
-#[test]
-fn opens_no_descriptor_for_cmd() {
-    let dir = TempDir::new();
-    let probe = probe(&dir);
-    let probe = probe.to_str().unwrap();
-    for caller in Caller::BOTH {
-        let direct = caller.run(&[probe, "fds"]);
-        assert!(direct.stdout.starts_with("0\n1\n2\n"), "{direct:?}");
-        let r = caller.run(&[&bin_str(), "pseudo", probe, "fds"]);
-        assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
-        assert_eq!(
-            r.stdout, direct.stdout,
-            "{caller:?}: pseudo leaked a descriptor"
-        );
-    }
-}
 
-#[test]
-fn not_found_is_127() {
-    for caller in Caller::BOTH {
-        let r = caller.run(&[
-            "env",
-            "PATH=/usr/bin:/bin",
-            &bin_str(),
-            "pseudo",
-            "ucontain-no-such-program",
-        ]);
-        assert_eq!(r.code(), Some(127), "{caller:?}: {r:?}");
-        assert_eq!(
-            r.stderr, "pseudo: ucontain-no-such-program: No such file or directory\n",
-            "{caller:?}"
-        );
-    }
-}
 
-#[test]
-fn not_executable_is_126() {
-    let dir = TempDir::new();
-    let file = dir.write("noexec", "#!/bin/sh\n", 0o644);
-    let file = file.to_str().unwrap();
-    for caller in Caller::BOTH {
-        let r = caller.run(&[&bin_str(), "pseudo", file]);
-        assert_eq!(r.code(), Some(126), "{caller:?}: {r:?}");
-        assert_eq!(
-            r.stderr,
-            format!("pseudo: {file}: Permission denied\n"),
-            "{caller:?}"
-        );
-    }
-}
 
 #[test]
 fn usage() {
@@ -497,4 +396,29 @@ fn usage() {
     assert_eq!(r.code(), Some(0), "{r:?}");
     assert!(r.stdout.starts_with("Usage: pseudo CMD [ARG]..."), "{r:?}");
     assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn exit_status_and_signal_pass_through() {
+    check_exit_status_and_signal("pseudo");
+}
+
+#[test]
+fn runs_cmd_in_the_same_process() {
+    check_same_process("pseudo");
+}
+
+#[test]
+fn environment_unchanged() {
+    check_environment_unchanged("pseudo");
+}
+
+#[test]
+fn opens_no_descriptor_for_cmd() {
+    check_no_descriptor_leak("pseudo");
+}
+
+#[test]
+fn not_found_is_127_not_executable_is_126() {
+    check_127_and_126("pseudo");
 }
