@@ -132,3 +132,30 @@ fn executable(file: &CStr) -> Result<Stat, Errno> {
     sys::access(file, sys::X_OK)?;
     Ok(st)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_paths() {
+        let mut path = PathBuf::new();
+        assert_eq!(path.join(b"/usr/bin", b"true"), Some(c"/usr/bin/true"));
+        assert_eq!(path.join(b"/usr/bin/", b"true"), Some(c"/usr/bin/true"));
+        assert_eq!(path.join(b"", b"./true"), Some(c"./true"));
+        assert_eq!(path.join(b".", b"true"), Some(c"./true"));
+        let long = [b'a'; 4095];
+        assert!(path.join(b"/", &long).is_none());
+        assert_eq!(path.join(b"", &long[..4095]).map(|c| c.to_bytes().len()), Some(4095));
+    }
+
+    #[test]
+    fn search_path_defaults() {
+        let mut env = sys::CStrArray::<4>::new();
+        env.push(c"HOME=/root");
+        assert_eq!(search_path(env.list()), DEFAULT_PATH);
+        env.push(c"PATHX=/nope");
+        env.push(c"PATH=/opt/bin");
+        assert_eq!(search_path(env.list()), b"/opt/bin");
+    }
+}

@@ -92,3 +92,23 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applets_are_sorted_and_found_by_basename() {
+        let names: Vec<&[u8]> = APPLETS.iter().map(|a| a.0.to_bytes()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+        assert_eq!(basename(b"/usr/local/bin/seal"), b"seal");
+        assert_eq!(basename(b"seal"), b"seal");
+        assert_eq!(basename(b"dir/"), b"");
+        assert!(find(b"seal").is_some());
+        assert_eq!(out::applet_name(), b"seal");
+        assert!(find(b"ucontain").is_none());
+        assert!(find(b"sea").is_none());
+    }
+}

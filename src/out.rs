@@ -209,6 +209,42 @@ mod tests {
         assert_eq!(strerror(Errno(200)), None);
     }
 
+    use crate::sys::CStrArray;
+    use core::ffi::CStr;
+
+    /// options() over `args` with the flag letters "nc", 1 to 2 positionals.
+    fn parse(args: &[&CStr]) -> Result<(u32, Vec<String>), i32> {
+        let mut argv = CStrArray::<8>::new();
+        for arg in args {
+            assert!(argv.push(arg));
+        }
+        options(argv.list(), b"", b"nc", 1, 2)
+            .map(|(flags, rest)| (flags, rest.iter().map(|a| a.to_str().unwrap().to_string()).collect()))
+    }
+
+    #[test]
+    fn options_before_positionals() {
+        assert_eq!(parse(&[c"x", c"a"]), Ok((0, vec!["a".into()])));
+        assert_eq!(parse(&[c"x", c"-n", c"a", c"b"]), Ok((1, vec!["a".into(), "b".into()])));
+        assert_eq!(parse(&[c"x", c"-c", c"-n", c"a"]), Ok((3, vec!["a".into()])));
+        // Options stop at the first positional and at `--`.
+        assert_eq!(parse(&[c"x", c"a", c"-n"]), Ok((0, vec!["a".into(), "-n".into()])));
+        assert_eq!(parse(&[c"x", c"--", c"-n"]), Ok((0, vec!["-n".into()])));
+        // A negative number is a positional (inject's bad PID), not an option.
+        assert_eq!(parse(&[c"x", c"-1", c"b"]), Ok((0, vec!["-1".into(), "b".into()])));
+    }
+
+    #[test]
+    fn options_errors_are_usage() {
+        assert_eq!(parse(&[c"x"]), Err(EXIT_USAGE));
+        assert_eq!(parse(&[c"x", c"-n"]), Err(EXIT_USAGE));
+        assert_eq!(parse(&[c"x", c"-u", c"a"]), Err(EXIT_USAGE));
+        assert_eq!(parse(&[c"x", c"-nc", c"a"]), Err(EXIT_USAGE));
+        assert_eq!(parse(&[c"x", c"--nope", c"a"]), Err(EXIT_USAGE));
+        assert_eq!(parse(&[c"x", c"a", c"b", c"c"]), Err(EXIT_USAGE));
+        assert_eq!(parse(&[c"x", c"--help"]), Err(0));
+    }
+
     #[test]
     fn line_numbers_and_unknown_errors() {
         let mut line = Line::new();
