@@ -55,65 +55,39 @@ fn end_of(start: u32, count: u32) -> u64 {
 
 /// Streams lines from `read` (fills a buffer, returns bytes read, 0 at end or on error)
 /// through the scratch `buf`; calls `f(line)` for each line without its '\n' and without a
-/// trailing '\r'. A line longer than buf.len() is skipped entirely. The last line may lack
-/// '\n'. Stops early and returns true as soon as `f` returns true; else false.
+/// trailing '\r'. A line that does not fit in buf with room to spare (buf.len() bytes or more,
+/// '\r' included) is skipped entirely. The last line may lack '\n'. Stops early and returns
+/// true as soon as `f` returns true; else false.
 pub fn for_each_line(
     read: &mut dyn FnMut(&mut [u8]) -> usize,
     buf: &mut [u8],
     f: &mut dyn FnMut(&[u8]) -> bool,
 ) -> bool {
     let mut len = 0; // bytes of an unfinished line at the front of buf
-    let mut skip = false; // inside a line longer than buf: drop it up to its '\n'
+    let mut skip = false; // inside a line too long for buf: drop it up to its '\n'
     loop {
-        let mut one = [0u8];
-        let room = buf.get_mut(len..).unwrap_or_default();
-        let full = room.is_empty();
-        let n = if full {
-            read(&mut one).min(1)
-        } else {
-            let r = room.len();
-            read(room).min(r)
-        };
-        let line = buf.get(..len).unwrap_or_default();
-        if n == 0 {
-            return !skip && len > 0 && f(trim_cr(line));
-        }
-        if full {
-            // buf holds a whole line's worth: the line fits only if its '\n' comes next
-            if one[0] != b'\n' {
-                skip = true;
-            } else if !skip && f(trim_cr(line)) {
-                return true;
-            } else {
-                skip = false;
-            }
+        if len == buf.len() {
+            skip = true;
             len = 0;
-            continue;
+        }
+        let room = buf.len() - len;
+        let n = read(buf.get_mut(len..).unwrap_or_default()).min(room);
+        if n == 0 {
+            return !skip && len > 0 && f(trim_cr(buf.get(..len).unwrap_or_default()));
         }
         let end = len + n;
         let mut start = 0;
-        while let Some(nl) = buf
-            .get(start.max(len)..end)
-            .and_then(|s| s.iter().position(|&b| b == b'\n'))
-            .map(|k| start.max(len) + k)
-        {
-            if !skip && f(trim_cr(buf.get(start..nl).unwrap_or_default())) {
-                return true;
-            }
-            skip = false;
-            start = nl + 1;
-        }
-        len = 0;
-        if !skip {
-            // keep the unfinished line: move it to the front
-            for i in start..end {
-                let b = buf.get(i).copied().unwrap_or(0);
-                if let Some(d) = buf.get_mut(len) {
-                    *d = b;
+        for i in len..end {
+            if buf.get(i) == Some(&b'\n') {
+                if !skip && f(trim_cr(buf.get(start..i).unwrap_or_default())) {
+                    return true;
                 }
-                len += 1;
+                skip = false;
+                start = i + 1;
             }
         }
+        buf.copy_within(start..end, 0);
+        len = end - start;
     }
 }
 
@@ -143,28 +117,36 @@ pub fn subid_line(line: &[u8], name: Option<&[u8]>, uid: u32) -> Option<Range> {
     (named || parse_u32(owner) == Some(uid)).then_some(Range { start, count })
 }
 
-/// Three whole decimals of a map line, as an inner, outer and count that fit the id space.
-fn map_line(mut fields: impl Iterator<Item = Option<u32>>) -> Option<MapLine> {
-    let (Some(Some(inner)), Some(Some(outer)), Some(Some(count)), None) =
-        (fields.next(), fields.next(), fields.next(), fields.next())
-    else {
-        return None;
-    };
-    Some(MapLine { inner, outer, count })
-}
-
-/// Parse /proc/self/uid_map content; malformed lines skipped, lines past 16 ignored.
+/// Parse /proc/self/uid_map content (three decimals a line, padded with blanks); malformed
+/// lines skipped, lines past 16 ignored.
 pub fn parse_proc_map(text: &[u8]) -> heapless::Vec<MapLine, 16> {
     let mut map = heapless::Vec::new();
-    for line in text.split(|&b| b == b'\n') {
-        let words = line.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty());
-        if let Some(l) = map_line(words.map(parse_u32)) {
-            if l.count > 0
-                && end_of(l.inner, l.count) <= ID_SPACE
-                && end_of(l.outer, l.count) <= ID_SPACE
-            {
-                let _ = map.push(l);
+    let mut fields = [0u64; 3];
+    let (mut count, mut bad, mut value, mut digits) = (0, false, 0u64, false);
+    for &b in text.iter().chain(b"\n") {
+        if b.is_ascii_digit() {
+            // Saturate past 2^32: still too large, never overflowing.
+            value = (value * 10 + (b - b'0') as u64).min(ID_SPACE);
+            digits = true;
+            continue;
+        }
+        if !b.is_ascii_whitespace() {
+            bad = true;
+        }
+        if digits {
+            match fields.get_mut(count) {
+                Some(field) => *field = value,
+                None => bad = true,
             }
+            count += 1;
+            (value, digits) = (0, false);
+        }
+        if b == b'\n' {
+            let [inner, outer, n] = fields;
+            if !bad && count == 3 && n > 0 && inner + n <= ID_SPACE && outer + n <= ID_SPACE {
+                let _ = map.push(MapLine { inner: inner as u32, outer: outer as u32, count: n as u32 });
+            }
+            (count, bad) = (0, false);
         }
     }
     map
@@ -274,6 +256,16 @@ fn overlaps(a: u32, a_count: u32, b: u32, b_count: u32) -> bool {
     (a as u64) < end_of(b, b_count) && (b as u64) < end_of(a, a_count)
 }
 
+/// Three whole decimals of a map line, as an inner, outer and count.
+fn map_line(mut fields: impl Iterator<Item = Option<u32>>) -> Option<MapLine> {
+    let (Some(Some(inner)), Some(Some(outer)), Some(Some(count)), None) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
+    else {
+        return None;
+    };
+    Some(MapLine { inner, outer, count })
+}
+
 /// Parse `START:LOWER:COUNT[,START:LOWER:COUNT]...` (inner id, outer id, count > 0), as the
 /// original containers tool takes it for -u/-g.
 pub fn parse_map_option(s: &[u8]) -> Result<IdMap, MapError> {
@@ -376,7 +368,7 @@ mod tests {
         }
         parts
             .into_iter()
-            .filter(|l| l.len() <= buf_len)
+            .filter(|l| l.len() < buf_len)
             .map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
             .collect()
     }
@@ -449,14 +441,13 @@ mod tests {
                 );
             }
         }
-        // a line exactly as long as the buffer still fits, with or without '\n' after it
-        assert_eq!(
-            lines(b"12345678\nabc", 8, &[1, 2, 3]),
-            vec![b"12345678".to_vec(), b"abc".to_vec()]
-        );
-        assert_eq!(lines(b"abc\n12345678", 8, &[4]), vec![b"abc".to_vec(), b"12345678".to_vec()]);
+        // a line must be shorter than the buffer: one exactly as long is skipped
+        assert_eq!(lines(b"1234567\nabc", 8, &[1, 2, 3]), vec![b"1234567".to_vec(), b"abc".to_vec()]);
+        assert_eq!(lines(b"12345678\nabc", 8, &[1, 2, 3]), vec![b"abc".to_vec()]);
+        assert_eq!(lines(b"abc\n12345678", 8, &[4]), vec![b"abc".to_vec()]);
         assert_eq!(lines(b"123456789\nabc", 8, &[100]), vec![b"abc".to_vec()]);
-        assert_eq!(lines(b"\n\nx\n", 0, &[1]), vec![b"".to_vec(), b"".to_vec()]);
+        assert_eq!(lines(b"\n\nx\n", 1, &[1]), vec![b"".to_vec(), b"".to_vec()]);
+        assert!(lines(b"\n\nx\n", 0, &[1]).is_empty());
     }
 
     #[test]
@@ -466,7 +457,7 @@ mod tests {
         text.extend_from_slice(b"\nok3\r\nok4\n");
         text.extend(std::iter::repeat_n(b'y', 100_000)); // last line, no '\n'
         let want = vec![b"ok1".to_vec(), b"ok2".to_vec(), b"ok3".to_vec(), b"ok4".to_vec()];
-        for buf_len in [4, 8, 64, 4096] {
+        for buf_len in [5, 8, 64, 4096] {
             for chunks in [&[usize::MAX][..], &[1, 2, 3], &[3, 1], &[4096]] {
                 assert_eq!(
                     lines(&text, buf_len, chunks),
