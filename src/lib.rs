@@ -32,7 +32,7 @@ pub const APPLETS: &[(&CStr, Applet, &[u8])] = &[
     (c"seal", applet::seal::main, b"PROG [ARG]..."),
 ];
 
-const USAGE_HEAD: &[u8] = b"Usage: ucontain APPLET [ARG]...\n   or: APPLET [ARG]...   (a link named after the applet)\n   or: ucontain --install DIR | --help | --version\n\nApplets:\n";
+const USAGE_HEAD: &[u8] = b"Usage: ucontain APPLET [ARG]...\n   or: APPLET [ARG]...\n   or: ucontain --install DIR | --help | --version\n\nApplets:\n";
 
 fn find(name: &[u8]) -> Option<Applet> {
     let index = APPLETS.iter().position(|(n, _, _)| n.to_bytes() == name)?;

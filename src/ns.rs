@@ -156,32 +156,21 @@ pub fn self_maps() -> Maps {
 }
 
 /// `/proc/PID/FILE` (or `/proc/self/FILE` for pid 0).
-fn proc_file<'a>(buf: &'a mut PathBuf, pid: i32, file: &[u8]) -> &'a CStr {
-    let mut dir = Line::new();
-    dir.add(b"/proc/");
-    if pid == 0 {
-        dir.add(b"self");
-    } else {
-        dir.num(pid as u64);
-    }
-    buf.join(dir.text(), file).unwrap_or(c"/")
-}
-
 /// Writes the maps of `pid`'s user namespace (0: our own) directly, as
 /// root from the parent namespace or, for `Writer::Own`, from anywhere.
 /// Err is the exit status after the message.
 fn write_direct(pid: i32, maps: &Maps) -> Result<(), i32> {
-    let mut path = PathBuf::new();
+    let mut path = Line::new();
     if maps.writer == Writer::Own {
         // Since Linux 3.19 an unprivileged gid_map needs setgroups denied
         // first (CVE-2014-8989).
-        let file = proc_file(&mut path, pid, b"setgroups");
+        let file = path.proc_path(pid, &[b"/setgroups"]);
         sys::write_file(sys::AT_FDCWD, file, b"deny").map_err(|e| fail(&[b"cannot write ", file.to_bytes()], e))?;
     }
     for (map, name) in [(&maps.gid, &b"gid_map"[..]), (&maps.uid, &b"uid_map"[..])] {
         let mut text = heapless::Vec::<u8, 512>::new();
         ids::format_map(map, &mut text);
-        let file = proc_file(&mut path, pid, name);
+        let file = path.proc_path(pid, &[b"/", name]);
         sys::write_file(sys::AT_FDCWD, file, &text).map_err(|e| fail(&[b"cannot write ", file.to_bytes()], e))?;
     }
     Ok(())

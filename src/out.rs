@@ -2,6 +2,7 @@
 //! appending bytes into a fixed buffer, `NAME: what failed: strerror`.
 
 use crate::sys::{write_all, CStrList, Errno};
+use core::ffi::CStr;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 pub const EXIT_FAILURE: i32 = 1;
@@ -47,6 +48,22 @@ impl Line {
     }
     pub fn text(&self) -> &[u8] {
         &self.buf[..self.len]
+    }
+    /// This line made `/proc/PID` (`/proc/self` for 0) and `tails`, as a
+    /// C string.
+    pub fn proc_path(&mut self, pid: i32, tails: &[&[u8]]) -> &CStr {
+        self.len = 0;
+        self.add(b"/proc/");
+        if pid == 0 {
+            self.add(b"self");
+        } else {
+            self.num(pid as u64);
+        }
+        for tail in tails {
+            self.add(tail);
+        }
+        self.add(b"\0");
+        crate::sys::cstr_until_nul(self.text()).unwrap_or(c"/")
     }
     /// Writes the line, with its newline, to standard error.
     pub fn send(&mut self) {
@@ -140,7 +157,8 @@ pub fn positional<'a>(args: CStrList<'a>, usage_text: &[u8], min: usize, max: us
     options(args, usage_text, b"", min, max).map(|(_, rest)| rest)
 }
 
-/// The C library's texts for the error numbers a container tool meets:
+/// The C library's texts for the error numbers a container tool meets
+/// (others print as `Unknown error N`):
 /// each text follows a byte that is its number plus 0x80.
 const ERRNO_TEXTS: &[u8] = b"\
 \x81Operation not permitted\
@@ -148,15 +166,12 @@ const ERRNO_TEXTS: &[u8] = b"\
 \x83No such process\
 \x84Interrupted system call\
 \x85Input/output error\
-\x86No such device or address\
 \x87Argument list too long\
 \x88Exec format error\
 \x89Bad file descriptor\
-\x8aNo child processes\
 \x8bResource temporarily unavailable\
 \x8cCannot allocate memory\
 \x8dPermission denied\
-\x8eBad address\
 \x90Device or resource busy\
 \x91File exists\
 \x92Invalid cross-device link\
@@ -171,14 +186,11 @@ const ERRNO_TEXTS: &[u8] = b"\
 \x9bFile too large\
 \x9cNo space left on device\
 \x9eRead-only file system\
-\x9fToo many links\
 \xa0Broken pipe\
-\xa2Numerical result out of range\
 \xa4File name too long\
 \xa6Function not implemented\
 \xa7Directory not empty\
 \xa8Too many levels of symbolic links\
-\xd7Too many users\
 \xdfOperation not supported\
 ";
 

@@ -549,3 +549,20 @@ fn a_hundred_injects_under_attack_leave_the_binary_unchanged_as_root() {
 fn a_hundred_injects_under_attack_leave_the_binary_unchanged_unprivileged() {
     overwrite_attempt(Caller::Unprivileged);
 }
+
+#[test]
+fn a_supervisor_pid_reaches_its_container() {
+    // Issue 7: `inject SUPERVISOR_PID` joins the same container as
+    // `inject INIT_PID` (the supervisor shares the caller's namespaces; its
+    // child, in a user namespace of its own, is the init).
+    for pair in OWN {
+        let (_root, c) = container(pair.owner, &["sleep", "100"]);
+        let by_init = inject(pair.injector, c.init, &["sh", "-c", "id -u; readlink /proc/self/ns/mnt; readlink /proc/self/ns/pid"]);
+        let by_supervisor = inject(pair.injector, c.sup(), &["sh", "-c", "id -u; readlink /proc/self/ns/mnt; readlink /proc/self/ns/pid"]);
+        assert_eq!(by_init.code(), Some(0), "{pair:?}: {by_init:?}");
+        assert_eq!(by_supervisor.code(), Some(0), "{pair:?}: {by_supervisor:?}");
+        assert_eq!(by_supervisor.stdout, by_init.stdout, "{pair:?}");
+        let host_mnt = fs::read_link("/proc/self/ns/mnt").unwrap();
+        assert!(!by_init.stdout.contains(host_mnt.to_str().unwrap()), "{pair:?}: {by_init:?}");
+    }
+}

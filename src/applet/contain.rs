@@ -144,10 +144,7 @@ fn supervise(init: i32, signals: SigSet) -> i32 {
 
 /// Whether the init has a handler for `sig` (SigCgt of /proc/PID/status).
 fn init_catches(init: i32, sig: u32) -> bool {
-    let mut path = Line::new();
-    path.add(b"/proc/").num(init as u64).add(b"/status\0");
-    let Some(path) = sys::cstr_until_nul(path.text()) else { return false };
-    let Ok(file) = sys::open(path, O_RDONLY) else { return false };
+    let Ok(file) = sys::open(Line::new().proc_path(init, &[b"/status"]), O_RDONLY) else { return false };
     let mut status = [0u8; 2048];
     let len = sys::read_full(file.raw(), &mut status).unwrap_or(0);
     caught_signals(&status[..len]).is_some_and(|mask| SigSet(mask).has(sig))

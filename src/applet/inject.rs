@@ -2,7 +2,7 @@
 //! init has host pid PID, without exposing this binary to it.
 
 use crate::applet::seal::sealed_copy;
-use crate::exec::{exec_command, search_path, PathBuf};
+use crate::exec::{exec_command, search_path};
 use crate::ids::parse_pid;
 use crate::out::{fail, positional, say, Line, EXIT_FAILURE};
 use crate::sys::{
@@ -46,34 +46,33 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // Container root must not ptrace us or open our /proc files while we
     // hold host descriptors (CVE-2016-9962).
     if let Err(e) = sys::prctl(PR_SET_DUMPABLE, 0) {
-        return fail(&[b"cannot make process non-dumpable"], e);
+        return fail(&[b"cannot become non-dumpable"], e);
+    }
+    // Every namespace file is opened before the first setns: once in the
+    // container's mount namespace, the host's /proc is out of reach.
+    let mut targets: [Option<Fd>; 8] = Default::default();
+    let mut pid = pid;
+    let mut found = open_namespaces(pid, &mut targets);
+    if found.is_ok() && targets[0].is_none() {
+        // PID shares our user namespace, as a `contain` supervisor does:
+        // its child in a user namespace of its own, the container's init,
+        // is what the caller means (as in the original containers tool).
+        if let Some(child) = container_child(pid) {
+            pid = child;
+            targets = Default::default();
+            found = open_namespaces(pid, &mut targets);
+        }
     }
     let mut pid_text = Line::new();
     pid_text.num(pid as u64);
     let pid_text = pid_text.text();
-    let mut ns_dir = Line::new();
-    ns_dir.add(b"/proc/").add(pid_text).add(b"/ns");
-    // Every namespace file is opened before the first setns: once in the
-    // container's mount namespace, the host's /proc is out of reach.
-    let mut targets: [Option<Fd>; 8] = Default::default();
-    let mut path = PathBuf::new();
-    for ((name, _), target) in NAMESPACES.iter().zip(targets.iter_mut()) {
-        let theirs = match sys::open(path.join(ns_dir.text(), name.to_bytes()).unwrap_or(c"/"), O_RDONLY) {
-            Ok(fd) => fd,
-            Err(Errno::ENOENT) if *name == c"user" => return fail(&[b"no process ", pid_text], Errno::ESRCH),
-            // Kernels without cgroup (4.6) or time (5.6) namespaces.
-            Err(Errno::ENOENT) if *name == c"cgroup" || *name == c"time" => continue,
-            Err(e) => return fail(&[b"cannot open ", name.to_bytes(), b" namespace of process ", pid_text], e),
-        };
-        let ours = sys::statat(sys::AT_FDCWD, path.join(b"/proc/self/ns", name.to_bytes()).unwrap_or(c"/"), false);
-        match (ours, sys::fstat(&theirs)) {
-            (Ok(ours), Ok(st)) if ours.ino == st.ino && ours.dev == st.dev => {}
-            _ => *target = Some(theirs),
+    match found {
+        Ok(true) => {}
+        Ok(false) => {
+            say(&[b"process ", pid_text, b" is not in a container"]);
+            return EXIT_FAILURE;
         }
-    }
-    if targets.iter().all(|t| t.is_none()) {
-        say(&[b"process ", pid_text, b" is not in a container: it shares every namespace with us"]);
-        return EXIT_FAILURE;
+        Err(status) => return status,
     }
     for ((name, kind), target) in NAMESPACES.iter().zip(targets.iter()) {
         if let Some(fd) = target {
@@ -95,6 +94,50 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(Some((_, Exit::Signal(sig)))) => sys::die_by(sig),
         _ => EXIT_FAILURE,
     }
+}
+
+/// Opens the namespaces of `pid` that differ from ours into `targets`;
+/// Ok(false) when none does. Err is the exit status after the message.
+fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32> {
+    let mut pid_text = Line::new();
+    pid_text.num(pid as u64);
+    let pid_text = pid_text.text();
+    let mut path = Line::new();
+    let mut any = false;
+    for ((name, _), target) in NAMESPACES.iter().zip(targets.iter_mut()) {
+        let name = name.to_bytes();
+        let theirs = match sys::open(path.proc_path(pid, &[b"/ns/", name]), O_RDONLY) {
+            Ok(fd) => fd,
+            Err(Errno::ENOENT) if name == b"user" => return Err(fail(&[b"no process ", pid_text], Errno::ESRCH)),
+            // Kernels without cgroup (4.6) or time (5.6) namespaces.
+            Err(Errno::ENOENT) if name == b"cgroup" || name == b"time" => continue,
+            Err(e) => return Err(fail(&[b"cannot open ", name, b" namespace of process ", pid_text], e)),
+        };
+        if !same_namespace(&theirs, path.proc_path(0, &[b"/ns/", name])) {
+            any = true;
+            *target = Some(theirs);
+        }
+    }
+    Ok(any)
+}
+
+/// Whether the namespace file `fd` is the same namespace as `ours` (the
+/// nsfs inode number names a namespace).
+fn same_namespace(fd: &Fd, ours: &CStr) -> bool {
+    matches!((sys::fstat(fd), sys::statat(sys::AT_FDCWD, ours, false)), (Ok(a), Ok(b)) if a.ino == b.ino)
+}
+
+/// The first child of `pid` (`/proc/PID/task/PID/children`, Linux 3.5)
+/// when it is in another user namespace than ours.
+fn container_child(pid: i32) -> Option<i32> {
+    let mut pid_text = Line::new();
+    pid_text.num(pid as u64);
+    let file = sys::open(Line::new().proc_path(pid, &[b"/task/", pid_text.text(), b"/children"]), O_RDONLY).ok()?;
+    let mut children = [0u8; 24];
+    let len = sys::read_full(file.raw(), &mut children).ok()?;
+    let child = children.get(..len)?.split(|&b| b == b' ').next().and_then(parse_pid)?;
+    let user = sys::open(Line::new().proc_path(child, &[b"/ns/user"]), O_RDONLY).ok()?;
+    (!same_namespace(&user, c"/proc/self/ns/user")).then_some(child)
 }
 
 /// Whether this process runs from a memfd carrying every seal.

@@ -70,7 +70,7 @@ pub fn sealed_copy(file: &Fd, label: &[u8]) -> Result<Fd, i32> {
         match sys::sendfile(&memfd, file, &mut offset, 1 << 30) {
             Ok(0) => break,
             Ok(_) | Err(Errno::EINTR) | Err(Errno::EAGAIN) => {}
-            Err(e) => return Err(fail(&[b"cannot copy ", label.to_bytes(), b" into memfd"], e)),
+            Err(e) => return Err(fail(&[b"cannot copy ", label.to_bytes()], e)),
         }
     }
     if let Err(e) = sys::add_seals(&memfd, ALL_SEALS) {
