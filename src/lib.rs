@@ -22,14 +22,14 @@ use sys::{write_all, CStrList};
 /// An applet's entry: its argv (argv[0] is its name) and environment.
 pub type Applet = fn(CStrList, CStrList) -> i32;
 
-/// The applets, sorted by name: (name, entry, one line about it).
+/// The applets, sorted by name: (name, entry, usage line).
 pub const APPLETS: &[(&CStr, Applet, &[u8])] = &[
-    (c"contain", applet::contain::main, b"DIR CMD [ARG]..."),
-    (c"inject", applet::inject::main, b"PID CMD [ARG]..."),
-    (c"isolate", applet::isolate::main, b"CMD [ARG]..."),
-    (c"pivot", applet::pivot::main, b"NEW-ROOT [PUT-OLD]"),
-    (c"pseudo", applet::pseudo::main, b"CMD [ARG]..."),
-    (c"seal", applet::seal::main, b"PROG [ARG]..."),
+    (c"contain", applet::contain::main, applet::contain::USAGE),
+    (c"inject", applet::inject::main, applet::inject::USAGE),
+    (c"isolate", applet::isolate::main, applet::isolate::USAGE),
+    (c"pivot", applet::pivot::main, applet::pivot::USAGE),
+    (c"pseudo", applet::pseudo::main, applet::pseudo::USAGE),
+    (c"seal", applet::seal::main, applet::seal::USAGE),
 ];
 
 const USAGE_HEAD: &[u8] = b"Usage: ucontain APPLET [ARG]...\n   or: APPLET [ARG]...\n   or: ucontain --install DIR | --help | --version\n\nApplets:\n";
@@ -49,10 +49,10 @@ fn basename(path: &[u8]) -> &[u8] {
 
 fn list_applets(fd: i32) {
     let _ = write_all(fd, USAGE_HEAD);
-    for (name, _, about) in APPLETS {
-        for part in [b"  " as &[u8], name.to_bytes(), b" ", about, b"\n"] {
-            let _ = write_all(fd, part);
-        }
+    for (_, _, usage) in APPLETS {
+        // The usage line, indented in place of its "Usage:".
+        let _ = write_all(fd, b" ");
+        let _ = write_all(fd, usage.get(6..).unwrap_or(usage));
     }
 }
 

@@ -14,7 +14,7 @@ use crate::sys::{
 };
 use core::ffi::CStr;
 
-const USAGE: &[u8] = b"Usage: contain [-n] DIR CMD [ARG]...\n";
+pub const USAGE: &[u8] = b"Usage: contain [-n] DIR CMD [ARG]...\n";
 /// `-n`: share the caller's network namespace (bit 0 of the options).
 const SHARE_NET: u32 = 1;
 

@@ -11,7 +11,7 @@ use crate::sys::{
 };
 use core::ffi::CStr;
 
-const USAGE: &[u8] = b"Usage: inject PID CMD [ARG]...\n";
+pub const USAGE: &[u8] = b"Usage: inject PID CMD [ARG]...\n";
 
 /// The order namespaces are entered in: the user namespace first, so its
 /// owner gains the capabilities the others need; mount late, because the

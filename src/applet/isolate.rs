@@ -6,7 +6,7 @@ use crate::ns::{self_maps, unshare_user};
 use crate::out::{fail, positional};
 use crate::sys::{self, CStrList, CLONE_NEWIPC, CLONE_NEWNET};
 
-const USAGE: &[u8] = b"Usage: isolate CMD [ARG]...\n";
+pub const USAGE: &[u8] = b"Usage: isolate CMD [ARG]...\n";
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
     let args = match positional(args, USAGE, 1, usize::MAX) {

@@ -5,7 +5,7 @@ use crate::mount::detach_old_root;
 use crate::out::{fail, positional};
 use crate::sys::{self, CStrList};
 
-const USAGE: &[u8] = b"Usage: pivot NEW-ROOT [PUT-OLD]\n";
+pub const USAGE: &[u8] = b"Usage: pivot NEW-ROOT [PUT-OLD]\n";
 
 pub fn main(args: CStrList, _env: CStrList) -> i32 {
     let args = match positional(args, USAGE, 1, 2) {

@@ -6,7 +6,7 @@ use crate::ns::{plan_maps, unshare_user};
 use crate::out::positional;
 use crate::sys::CStrList;
 
-const USAGE: &[u8] = b"Usage: pseudo CMD [ARG]...\n";
+pub const USAGE: &[u8] = b"Usage: pseudo CMD [ARG]...\n";
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
     let args = match positional(args, USAGE, 1, usize::MAX) {

@@ -5,7 +5,7 @@ use crate::exec::{find_program, search_path, PathBuf, NOT_EXECUTABLE, NOT_FOUND}
 use crate::out::{fail, positional, say, EXIT_FAILURE};
 use crate::sys::{self, CStrList, Errno, Fd, ALL_SEALS, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_EXEC, O_RDONLY};
 
-const USAGE: &[u8] = b"Usage: seal PROG [ARG]...\n";
+pub const USAGE: &[u8] = b"Usage: seal PROG [ARG]...\n";
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
     let args = match positional(args, USAGE, 1, usize::MAX) {
