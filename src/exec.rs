@@ -53,37 +53,15 @@ pub fn search_path<'a>(env: CStrList<'a>) -> &'a [u8] {
     env.var(b"PATH").unwrap_or(DEFAULT_PATH)
 }
 
-/// Executes argv[0] with `argv` and `env`, searching `path`. Returns only
-/// on failure, with the exit status after the message `NAME: CMD: error`.
+/// Executes argv[0] with `argv` and `env`, searching `path` as
+/// `find_program` does. Returns only on failure, with the exit status
+/// after the message `NAME: CMD: error`.
 pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
     let Some(cmd) = argv.get(0) else { return EXIT_FAILURE };
-    // iter().any() rather than contains(): the generic memchr of contains()
-    // costs a few hundred bytes in this binary.
-    let e = if cmd.to_bytes().iter().any(|&b| b == b'/') {
-        sys::execve(cmd, argv, env)
-    } else {
-        let mut seen_eacces = false;
-        let mut last = Errno::ENOENT;
-        let mut candidate = PathBuf::new();
-        for_each_path_dir(path, &mut |dir| {
-            let Some(file) = candidate.join(dir, cmd.to_bytes()) else { return false };
-            match sys::execve(file, argv, env) {
-                // As execvp(3): keep looking past missing and forbidden
-                // entries, stop at any other failure.
-                Errno::EACCES => seen_eacces = true,
-                Errno::ENOENT | Errno::ENOTDIR | Errno::ELOOP | Errno::ENAMETOOLONG => {}
-                e => {
-                    last = e;
-                    return true;
-                }
-            }
-            false
-        });
-        if seen_eacces && last == Errno::ENOENT {
-            Errno::EACCES
-        } else {
-            last
-        }
+    let mut file = PathBuf::new();
+    let e = match find_program(cmd, path, &mut file) {
+        Ok(_) => sys::execve(file.as_cstr().unwrap_or(cmd), argv, env),
+        Err(e) => e,
     };
     fail(&[cmd.to_bytes()], e);
     if e == Errno::ENOENT {
