@@ -243,52 +243,6 @@ pub fn helper_args(map: &[MapLine], out: &mut heapless::Vec<u8, 256>) -> Option<
     push_lines(map, out.as_mut_view(), 0, 0).then_some(map.len() * 3)
 }
 
-/// Why a user-given map option was refused.
-#[derive(Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(test, derive(Debug))]
-pub enum MapError {
-    Malformed,
-    OutOfRange,
-    Overlap,
-}
-
-fn overlaps(a: u32, a_count: u32, b: u32, b_count: u32) -> bool {
-    (a as u64) < end_of(b, b_count) && (b as u64) < end_of(a, a_count)
-}
-
-/// Three whole decimals of a map line, as an inner, outer and count.
-fn map_line(mut fields: impl Iterator<Item = Option<u32>>) -> Option<MapLine> {
-    let (Some(Some(inner)), Some(Some(outer)), Some(Some(count)), None) =
-        (fields.next(), fields.next(), fields.next(), fields.next())
-    else {
-        return None;
-    };
-    Some(MapLine { inner, outer, count })
-}
-
-/// Parse `START:LOWER:COUNT[,START:LOWER:COUNT]...` (inner id, outer id, count > 0), as the
-/// original containers tool takes it for -u/-g.
-pub fn parse_map_option(s: &[u8]) -> Result<IdMap, MapError> {
-    let mut map = IdMap::new();
-    for entry in s.split(|&b| b == b',') {
-        let l = map_line(entry.split(|&b| b == b':').map(parse_u32))
-            .filter(|l| l.count > 0)
-            .ok_or(MapError::Malformed)?;
-        if end_of(l.inner, l.count) > ID_SPACE || end_of(l.outer, l.count) > ID_SPACE {
-            return Err(MapError::OutOfRange);
-        }
-        let clash = |m: &MapLine| {
-            overlaps(m.inner, m.count, l.inner, l.count)
-                || overlaps(m.outer, m.count, l.outer, l.count)
-        };
-        if map.iter().any(clash) {
-            return Err(MapError::Overlap);
-        }
-        map.push(l).map_err(|_| MapError::Malformed)?;
-    }
-    Ok(map)
-}
-
 /// Whole decimal process id > 0 fitting in i32, else None.
 pub fn parse_pid(s: &[u8]) -> Option<i32> {
     i32::try_from(parse_u32(s)?).ok().filter(|&p| p > 0)
@@ -324,6 +278,10 @@ pub fn for_each_path_dir(path: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn overlaps(a: u32, a_count: u32, b: u32, b_count: u32) -> bool {
+        (a as u64) < end_of(b, b_count) && (b as u64) < end_of(a, a_count)
+    }
     use std::vec::Vec;
 
     fn ml(inner: u32, outer: u32, count: u32) -> MapLine {
@@ -850,76 +808,6 @@ alice:400000:65536\n";
         out.push(b'k').unwrap();
         assert_eq!(helper_args(&wider, &mut out), None);
         assert_eq!(&out[..], b"k");
-    }
-
-    #[test]
-    fn map_option_good() {
-        let ok = |s: &[u8]| parse_map_option(s).map(|m| m.to_vec());
-        assert_eq!(ok(b"0:1000:1"), Ok(vec![ml(0, 1000, 1)]));
-        assert_eq!(ok(b"0:1000:1,1:100000:65536"), Ok(vec![ml(0, 1000, 1), ml(1, 100000, 65536)]));
-        assert_eq!(ok(b"0:0:4294967295"), Ok(vec![ml(0, 0, 4294967295)]));
-        assert_eq!(ok(b"1:0:4294967295"), Ok(vec![ml(1, 0, 4294967295)]));
-        assert_eq!(ok(b"0:1:4294967295"), Ok(vec![ml(0, 1, 4294967295)]));
-        assert_eq!(ok(b"4294967295:4294967295:1"), Ok(vec![ml(4294967295, 4294967295, 1)]));
-        assert_eq!(ok(b"00:01000:001"), Ok(vec![ml(0, 1000, 1)]));
-        // adjacent ranges touch but do not overlap
-        assert_eq!(ok(b"0:1000:10,10:1010:5"), Ok(vec![ml(0, 1000, 10), ml(10, 1010, 5)]));
-        assert_eq!(ok(b"10:1010:5,0:1000:10"), Ok(vec![ml(10, 1010, 5), ml(0, 1000, 10)]));
-        let sixteen: Vec<u8> = (0..16)
-            .map(|i| format!("{}:{}:1", i, 100 + i))
-            .collect::<Vec<_>>()
-            .join(",")
-            .into_bytes();
-        let map = parse_map_option(&sixteen).unwrap();
-        assert_eq!(map.len(), 16);
-        assert_eq!(map[15], ml(15, 115, 1));
-    }
-
-    #[test]
-    fn map_option_errors() {
-        use MapError::*;
-        let err = |s: &[u8]| parse_map_option(s).err();
-        for s in [
-            &b""[..],
-            b",",
-            b"0:1000:1,",
-            b",0:1000:1",
-            b"0:1000:1,,1:2:3",
-            b"0:1000",
-            b"0",
-            b"0:1000:1:2",
-            b"0:1000:0",
-            b"a:1:1",
-            b"-1:1:1",
-            b"+0:1:1",
-            b" 0:1:1",
-            b"0:1:1 ",
-            b"0:1:4294967296",
-            b"4294967296:0:1",
-            b"0::1",
-            b"0;1;1",
-            b"0:1000:1;1:2:3",
-        ] {
-            assert_eq!(err(s), Some(Malformed), "{:?}", std::str::from_utf8(s));
-        }
-        let seventeen: Vec<u8> = (0..17)
-            .map(|i| format!("{}:{}:1", i, 100 + i))
-            .collect::<Vec<_>>()
-            .join(",")
-            .into_bytes();
-        assert_eq!(err(&seventeen), Some(Malformed));
-        assert_eq!(err(b"2:0:4294967295"), Some(OutOfRange));
-        assert_eq!(err(b"0:2:4294967295"), Some(OutOfRange));
-        assert_eq!(err(b"0:4294967295:2"), Some(OutOfRange));
-        assert_eq!(err(b"4294967295:0:2"), Some(OutOfRange));
-        assert_eq!(err(b"0:1000:1,4294967295:5:2"), Some(OutOfRange));
-        // inner overlap, outer overlap, containment, identical entries
-        assert_eq!(err(b"0:1000:10,5:2000:10"), Some(Overlap));
-        assert_eq!(err(b"0:1000:10,10:1005:1"), Some(Overlap));
-        assert_eq!(err(b"100:1000:10,0:5000:200"), Some(Overlap));
-        assert_eq!(err(b"0:1000:1,0:1000:1"), Some(Overlap));
-        assert_eq!(err(b"0:1000:1,1:2000:5,9:2004:1"), Some(Overlap));
-        assert_eq!(err(b"0:0:4294967295,4294967295:4294967294:1"), Some(Overlap));
     }
 
     #[test]

@@ -349,19 +349,9 @@ pub fn pipe() -> Result<(Fd, Fd)> {
     Ok((Fd(fds[0]), Fd(fds[1])))
 }
 
-pub fn dup2(old: i32, new: i32) -> Result<()> {
-    // SAFETY: plain integer arguments; dup3 exists on every architecture.
-    unit(unsafe { sc::syscall3(nr!(__NR_dup3), old as usize, new as usize, 0) })
-}
-
 pub fn chdir(path: &CStr) -> Result<()> {
     // SAFETY: path is a valid C string.
     unit(unsafe { sc::syscall1(nr!(__NR_chdir), ptr(path)) })
-}
-
-pub fn fchdir(fd: &Fd) -> Result<()> {
-    // SAFETY: plain integer argument.
-    unit(unsafe { sc::syscall1(nr!(__NR_fchdir), fd.raw() as usize) })
 }
 
 /// Marks every descriptor from `first` up close-on-exec (close_range(2),
@@ -447,11 +437,6 @@ pub fn exit(code: i32) -> ! {
 pub fn getpid() -> i32 {
     // SAFETY: no arguments.
     unsafe { sc::syscall0(nr!(__NR_getpid)) as i32 }
-}
-
-pub fn getppid() -> i32 {
-    // SAFETY: no arguments.
-    unsafe { sc::syscall0(nr!(__NR_getppid)) as i32 }
 }
 
 pub fn getuid() -> u32 {
