@@ -109,15 +109,6 @@ fn major_minor(rdev: u64) -> (u64, u64) {
     (((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff), (rdev & 0xff) | ((rdev >> 12) & !0xff))
 }
 
-const SEGV_C: &str = r#"
-#include <signal.h>
-int main(void) {
-  signal(SIGSEGV, SIG_DFL);
-  volatile int *p = (int *)0;
-  *p = 1;
-  return 0;
-}
-"#;
 
 const TIOCSTI_C: &str = r#"
 #include <errno.h>

@@ -115,15 +115,6 @@ fn assert_error(r: &Run, what: &str, contains: &[&str]) {
     assert_eq!(r.stdout, "", "{what}: {r:?}");
 }
 
-const SEGV_C: &str = r#"
-#include <signal.h>
-int main(void) {
-  signal(SIGSEGV, SIG_DFL);
-  volatile int *p = (int *)0;
-  *p = 1;
-  return 0;
-}
-"#;
 
 /// Inside the container, forever: try to open every /proc/*/exe it can see
 /// for writing, directly and (the CVE-2019-5736 way) by keeping an O_PATH

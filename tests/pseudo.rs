@@ -19,6 +19,14 @@ fn pseudo_ids(user: &User) -> (Run, Ids) {
     (r, ids)
 }
 
+/// The same as root, with these /etc/subuid and /etc/subgid contents.
+fn root_pseudo_ids(subuid: &str, subgid: &str) -> (Run, Ids) {
+    let r = as_root_with_etc(subuid, subgid, &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT]);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    let ids = Ids::parse(&r);
+    (r, ids)
+}
+
 #[track_caller]
 fn assert_root_inside(ids: &Ids) {
     assert_eq!((ids.uid.as_str(), ids.gid.as_str()), ("0", "0"), "{ids:?}");
@@ -139,13 +147,7 @@ fn unprivileged_files_are_the_callers() {
 
 #[test]
 fn root_with_a_range() {
-    let r = as_root_with_etc(
-        "root:100000:65536\n",
-        "root:300000:1000\n",
-        &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT],
-    );
-    assert_eq!(r.code(), Some(0), "{r:?}");
-    let ids = Ids::parse(&r);
+    let (r, ids) = root_pseudo_ids("root:100000:65536\n", "root:300000:1000\n");
     assert_eq!(ids.uid_map, ["0 100000 65536"], "{r:?}");
     assert_eq!(ids.gid_map, ["0 300000 1000"], "{r:?}");
     assert_root_inside(&ids);
@@ -154,35 +156,21 @@ fn root_with_a_range() {
 
 #[test]
 fn root_numeric_owner() {
-    let r = as_root_with_etc(
-        "0:100000:65536\n",
-        "0:300000:1000\n",
-        &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT],
-    );
-    assert_eq!(r.code(), Some(0), "{r:?}");
-    let ids = Ids::parse(&r);
+    let (r, ids) = root_pseudo_ids("0:100000:65536\n", "0:300000:1000\n");
     assert_eq!(ids.uid_map, ["0 100000 65536"], "{r:?}");
     assert_eq!(ids.gid_map, ["0 300000 1000"], "{r:?}");
 }
 
 #[test]
 fn root_range_after_another_users_line() {
-    let r = as_root_with_etc(
-        "tester:200000:65536\nroot:100000:65536\nroot:900000:10\n",
-        "tester:200000:65536\nroot:300000:1000\n",
-        &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT],
-    );
-    assert_eq!(r.code(), Some(0), "{r:?}");
-    let ids = Ids::parse(&r);
+    let (r, ids) = root_pseudo_ids("tester:200000:65536\nroot:100000:65536\nroot:900000:10\n", "tester:200000:65536\nroot:300000:1000\n");
     assert_eq!(ids.uid_map, ["0 100000 65536"], "{r:?}");
     assert_eq!(ids.gid_map, ["0 300000 1000"], "{r:?}");
 }
 
 #[test]
 fn root_without_a_range_gets_the_containers_default() {
-    let r = as_root_with_etc("", "", &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT]);
-    assert_eq!(r.code(), Some(0), "{r:?}");
-    let ids = Ids::parse(&r);
+    let (r, ids) = root_pseudo_ids("", "");
     assert_eq!(ids.uid_map, ROOT_DEFAULT, "{r:?}");
     assert_eq!(ids.gid_map, ROOT_DEFAULT, "{r:?}");
     assert_root_inside(&ids);

@@ -1104,3 +1104,16 @@ pub fn check_127_and_126(applet: &str) {
         assert_eq!(r.stderr, format!("{applet}: {file}: Permission denied\n"), "{caller:?}");
     }
 }
+
+#[allow(dead_code)]
+/// A static C program that dies by a real SIGSEGV (a PID 1 ignores a
+/// SIGSEGV sent to it, but not one it causes).
+pub const SEGV_C: &str = r#"
+#include <signal.h>
+int main(void) {
+  signal(SIGSEGV, SIG_DFL);
+  volatile int *p = (int *)0;
+  *p = 1;
+  return 0;
+}
+"#;
