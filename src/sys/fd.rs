@@ -179,6 +179,8 @@ pub struct Stat {
     pub size: u64,
     pub ino: u64,
     pub dev: u64,
+    /// The root of a mount (STATX_ATTR_MOUNT_ROOT, Linux 5.8).
+    pub mount_root: bool,
 }
 
 impl Stat {
@@ -216,6 +218,7 @@ pub fn statat(dir: i32, path: &CStr, nofollow: bool) -> Result<Stat> {
         size: st.stx_size,
         ino: st.stx_ino,
         dev: ((st.stx_dev_major as u64) << 32) | st.stx_dev_minor as u64,
+        mount_root: st.stx_attributes & k::STATX_ATTR_MOUNT_ROOT as u64 != 0,
     })
 }
 
@@ -278,4 +281,42 @@ pub fn cloexec_from(first: u32) -> Result<()> {
         }
         r => r.map(|_| ()),
     }
+}
+
+/// fchownat(2) of `path` relative to `dir` (empty: `dir` itself), without
+/// following a symlink.
+pub fn chown_at(dir: i32, path: &CStr, uid: u32, gid: u32) -> Result<()> {
+    let flags = k::AT_EMPTY_PATH | k::AT_SYMLINK_NOFOLLOW;
+    // SAFETY: path is a valid C string.
+    unit(unsafe {
+        sc::syscall5(nr!(__NR_fchownat), dir as usize, ptr(path), uid as usize, gid as usize, flags as usize)
+    })
+}
+
+/// rmdir(2), as unlinkat(2) with AT_REMOVEDIR.
+pub fn remove_dir(path: &CStr) -> Result<()> {
+    // SAFETY: path is a valid C string.
+    unit(unsafe { sc::syscall3(nr!(__NR_unlinkat), AT_FDCWD as usize, ptr(path), k::AT_REMOVEDIR as usize) })
+}
+
+pub fn fchdir(fd: &Fd) -> Result<()> {
+    // SAFETY: plain integer argument.
+    unit(unsafe { sc::syscall1(nr!(__NR_fchdir), fd.raw() as usize) })
+}
+
+pub fn chroot(path: &CStr) -> Result<()> {
+    // SAFETY: path is a valid C string.
+    unit(unsafe { sc::syscall1(nr!(__NR_chroot), ptr(path)) })
+}
+
+/// ioctl(2) whose argument is a pointer to `arg` (read or written).
+pub fn ioctl<T>(fd: i32, request: u32, arg: &mut T) -> Result<usize> {
+    // SAFETY: callers pass the struct the request reads or writes.
+    check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd as usize, request as usize, arg as *mut T as usize) })
+}
+
+/// ioctl(2) with an integer argument.
+pub fn ioctl_int(fd: i32, request: u32, arg: usize) -> Result<usize> {
+    // SAFETY: plain integer arguments.
+    check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd as usize, request as usize, arg) })
 }

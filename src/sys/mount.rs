@@ -27,3 +27,22 @@ pub fn pivot_root(new_root: &CStr, put_old: &CStr) -> Result<()> {
     // SAFETY: both are valid C strings.
     unit(unsafe { sc::syscall2(nr!(__NR_pivot_root), ptr(new_root), ptr(put_old)) })
 }
+
+/// mount_setattr(2) (Linux 5.12) with AT_RECURSIVE: sets `attr` (MOUNT_ATTR_*)
+/// on the mount at `path` and every mount below it.
+pub fn set_mount_attr_recursive(path: &CStr, attr: u64) -> Result<()> {
+    let attrs = k::mount_attr { attr_set: attr, attr_clr: 0, propagation: 0, userns_fd: 0 };
+    // SAFETY: attrs is a valid struct mount_attr of the size we pass.
+    unit(unsafe {
+        sc::syscall5(
+            nr!(__NR_mount_setattr),
+            AT_FDCWD as usize,
+            ptr(path),
+            k::AT_RECURSIVE as usize,
+            &attrs as *const k::mount_attr as usize,
+            core::mem::size_of::<k::mount_attr>(),
+        )
+    })
+}
+
+pub use k::{MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY};

@@ -7,8 +7,41 @@ pub fn execve(path: &CStr, argv: CStrList, envp: CStrList) -> Errno {
     check(r).err().unwrap_or(Errno::EINVAL)
 }
 
-/// execveat(fd, "", argv, envp, AT_EMPTY_PATH): executes the file `fd` is.
+/// Executes the file `fd` is: execveat(fd, "", argv, envp, AT_EMPTY_PATH),
+/// and where that fails with ENOENT or ENOSYS (Linux 5.10.223, emulators),
+/// execve of /proc/self/fd/N (SPEC §3).
 pub fn execve_fd(fd: &Fd, argv: CStrList, envp: CStrList) -> Errno {
+    match execveat_empty(fd, argv, envp) {
+        e @ (Errno::ENOENT | Errno::ENOSYS) => {
+            let mut path = *b"/proc/self/fd/\0\0\0\0\0\0\0\0\0\0\0";
+            let mut n = fd.raw() as u32;
+            let mut digits = 0;
+            loop {
+                digits += 1;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            n = fd.raw() as u32;
+            for i in (14..14 + digits).rev() {
+                path[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+            match cstr_until_nul(&path) {
+                // The fallback's own error says less than the kernel's first refusal.
+                Some(path) => match execve(path, argv, envp) {
+                    Errno::ENOENT => e,
+                    other => other,
+                },
+                None => e,
+            }
+        }
+        e => e,
+    }
+}
+
+fn execveat_empty(fd: &Fd, argv: CStrList, envp: CStrList) -> Errno {
     // SAFETY: as execve.
     let r = unsafe {
         sc::syscall5(

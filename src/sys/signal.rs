@@ -64,3 +64,14 @@ pub fn die_by(sig: u32) -> ! {
     let _ = kill(getpid(), sig);
     exit(128 + sig as i32)
 }
+
+/// Whether the caller left `sig` ignored (SIG_IGN), as nohup and a
+/// script's background jobs arrange.
+pub fn is_ignored(sig: u32) -> bool {
+    let mut old = [0usize; 3 + 8 / core::mem::size_of::<usize>()];
+    // SAFETY: the kernel writes one struct kernel_sigaction into old.
+    unsafe {
+        sc::syscall4(nr!(__NR_rt_sigaction), sig as usize, 0, old.as_mut_ptr() as usize, 8);
+    }
+    old[0] == 1
+}
