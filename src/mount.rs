@@ -139,7 +139,7 @@ fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
 /// A /dev of its own on `dev`: a tmpfs with the six harmless nodes bound
 /// from the host's /dev, a new devpts instance, a tmpfs at shm, the
 /// console when there is one, and the usual links.
-fn make_dev(dev: Fd, console: Option<&Fd>) -> Result<(), Failed> {
+fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     let mut path = PathBuf::new();
     let tmpfs = |target: &CStr, flags, data: &CStr, what: &[u8]| {
         step(sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)), &[b"cannot mount tmpfs on ", what])
@@ -154,9 +154,9 @@ fn make_dev(dev: Fd, console: Option<&Fd>) -> Result<(), Failed> {
     }
     if let Some(console) = console {
         let target = mount_file(&dev, c"console", b"/dev/console")?;
-        let mut source = PathBuf::new();
-        let source = fd_path(console, &mut source);
-        step(sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None), &[b"cannot bind the console"])?;
+        // By path: a descriptor opened before the mount namespace was made
+        // names a mount of the caller's namespace, which cannot be bound.
+        step(sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None), &[b"cannot bind ", console.to_bytes(), b" at /dev/console"])?;
     }
     for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
         step(sys::mkdirat(dev.raw(), name, mode), &[b"cannot create ", what])?;
@@ -272,8 +272,9 @@ pub struct Root<'a> {
     pub new_net: bool,
     /// `-v`: an overlay with DIR as its lower layer and a tmpfs above it.
     pub volatile: bool,
-    /// The console's pseudo-terminal slave, bound at /dev/console.
-    pub console: Option<&'a Fd>,
+    /// The console's pseudo-terminal slave (its path in the caller's
+    /// /dev/pts), bound at /dev/console.
+    pub console: Option<&'a CStr>,
     pub extra: &'a [ExtraMount<'a>],
 }
 

@@ -3,15 +3,15 @@
 //! IPC, UTS, cgroup and time namespaces, while this process supervises it.
 
 use crate::args::{options, Args};
+use crate::console::{at_terminal, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH};
-use crate::ids::{signal_mask, IdMap};
+use crate::ids::IdMap;
 use crate::mount::{assemble_root, Extra, ExtraMount, Root};
 use crate::ns::{become_root, map_option, plan_maps, write_maps, Maps};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
-    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, O_RDONLY, PR_SET_PDEATHSIG, SIGCHLD,
-    SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM,
+    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_SET_PDEATHSIG, SIGKILL,
 };
 use core::ffi::CStr;
 
@@ -43,19 +43,6 @@ const NAMESPACES: u32 = CLONE_NEWUSER
     | CLONE_NEWUTS
     | CLONE_NEWCGROUP
     | CLONE_NEWTIME;
-
-const SIGUSR1: u32 = 10;
-const SIGUSR2: u32 = 12;
-/// The C library's SIGRTMIN is the kernel's 32 + 2 (glibc and musl keep two
-/// for threads); systemd halts on SIGRTMIN+3 = 37 (systemd(1), "Signals").
-const SIGRTMIN: u32 = 34;
-const HALT: u32 = SIGRTMIN + 3;
-/// systemd-nspawn's status for a container that rebooted.
-const REBOOTED: i32 = 133;
-
-/// The signals the supervisor owns (SPEC §5.5): a PID 1 ignores every
-/// signal it has no handler for, so these are passed on or end it.
-const OWNED: [u32; 6] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2];
 
 /// Everything the command line asks for besides DIR and CMD.
 struct Plan<'a> {
@@ -154,18 +141,24 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(maps) => maps,
         Err(status) => return status,
     };
+    let mut console = None;
+    if plan.flags & NO_CONSOLE == 0 && at_terminal() {
+        let opened = match Console::open(c"/dev/ptmx") {
+            Ok(opened) => opened,
+            Err(status) => return status,
+        };
+        // The console belongs to the container's root (SPEC §5.5).
+        let root = |map: &IdMap| map.iter().find(|l| l.inner == 0).map(|l| l.outer);
+        if let (Some(uid), Some(gid), Some(slave)) = (root(&maps.uid), root(&maps.gid), &opened.slave) {
+            let _ = sys::chown_at(slave.raw(), c"", uid, gid);
+        }
+        console = Some(opened);
+    }
     let (ready_r, ready_w) = match sys::pipe() {
         Ok(pipe) => pipe,
         Err(e) => return fail(&[b"cannot create pipe"], e),
     };
-    // A signal the caller ignores stays ignored (SPEC §3): nohup's SIGHUP, a
-    // script's background SIGINT. The others are ours to pass on.
-    let mut owned = SigSet::of(&[SIGCHLD]);
-    for sig in OWNED {
-        if !sys::is_ignored(sig) {
-            owned.0 |= SigSet::of(&[sig]).0;
-        }
-    }
+    let owned = owned_signals(console.is_some());
     let old_mask = sys::block(owned);
     // Time namespaces need Linux 5.6; older kernels reject the flag.
     let init = match sys::fork_into(namespaces) {
@@ -183,12 +176,15 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             shown: dir.to_bytes(),
             new_net: namespaces & CLONE_NEWNET != 0,
             volatile: plan.flags & VOLATILE != 0,
-            console: None,
+            console: console.as_ref().and_then(|c| c.slave_path.as_cstr()),
             extra: &plan.extra,
         };
-        sys::exit(container_init(&root, rest.skip(1), env, &maps, ready_r, old_mask));
+        sys::exit(container_init(&root, console.as_ref(), rest.skip(1), env, &maps, ready_r, old_mask));
     }
     drop(ready_r);
+    if let Some(console) = &mut console {
+        console.slave = None;
+    }
     let started = write_maps(init, &maps).and_then(|()| match plan.helper {
         Some(helper) => run_helper(helper, init, env),
         None => Ok(()),
@@ -198,8 +194,17 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         let _ = sys::wait(init, false);
         return status;
     }
+    if let Some(console) = &console {
+        console.raw();
+    }
     let _ = sys::write_all(ready_w.raw(), b"1");
-    let status = supervise(init, owned, plan.stop);
+    let status = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {
+        Ok(proc) => supervise(init, owned, Child::Init { stop: plan.stop }, console.as_ref(), &proc),
+        Err(e) => {
+            let _ = sys::kill(init, SIGKILL);
+            fail(&[b"cannot open /proc"], e)
+        }
+    };
     drop(ready_w);
     status
 }
@@ -248,7 +253,15 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
 }
 
 /// PID 1 of the container, until it executes CMD.
-fn container_init(root: &Root, cmd: CStrList, env: CStrList, maps: &Maps, ready: Fd, old_mask: SigSet) -> i32 {
+fn container_init(
+    root: &Root,
+    console: Option<&Console>,
+    cmd: CStrList,
+    env: CStrList,
+    maps: &Maps,
+    ready: Fd,
+    old_mask: SigSet,
+) -> i32 {
     let mut go = [0u8; 1];
     if sys::read_full(ready.raw(), &mut go) != Ok(1) {
         return EXIT_FAILURE;
@@ -268,6 +281,11 @@ fn container_init(root: &Root, cmd: CStrList, env: CStrList, maps: &Maps, ready:
     // push input into the caller's with TIOCSTI (CVE-2017-5226).
     if let Err(e) = sys::setsid() {
         return fail(&[b"cannot create session"], e);
+    }
+    if let Some(console) = console {
+        if let Err(status) = take_console(console) {
+            return status;
+        }
     }
     if let Err(status) = assemble_root(root) {
         return status;
@@ -290,74 +308,6 @@ fn container_init(root: &Root, cmd: CStrList, env: CStrList, maps: &Maps, ready:
         }
     }
     exec_command(cmd, init_env.list(), DEFAULT_PATH)
-}
-
-/// The signal the init is sent for `sig` received by contain: passed on
-/// when the init takes it; SIGTERM asks it to stop (`-k`, else SIGRTMIN+3
-/// or SIGTERM when taken, else SIGKILL; a second SIGTERM kills); SIGUSR1 and
-/// SIGUSR2 not taken are dropped (None); the others end the container.
-fn signal_for(sig: u32, takes: &dyn Fn(u32) -> bool, stop: Option<u32>, stopping: bool) -> Option<u32> {
-    Some(match sig {
-        SIGTERM if stopping => SIGKILL,
-        SIGTERM => stop.unwrap_or(if takes(HALT) {
-            HALT
-        } else if takes(SIGTERM) {
-            SIGTERM
-        } else {
-            SIGKILL
-        }),
-        _ if takes(sig) => sig,
-        SIGUSR1 | SIGUSR2 => return None,
-        _ => SIGKILL,
-    })
-}
-
-/// Waits for the init, passing on or acting on the signals we own, and
-/// ends as it did (or by the signal that made us end it).
-fn supervise(init: i32, owned: SigSet, stop: Option<u32>) -> i32 {
-    let mut received = 0;
-    loop {
-        let Ok(sig) = sys::wait_signal(owned) else { continue };
-        if sig != SIGCHLD {
-            let takes = |s| init_takes(init, s);
-            if let Some(target) = signal_for(sig, &takes, stop, received == SIGTERM) {
-                if sig != SIGUSR1 && sig != SIGUSR2 {
-                    received = sig;
-                }
-                let _ = sys::kill(init, target);
-            }
-            continue;
-        }
-        // SIGCHLD: reap whatever ended; only the init's end matters.
-        while let Ok(Some((pid, how))) = sys::wait(-1, true) {
-            if pid != init {
-                continue;
-            }
-            if received != 0 {
-                sys::die_by(received);
-            }
-            return match how {
-                Exit::Code(code) => code,
-                // reboot(2) in a PID namespace ends its init "killed" by
-                // SIGINT for a halt or power-off, SIGHUP for a restart
-                // (pid_namespaces(7)).
-                Exit::Signal(SIGINT) => 0,
-                Exit::Signal(SIGHUP) => REBOOTED,
-                Exit::Signal(sig) => sys::die_by(sig),
-            };
-        }
-    }
-}
-
-/// Whether the init takes `sig`: a handler for it (SigCgt), or blocked to
-/// be read through signalfd, as systemd and runit do (SigBlk).
-fn init_takes(init: i32, sig: u32) -> bool {
-    let Ok(file) = sys::open(Line::new().proc_path(init, &[b"/status"]), O_RDONLY) else { return false };
-    let mut status = [0u8; 2048];
-    let len = sys::read_full(file.raw(), &mut status).unwrap_or(0);
-    let status = &status[..len];
-    let mask = signal_mask(status, b"SigCgt:").unwrap_or(0) | signal_mask(status, b"SigBlk:").unwrap_or(0);
-    SigSet(mask).has(sig)
 }
 
 #[cfg(test)]
@@ -389,22 +339,4 @@ mod tests {
             assert_eq!(parse_signal(bad), None, "{:?}", std::str::from_utf8(bad));
         }
     }
-
-    #[test]
-    fn stop_and_pass_on() {
-        let takes_none = |_| false;
-        let systemd = |s| s == HALT || s == SIGTERM || s == SIGINT;
-        let sysv = |s| s == SIGTERM || s == SIGUSR1;
-        assert_eq!(signal_for(SIGTERM, &systemd, None, false), Some(HALT));
-        assert_eq!(signal_for(SIGTERM, &sysv, None, false), Some(SIGTERM));
-        assert_eq!(signal_for(SIGTERM, &takes_none, None, false), Some(SIGKILL));
-        assert_eq!(signal_for(SIGTERM, &systemd, Some(SIGPWR_FOR_TEST), false), Some(SIGPWR_FOR_TEST));
-        assert_eq!(signal_for(SIGTERM, &systemd, None, true), Some(SIGKILL));
-        assert_eq!(signal_for(SIGINT, &systemd, None, false), Some(SIGINT));
-        assert_eq!(signal_for(SIGINT, &takes_none, None, false), Some(SIGKILL));
-        assert_eq!(signal_for(SIGHUP, &takes_none, None, false), Some(SIGKILL));
-        assert_eq!(signal_for(SIGUSR1, &sysv, None, false), Some(SIGUSR1));
-        assert_eq!(signal_for(SIGUSR2, &sysv, None, false), None);
-    }
-    const SIGPWR_FOR_TEST: u32 = 30;
 }

@@ -78,6 +78,7 @@ mod mount;
 mod net;
 mod process;
 mod signal;
+mod tty;
 
 pub use errno::*;
 pub use fd::*;
@@ -86,3 +87,4 @@ pub use mount::*;
 pub use net::*;
 pub use process::*;
 pub use signal::*;
+pub use tty::*;
