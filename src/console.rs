@@ -148,15 +148,16 @@ fn takes(proc: &Fd, pid: i32, sig: u32) -> bool {
 }
 
 /// Waits for `child`, relaying the console if there is one and acting on
-/// the (blocked) signals of `owned`, and ends as the child did, or by the
-/// signal that made us end it. The caller's terminal is restored first.
+/// the (blocked) signals of `owned`; returns how we must end: as the child
+/// did, or by the signal that made us end it (see `end`). The caller's
+/// terminal is restored first.
 /// `proc` is the host's /proc (inject runs in the container's mounts).
-pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Console>, proc: &Fd) -> i32 {
+pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Console>, proc: &Fd) -> Exit {
     let signals = match sys::signalfd(owned) {
         Ok(fd) => fd,
         Err(e) => {
             let _ = sys::kill(child, SIGKILL);
-            return fail(&[b"cannot create signalfd"], e);
+            return Exit::Code(fail(&[b"cannot create signalfd"], e));
         }
     };
     let mut received = 0;
@@ -242,18 +243,25 @@ pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Consol
                 console.restore();
             }
             if received != 0 {
-                sys::die_by(received);
+                return Exit::Signal(received);
             }
             return match (how, kind) {
-                (Exit::Code(code), _) => code,
                 // reboot(2) in a PID namespace ends its init "killed" by
                 // SIGINT for a halt or power-off, SIGHUP for a restart
                 // (pid_namespaces(7)).
-                (Exit::Signal(SIGINT), Child::Init { .. }) => 0,
-                (Exit::Signal(SIGHUP), Child::Init { .. }) => REBOOTED,
-                (Exit::Signal(sig), _) => sys::die_by(sig),
+                (Exit::Signal(SIGINT), Child::Init { .. }) => Exit::Code(0),
+                (Exit::Signal(SIGHUP), Child::Init { .. }) => Exit::Code(REBOOTED),
+                (how, _) => how,
             };
         }
+    }
+}
+
+/// Ends as `how` says: its exit status, or death by the same signal.
+pub fn end(how: Exit) -> i32 {
+    match how {
+        Exit::Code(code) => code,
+        Exit::Signal(sig) => sys::die_by(sig),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod sys;
 
 pub mod applet;
 pub mod args;
+pub mod cgroup;
 pub mod console;
 pub mod exec;
 pub mod ids;

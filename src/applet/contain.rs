@@ -3,7 +3,8 @@
 //! IPC, UTS, cgroup and time namespaces, while this process supervises it.
 
 use crate::args::{options, Args};
-use crate::console::{at_terminal, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
+use crate::cgroup::Cgroups;
+use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH};
 use crate::ids::IdMap;
 use crate::mount::{assemble_root, Extra, ExtraMount, Root};
@@ -141,6 +142,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(maps) => maps,
         Err(status) => return status,
     };
+    // The host ids of the container's root, which owns its console and its
+    // cgroup (none when a MAP leaves 0 unmapped).
+    let root = |map: &IdMap| map.iter().find(|l| l.inner == 0).map(|l| l.outer);
+    let root_owner = root(&maps.uid).zip(root(&maps.gid));
     let mut console = None;
     if plan.flags & NO_CONSOLE == 0 && at_terminal() {
         let opened = match Console::open(c"/dev/ptmx") {
@@ -148,8 +153,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             Err(status) => return status,
         };
         // The console belongs to the container's root (SPEC §5.5).
-        let root = |map: &IdMap| map.iter().find(|l| l.inner == 0).map(|l| l.outer);
-        if let (Some(uid), Some(gid), Some(slave)) = (root(&maps.uid), root(&maps.gid), &opened.slave) {
+        if let (Some((uid, gid)), Some(slave)) = (root_owner, &opened.slave) {
             let _ = sys::chown_at(slave.raw(), c"", uid, gid);
         }
         console = Some(opened);
@@ -160,6 +164,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     let owned = owned_signals(console.is_some());
     let old_mask = sys::block(owned);
+    let cgroups = Cgroups::create(root_owner);
+    // The cgroup namespace is made by the init itself, once it is in its
+    // cgroup, so that cgroup is the namespace's root.
+    let namespaces = namespaces & !CLONE_NEWCGROUP;
     // Time namespaces need Linux 5.6; older kernels reject the flag.
     let init = match sys::fork_into(namespaces) {
         Err(Errno::EINVAL) => sys::fork_into(namespaces & !CLONE_NEWTIME),
@@ -167,7 +175,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     let init = match init {
         Ok(init) => init,
-        Err(e) => return fail(&[b"cannot create namespaces"], e),
+        Err(e) => {
+            cgroups.remove();
+            return fail(&[b"cannot create namespaces"], e);
+        }
     };
     if init == 0 {
         drop(ready_w);
@@ -185,28 +196,31 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if let Some(console) = &mut console {
         console.slave = None;
     }
-    let started = write_maps(init, &maps).and_then(|()| match plan.helper {
+    let started = write_maps(init, &maps).and_then(|()| cgroups.place(init)).and_then(|()| match plan.helper {
         Some(helper) => run_helper(helper, init, env),
         None => Ok(()),
     });
     if let Err(status) = started {
         let _ = sys::kill(init, SIGKILL);
         let _ = sys::wait(init, false);
+        cgroups.remove();
         return status;
     }
     if let Some(console) = &console {
         console.raw();
     }
     let _ = sys::write_all(ready_w.raw(), b"1");
-    let status = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {
+    let how = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {
         Ok(proc) => supervise(init, owned, Child::Init { stop: plan.stop }, console.as_ref(), &proc),
         Err(e) => {
             let _ = sys::kill(init, SIGKILL);
-            fail(&[b"cannot open /proc"], e)
+            let _ = sys::wait(init, false);
+            Exit::Code(fail(&[b"cannot open /proc"], e))
         }
     };
     drop(ready_w);
-    status
+    cgroups.remove();
+    end(how)
 }
 
 /// The absolute path of the directory `dir` (as the kernel names the open
@@ -277,6 +291,9 @@ fn container_init(
         return EXIT_FAILURE;
     }
     drop(ready);
+    if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
+        return fail(&[b"cannot create cgroup namespace"], e);
+    }
     // A new session has no controlling terminal, so nothing inside can
     // push input into the caller's with TIOCSTI (CVE-2017-5226).
     if let Err(e) = sys::setsid() {

@@ -2,7 +2,7 @@
 //! init has host pid PID, without exposing this binary to it.
 
 use crate::args::{options, Args};
-use crate::console::{at_terminal, owned_signals, supervise, take_console, Child, Console};
+use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console};
 use crate::exec::{exec_command, search_path};
 use crate::ids::parse_pid;
 use crate::memfd::{exec_sealed, sealed_copy};
@@ -121,7 +121,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         console.slave = None;
         console.raw();
     }
-    supervise(child, owned, Child::Command, console.as_ref(), &proc)
+    end(supervise(child, owned, Child::Command, console.as_ref(), &proc))
 }
 
 /// `-c`: no pseudo-terminal.

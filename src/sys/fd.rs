@@ -320,3 +320,33 @@ pub fn ioctl_int(fd: i32, request: u32, arg: usize) -> Result<usize> {
     // SAFETY: plain integer arguments.
     check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd as usize, request as usize, arg) })
 }
+
+/// Calls `f(name, is_dir)` for each entry of the open directory `dir`
+/// (getdents64(2)), `.` and `..` included.
+pub fn each_entry(dir: &Fd, f: &mut dyn FnMut(&CStr, bool)) -> Result<()> {
+    let mut buf = [0u64; 512];
+    loop {
+        // SAFETY: the kernel writes at most the buffer's size of records.
+        let n = check(unsafe {
+            sc::syscall3(nr!(__NR_getdents64), dir.raw() as usize, buf.as_mut_ptr() as usize, core::mem::size_of_val(&buf))
+        })?;
+        if n == 0 {
+            return Ok(());
+        }
+        // SAFETY: plain bytes; the kernel wrote n of them.
+        let bytes = unsafe { core::slice::from_raw_parts(buf.as_ptr() as *const u8, n) };
+        let mut at = 0;
+        // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2),
+        // d_type (1), then the NUL-terminated name.
+        while let (Some(len), Some(&kind)) = (bytes.get(at + 16..at + 18), bytes.get(at + 18)) {
+            let reclen = u16::from_ne_bytes([len[0], len[1]]) as usize;
+            if let Some(name) = bytes.get(at + 19..at + reclen).and_then(cstr_until_nul) {
+                f(name, kind as u32 == k::DT_DIR);
+            }
+            if reclen == 0 {
+                break;
+            }
+            at += reclen;
+        }
+    }
+}
