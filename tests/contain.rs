@@ -854,14 +854,17 @@ fn tiocsti_from_inside_fails_on_the_callers_terminal() {
             assert!(r.stdout.contains("isatty=1"), "{caller:?}: control: {r:?}");
             assert!(r.stdout.contains("tiocsti=ok"), "{caller:?}: control: {r:?}");
         }
-        let inner = format!("{} contain {} /tiocsti", sh_quote(&bin), sh_quote(root.str()));
+        // Without the console (-c): the init gets the caller's terminal as
+        // stdin but, in a new session, not as its controlling terminal.
+        // (With the console, tests/console.rs checks the same.)
+        let inner = format!("{} contain -c {} /tiocsti", sh_quote(&bin), sh_quote(root.str()));
         let r = caller.run(&["script", "-qec", &inner, "/dev/null"]);
         assert!(r.stdout.contains("isatty=1"), "{caller:?}: not on a terminal: {r:?}");
         assert!(r.stdout.contains("tiocsti=failed"), "{caller:?}: TIOCSTI worked from inside: {r:?}");
         assert!(!r.stdout.contains("tiocsti=ok"), "{caller:?}: {r:?}");
         // The mechanism: the init leads its own session, with no controlling terminal.
         let inner = format!(
-            "{} contain {} cut -d' ' -f6,7 /proc/1/stat",
+            "{} contain -c {} cut -d' ' -f6,7 /proc/1/stat",
             sh_quote(&bin),
             sh_quote(root.str())
         );
