@@ -6,7 +6,7 @@ use crate::ns::each_line;
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, Errno, Fd, AT_FDCWD, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_NODEV, MS_NOEXEC,
-    MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
+    MS_MOVE, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
 };
 use core::ffi::CStr;
 
@@ -276,6 +276,7 @@ pub struct Root<'a> {
     /// /dev/pts), bound at /dev/console.
     pub console: Option<&'a CStr>,
     pub extra: &'a [ExtraMount<'a>],
+    pub switch: Switch,
 }
 
 /// `-v`: a tmpfs mounted on DIR holds the upper and work directories of an
@@ -309,13 +310,58 @@ fn volatile_root(root: &Root) -> Result<(), Failed> {
     }
 }
 
-/// Inside a new mount namespace: DIR bound onto itself with everything
-/// below it and made nodev (or, with `-v`, an overlay on it); a new proc,
-/// sysfs and a /dev of its own where DIR has those directories; the extra
-/// mounts; then the pivot. Paths under DIR are opened relative to it,
-/// without following symlinks, and mounts go onto what was opened, so a
-/// DIR/dev or DIR/proc linking out of DIR never mounts anything outside.
-pub fn assemble_root(root: &Root) -> Result<(), Failed> {
+/// How the new root becomes the root.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Switch {
+    /// pivot_root(2) and the detach of the old root (a normal root).
+    Pivot,
+    /// The root is the initramfs, which pivot_root never leaves (rootfs
+    /// has no parent mount, pivot_root(2) EINVAL): host root's supervisor
+    /// already moved DIR over / and changed root into it, in a mount
+    /// namespace of its own that the init's is copied from, so that every
+    /// mount there is locked (mount_namespaces(7), "Restrictions on mount
+    /// namespaces"): container root can unmount neither DIR (which covers
+    /// the initramfs) nor anything else, and setns(2) into its own mount
+    /// namespace lands on DIR again.
+    Moved,
+    /// The root is the initramfs and the caller unprivileged: the init moves
+    /// DIR over / itself, as switch_root does. Its own mounts are not locked,
+    /// so container root (the caller) could uncover the initramfs, whose
+    /// files the caller can read anyway.
+    MoveHere,
+}
+
+/// Detaches every mount but `/`, DIR and what is below DIR, and the mounts
+/// DIR is on; those the kernel locked stay (umount2(2), EINVAL).
+fn detach_others(dir: &CStr) {
+    let dir = dir.to_bytes();
+    let mut buf = PathBuf::new();
+    each_mount(&mut |point, _, _| {
+        if let Some(p) = unescape(point, &mut buf) {
+            let b = p.to_bytes();
+            let inside = |outer: &[u8], inner: &[u8]| {
+                inner == outer || (inner.starts_with(outer) && (outer == b"/" || inner.get(outer.len()) == Some(&b'/')))
+            };
+            if !inside(dir, b) && !inside(b, dir) {
+                let _ = sys::umount2(p, MNT_DETACH);
+            }
+        }
+        false
+    });
+}
+
+/// With the working directory at the new root: move it over / and make it
+/// the root (as switch_root(8) does, without deleting anything).
+fn move_root() -> Result<(), Failed> {
+    step(sys::mount(Some(c"."), c"/", None, MS_MOVE, None), &[b"cannot move the new root over /"])?;
+    step(sys::chroot(c"."), &[b"cannot change root"])?;
+    step(sys::chdir(c"/"), &[b"cannot change directory to /"])
+}
+
+/// In a new mount namespace: DIR bound onto itself with everything below it
+/// and made nodev (or, with `-v`, an overlay on it), entered, and checked
+/// for host mounts on dev, proc and sys.
+fn prepare_root(root: &Root) -> Result<(), Failed> {
     // Nothing mounted here may propagate back to the host.
     step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), &[b"cannot make mounts private"])?;
     if root.volatile {
@@ -335,6 +381,39 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
             return Err(EXIT_FAILURE);
         }
     }
+    Ok(())
+}
+
+/// Host root from the initramfs (`Switch::Moved`), before the init is
+/// made: this process enters a mount namespace of its own, assembles DIR
+/// there with the extra mounts (whose sources are host paths), detaches
+/// the rest and moves DIR over /. Returns our original mount namespace, to
+/// go back to once the init's namespace has been copied from this one.
+pub fn move_root_for_init(root: &Root) -> Result<Fd, Failed> {
+    let host = step(sys::open(c"/proc/self/ns/mnt", sys::O_RDONLY), &[b"cannot open /proc/self/ns/mnt"])?;
+    step(sys::unshare(sys::CLONE_NEWNS), &[b"cannot create mount namespace"])?;
+    prepare_root(root)?;
+    for m in root.extra {
+        extra_mount(root.dir, m)?;
+    }
+    detach_others(root.dir);
+    move_root()?;
+    Ok(host)
+}
+
+/// Inside the init's new mount namespace: DIR bound onto itself with
+/// everything below it and made nodev (or, with `-v`, an overlay on it); a
+/// new proc, sysfs and a /dev of its own where DIR has those directories;
+/// the extra mounts; then the switch of root. Paths under DIR are opened
+/// relative to it, without following symlinks, and mounts go onto what was
+/// opened, so a DIR/dev or DIR/proc linking out of DIR never mounts
+/// anything outside.
+pub fn assemble_root(root: &Root) -> Result<(), Failed> {
+    if root.switch == Switch::Moved {
+        step(sys::chdir(c"/"), &[b"cannot enter new root ", root.shown])?;
+    } else {
+        prepare_root(root)?;
+    }
     let mut path = PathBuf::new();
     if let Some(proc_dir) = subdir(AT_FDCWD, c"proc") {
         step(
@@ -353,8 +432,20 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
     if let Some(dev) = subdir(AT_FDCWD, c"dev") {
         make_dev(dev, root.console)?;
     }
-    for m in root.extra {
-        extra_mount(root.dir, m)?;
+    match root.switch {
+        Switch::Pivot => {
+            for m in root.extra {
+                extra_mount(root.dir, m)?;
+            }
+            detach_old_root(root.shown)
+        }
+        Switch::Moved => Ok(()),
+        Switch::MoveHere => {
+            for m in root.extra {
+                extra_mount(root.dir, m)?;
+            }
+            detach_others(root.dir);
+            move_root()
+        }
     }
-    detach_old_root(root.shown)
 }

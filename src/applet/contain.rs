@@ -7,7 +7,7 @@ use crate::cgroup::Cgroups;
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH};
 use crate::ids::IdMap;
-use crate::mount::{assemble_root, Extra, ExtraMount, Root};
+use crate::mount::{assemble_root, move_root_for_init, root_is_rootfs, Extra, ExtraMount, Root, Switch};
 use crate::ns::{become_root, map_option, plan_maps, write_maps, Maps};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
@@ -146,8 +146,16 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // cgroup (none when a MAP leaves 0 unmapped).
     let root = |map: &IdMap| map.iter().find(|l| l.inner == 0).map(|l| l.outer);
     let root_owner = root(&maps.uid).zip(root(&maps.gid));
+    // From the initramfs (SPEC §5.5): no pivot_root; see mount::Switch.
+    let switch = match root_is_rootfs() {
+        false => Switch::Pivot,
+        true if sys::getuid() == 0 => Switch::Moved,
+        true => Switch::MoveHere,
+    };
     let mut console = None;
-    if plan.flags & NO_CONSOLE == 0 && at_terminal() {
+    // The console's slave is bound by its /dev/pts path, which a root moved
+    // by the supervisor no longer reaches: from the initramfs, no console.
+    if plan.flags & NO_CONSOLE == 0 && switch == Switch::Pivot && at_terminal() {
         let opened = match Console::open(c"/dev/ptmx") {
             Ok(opened) => opened,
             Err(status) => return status,
@@ -163,8 +171,27 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Err(e) => return fail(&[b"cannot create pipe"], e),
     };
     let owned = owned_signals(console.is_some());
-    let old_mask = sys::block(owned);
+    let root = Root {
+        dir: dir_abs,
+        shown: dir.to_bytes(),
+        new_net: namespaces & CLONE_NEWNET != 0,
+        volatile: plan.flags & VOLATILE != 0,
+        console: console.as_ref().and_then(|c| c.slave_path.as_cstr()),
+        extra: &plan.extra,
+        switch,
+    };
     let cgroups = Cgroups::create(root_owner);
+    let host_mounts = match switch {
+        Switch::Moved => match move_root_for_init(&root) {
+            Ok(host) => Some(host),
+            Err(status) => {
+                cgroups.remove();
+                return status;
+            }
+        },
+        _ => None,
+    };
+    let old_mask = sys::block(owned);
     // The cgroup namespace is made by the init itself, once it is in its
     // cgroup, so that cgroup is the namespace's root.
     let namespaces = namespaces & !CLONE_NEWCGROUP;
@@ -182,17 +209,15 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     if init == 0 {
         drop(ready_w);
-        let root = Root {
-            dir: dir_abs,
-            shown: dir.to_bytes(),
-            new_net: namespaces & CLONE_NEWNET != 0,
-            volatile: plan.flags & VOLATILE != 0,
-            console: console.as_ref().and_then(|c| c.slave_path.as_cstr()),
-            extra: &plan.extra,
-        };
         sys::exit(container_init(&root, console.as_ref(), rest.skip(1), env, &maps, ready_r, old_mask));
     }
     drop(ready_r);
+    if let Some(host) = host_mounts {
+        if let Err(e) = sys::setns(&host, CLONE_NEWNS) {
+            let _ = sys::kill(init, SIGKILL);
+            return fail(&[b"cannot return to the host's mounts"], e);
+        }
+    }
     if let Some(console) = &mut console {
         console.slave = None;
     }
