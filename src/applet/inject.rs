@@ -167,16 +167,16 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
         let name = name.to_bytes();
         let theirs = match sys::open(path.proc_path(pid, &[b"/ns/", name]), O_RDONLY) {
             Ok(fd) => fd,
-            // A zombie has its /proc directory but no namespaces any more.
-            Err(Errno::ENOENT) if name == b"user" => {
+            // Kernels without cgroup (4.6) or time (5.6) namespaces.
+            Err(Errno::ENOENT) if name == b"cgroup" || name == b"time" => continue,
+            // A zombie keeps its /proc directory but loses its namespaces.
+            Err(Errno::ENOENT) => {
                 if sys::statat(sys::AT_FDCWD, path.proc_path(pid, &[]), false).is_ok() {
                     say(&[b"process ", pid_text, b" has exited"]);
                     return Err(EXIT_FAILURE);
                 }
                 return Err(fail(&[b"no process ", pid_text], Errno::ESRCH));
             }
-            // Kernels without cgroup (4.6) or time (5.6) namespaces.
-            Err(Errno::ENOENT) if name == b"cgroup" || name == b"time" => continue,
             Err(e) => return Err(fail(&[b"cannot open ", name, b" namespace of process ", pid_text], e)),
         };
         if !same_namespace(&theirs, path.proc_path(0, &[b"/ns/", name])) {
