@@ -75,7 +75,7 @@ fn inject_via(injector: Caller, prefix: &[&str], pid: u32, cmd: &[&str]) -> Run 
 /// shell script) has first run as root: mounts made there are what the
 /// run sees (for the unprivileged user, the /etc binds of `User` come on top).
 fn run_after(caller: Caller, setup: &str, cmd: &[&str]) -> Run {
-    let script = format!("{setup}\nexec \"$@\"");
+    let script = format!("{{ {setup}; }} || {{ echo 'harness: setup failed' >&2; exit 125; }}\nexec \"$@\"");
     let mut full: Vec<String> = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", &script, "sh"]
         .iter()
         .map(|s| s.to_string())
@@ -184,7 +184,9 @@ const FDPROBE_C: &str = r#"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
 int main(void) {
+  signal(SIGPIPE, SIG_IGN);
   char line[64] = "fds:";
   for (int fd = 0; fd < 3; fd++)
     if (fcntl(fd, F_GETFD) >= 0)
@@ -265,6 +267,19 @@ int main(int argc, char **argv) {
 }
 "#;
 
+/// Wait until process `pid` has a handler for `sig` (SigCgt), so a signal
+/// sent now cannot arrive before the handler is installed.
+#[track_caller]
+fn wait_caught(pid: u32, sig: u32) {
+    poll_until(TIMEOUT, || {
+        let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let cgt = status.lines().find(|l| l.starts_with("SigCgt:"))?.split_whitespace().nth(1)?.to_string();
+        let mask = u64::from_str_radix(&cgt, 16).ok()?;
+        (mask & (1u64 << (sig - 1)) != 0).then_some(())
+    })
+    .unwrap_or_else(|| panic!("process {pid} never installed its handler for signal {sig}"));
+}
+
 /// `catch SIG SECONDS`: handles SIG (prints `caught SIG`, exits 9),
 /// otherwise sleeps SECONDS and exits 0.
 const CATCH_C: &str = r#"
@@ -341,6 +356,27 @@ int main(int argc, char **argv) {
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+"#;
+
+/// `python3 -c PTY_PY CMD ARG...`: run CMD as the leader of a new session
+/// whose controlling terminal is a new pseudo-terminal (stdin, stdout,
+/// stderr); copy its output to stdout; never write to it (so nothing but
+/// TIOCSTI puts input there); exit with CMD's status.
+const PTY_PY: &str = r#"
+import os, sys
+pid, fd = os.forkpty()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+while True:
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    os.write(1, b)
+_, st = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(st) & 0xff)
 "#;
 
 /// A scratch directory with the helper programs, reachable by uid 4000.
@@ -433,15 +469,18 @@ fn inject_cmd_runs_in_a_new_session_and_cannot_push_input_into_the_callers_termi
         let bin = bin_str();
         // The caller (a shell on a terminal `script` drives) runs X, then
         // pushes END itself and reads one line: PWNED if X pushed it first.
+        // (Where legacy TIOCSTI is off, even the caller cannot push: then
+        // only the session is checked.)
         let caller_script = |x: &str| {
-            format!(
-                "{x}; {} END >/dev/null; read line; echo \"got=[$line]\"",
-                sh_quote(tiocsti.to_str().unwrap())
-            )
+            if legacy {
+                format!("{x}; {} END >/dev/null; read line; echo \"got=[$line]\"", sh_quote(tiocsti.to_str().unwrap()))
+            } else {
+                format!("{x}; echo got=[END]")
+            }
         };
         let on_terminal = |x: &str| {
-            let inner = format!("busybox sh -c {}", sh_quote(&caller_script(x)));
-            pair.injector.run(&["script", "-qec", &inner, "/dev/null"])
+            let script = caller_script(x);
+            pair.injector.run(&["/usr/bin/python3", "-c", PTY_PY, "/bin/busybox", "sh", "-c", &script])
         };
         if legacy {
             // Control: a program of the caller's own session can push input.
@@ -525,9 +564,13 @@ fn device_nodes_in_dir_and_its_submounts_do_not_open_and_mountinfo_says_nodev() 
         cc_static(&root, "opendev", OPENDEV_C);
         root.mkdir("sub", 0o755);
         let dir = root.str();
+        let made = Command::new("sh")
+            .args(["-c", "mknod -m 666 \"$1/evil-loop\" b 7 0 && chgrp disk \"$1/evil-loop\" && mknod -m 666 \"$1/evil-null\" c 1 3", "sh", dir])
+            .status()
+            .unwrap();
+        assert!(made.success(), "cannot mknod in {dir}");
         let setup = format!(
-            "mknod -m 666 {d}/evil-loop b 7 0 && chgrp disk {d}/evil-loop && mknod -m 666 {d}/evil-null c 1 3 && \
-             mount -t tmpfs -o mode=755 sub {d}/sub && mknod -m 666 {d}/sub/evil-null c 1 3",
+            "mount -t tmpfs -o mode=755 sub {d}/sub && mknod -m 666 {d}/sub/evil-null c 1 3",
             d = sh_quote(dir)
         );
         // Control: on the host, the same caller opens every node.
@@ -697,12 +740,12 @@ fn the_v2_default_map_is_in_proc_pid_uid_map_and_container_uid_1000_is_top_minus
     let r = User::root().run(&contain_argv(
         &bin,
         root.str(),
-        &["sh", "-c", "touch /by-1000 /by-0 && chown 1000:1000 /by-1000"],
+        &["sh", "-c", "touch /tmp/by-1000 /tmp/by-0 && chown 1000:1000 /tmp/by-1000"],
     ));
     assert_eq!(r.code(), Some(0), "{r:?}");
-    let m = fs::metadata(root.join("by-1000")).unwrap();
+    let m = fs::metadata(root.join("tmp/by-1000")).unwrap();
     assert_eq!((m.uid(), m.gid()), (HOST_ID_OF_1000, HOST_ID_OF_1000));
-    let m = fs::metadata(root.join("by-0")).unwrap();
+    let m = fs::metadata(root.join("tmp/by-0")).unwrap();
     assert_eq!((m.uid(), m.gid()), (4_294_967_294, 4_294_967_294));
 }
 
@@ -758,11 +801,13 @@ fn nohup_contain_survives_sighup_and_does_not_forward_it() {
         let user = user_for(caller);
         // Control: without nohup, the init (which takes SIGHUP) gets it.
         let mut c = start_via(&[], root.str(), &["/catch", "1", "5"], user.as_ref());
+        wait_caught(c.init, 1);
         assert!(signal_pid(c.sup(), SIGHUP));
         let r = c.bg.finish();
         assert_eq!(r.stdout, "caught 1\n", "{caller:?}: control: {r:?}");
 
         let mut c = start_via(&["nohup"], root.str(), &["/catch", "1", "5"], user.as_ref());
+        wait_caught(c.init, 1);
         assert!(signal_pid(c.sup(), SIGHUP));
         let r = c.bg.finish();
         assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
@@ -785,6 +830,7 @@ fn a_contain_with_sigint_ignored_survives_sigint() {
         cc_static(&root, "catch", CATCH_C);
         let user = user_for(caller);
         let mut c = start_via(&[&wrap, "-i", "2", "--"], root.str(), &["/catch", "2", "5"], user.as_ref());
+        wait_caught(c.init, 2);
         assert!(signal_pid(c.sup(), SIGINT));
         let r = c.bg.finish();
         assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
@@ -864,13 +910,20 @@ fn isolate_names_the_network_namespace_when_it_cannot_be_made() {
     let bin = bin_str();
     let before = fs::read_to_string("/proc/sys/user/max_net_namespaces").unwrap();
     for who in ["root", "user"] {
-        // Control: the limit is what stops it (a user namespace still works).
+        // Control: the limit is what stops it: a user namespace can still
+        // be made there, a network namespace cannot.
         let r = run_command({
             let mut c = Command::new(&netlimit);
-            c.args([who, &bin, "pseudo", "/bin/true"]);
+            c.args([who, "/usr/bin/unshare", "--user", "/bin/true"]);
             c
         });
         assert_eq!((r.code(), r.stderr.as_str()), (Some(0), ""), "{who}: control: {r:?}");
+        let r = run_command({
+            let mut c = Command::new(&netlimit);
+            c.args([who, "/usr/bin/unshare", "--user", "--net", "/bin/true"]);
+            c
+        });
+        assert_eq!(r.code(), Some(1), "{who}: control: the limit does not hold: {r:?}");
         let r = run_command({
             let mut c = Command::new(&netlimit);
             c.args([who, &bin, "isolate", "/bin/true"]);
