@@ -138,6 +138,21 @@ fn content_snapshot(dir: &Path) -> BTreeMap<String, String> {
     out
 }
 
+/// A rootfs owned (every file) by the container root of `caller`: with the
+/// root default map an unmapped host root owns nothing the container can
+/// write, so a root that the container must change (a missing DST, -v
+/// writes over DIR's own files) belongs to 4294967294 (root) or 4000.
+fn owned_rootfs(caller: Caller) -> TempDir {
+    let root = rootfs();
+    let id = match caller {
+        Caller::Root => "4294967294:4294967294".to_string(),
+        Caller::Unprivileged => format!("{UID}:{GID}"),
+    };
+    let done = Command::new("chown").args(["-hR", &id]).arg(root.path()).status().unwrap();
+    assert!(done.success(), "cannot chown {}", root.str());
+    root
+}
+
 /// A host directory for binds, with a file `hello`, writable by the
 /// container's root of `caller` (owned by uid 4000 for the unprivileged
 /// caller; mode 0777 for root, whose container root is an unmapped id).
@@ -286,17 +301,17 @@ fn a_map_that_does_not_map_0_inside_runs_the_init_as_the_overflow_uid() {
 fn unprivileged_u_and_g_inside_the_callers_ranges_go_through_the_helpers() {
     let root = rootfs();
     let map = "0:4000:1,1:200000:1000";
-    let want = ["0 4000 1", "1 200000 1000"];
+    let want: Vec<String> = ["0 4000 1", "1 200000 1000"].iter().map(|s| s.to_string()).collect();
     let r = contain(Caller::Unprivileged, &["-u", map, "-g", map, root.str(), "sh", "-c", IDS_SCRIPT]);
     assert_eq!(r.code(), Some(0), "contain: {r:?}");
     let ids = Ids::parse(&r);
-    assert_eq!((ids.uid_map.as_slice(), ids.gid_map.as_slice()), (&want[..], &want[..]), "contain: {r:?}");
+    assert_eq!((&ids.uid_map, &ids.gid_map), (&want, &want), "contain: {r:?}");
     assert_eq!((ids.uid.as_str(), ids.gid.as_str()), ("0", "0"), "{r:?}");
     assert_eq!(r.stderr, "", "{r:?}");
     let r = pseudo(Caller::Unprivileged, &["-u", map, "-g", map, "sh", "-c", IDS_SCRIPT]);
     assert_eq!(r.code(), Some(0), "pseudo: {r:?}");
     let ids = Ids::parse(&r);
-    assert_eq!((ids.uid_map.as_slice(), ids.gid_map.as_slice()), (&want[..], &want[..]), "pseudo: {r:?}");
+    assert_eq!((&ids.uid_map, &ids.gid_map), (&want, &want), "pseudo: {r:?}");
     assert_eq!(r.stderr, "", "{r:?}");
 }
 
@@ -375,7 +390,7 @@ fn malformed_overlapping_too_many_and_out_of_range_maps_are_usage_errors_naming_
 #[test]
 fn b_shows_host_files_inside_and_writes_reach_the_host() {
     for caller in Caller::BOTH {
-        let root = rootfs();
+        let root = owned_rootfs(caller);
         let src = bind_source(caller);
         let spec = format!("{}:/mnt/x", src.str());
         let r = contain(caller, &["-b", &spec, root.str(), "sh", "-c", "cat /mnt/x/hello && echo inside > /mnt/x/new"]);
@@ -399,7 +414,7 @@ fn b_shows_host_files_inside_and_writes_reach_the_host() {
 #[test]
 fn r_refuses_writes_on_the_bind_and_on_its_submounts() {
     for caller in Caller::BOTH {
-        let root = rootfs();
+        let root = owned_rootfs(caller);
         let src = bind_source(caller);
         src.mkdir("sub", 0o777);
         let setup = format!("mount -t tmpfs -o mode=777 sub {}", sh_quote(&src.join_str("sub")));
@@ -431,7 +446,7 @@ fn r_refuses_writes_on_the_bind_and_on_its_submounts() {
 fn a_dst_that_is_a_symlink_out_of_dir_creates_and_binds_nothing_outside() {
     for caller in Caller::BOTH {
         for relative in [false, true] {
-            let root = rootfs();
+            let root = owned_rootfs(caller);
             let src = bind_source(caller);
             let outside = TempDir::new();
             set_mode(outside.path(), 0o777);
@@ -500,7 +515,7 @@ fn a_missing_or_unreadable_src_is_a_step_failure_naming_it() {
 #[test]
 fn a_device_node_reached_through_a_bind_does_not_open() {
     for caller in Caller::BOTH {
-        let root = rootfs();
+        let root = owned_rootfs(caller);
         cc_static(&root, "opendev", OPENDEV_C);
         let src = bind_source(caller);
         let made = Command::new("mknod").args(["-m", "666"]).arg(src.join("null")).args(["c", "1", "3"]).status().unwrap();
@@ -522,7 +537,7 @@ fn a_device_node_reached_through_a_bind_does_not_open() {
 #[test]
 fn binds_and_tmpfs_apply_after_the_standard_mounts_in_the_order_given() {
     for caller in Caller::BOTH {
-        let root = rootfs();
+        let root = owned_rootfs(caller);
         let src = bind_source(caller);
         let spec = format!("{}:/mnt/x", src.str());
         let r = contain(caller, &["-t", "/mnt", "-b", &spec, root.str(), "cat", "/mnt/x/hello"]);
@@ -539,12 +554,12 @@ fn binds_and_tmpfs_apply_after_the_standard_mounts_in_the_order_given() {
 
 #[test]
 fn up_to_16_binds_and_tmpfs_in_all() {
-    let root = rootfs();
+    let root = owned_rootfs(Caller::Root);
     let mut args: Vec<String> = Vec::new();
     for i in 0..16 {
         args.extend(["-t".to_string(), format!("/m{i}")]);
     }
-    let mut with = |extra: &[&str], n: usize| {
+    let with = |extra: &[&str], n: usize| {
         let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
         a.extend_from_slice(extra);
         a.extend([root.str(), "sh", "-c", "grep -c ' /m[0-9]* ' /proc/self/mountinfo"]);
@@ -563,7 +578,7 @@ fn up_to_16_binds_and_tmpfs_in_all() {
 #[test]
 fn t_gives_an_empty_writable_tmpfs_1777_nosuid_nodev() {
     for caller in Caller::BOTH {
-        let root = rootfs();
+        let root = owned_rootfs(caller);
         root.write("tmp/old", "in DIR\n", 0o644);
         let script = "ls -A /tmp; echo --; stat -c %a /tmp; echo new > /tmp/new && cat /tmp/new; echo --; grep ' /tmp ' /proc/self/mountinfo";
         let r = contain(caller, &["-t", "/tmp", root.str(), "sh", "-c", script]);
@@ -589,8 +604,10 @@ fn t_gives_an_empty_writable_tmpfs_1777_nosuid_nodev() {
 #[test]
 fn v_keeps_every_write_in_the_container_and_dir_unchanged() {
     for caller in Caller::BOTH {
-        let root = rootfs();
-        root.write("etc/motd", "original\n", 0o644);
+        let root = owned_rootfs(caller);
+        let motd = root.write("etc/motd", "original\n", 0o644);
+        let id = if caller == Caller::Root { 4_294_967_294 } else { UID };
+        chown(&motd, id, id);
         let before = content_snapshot(root.path());
         let script = "echo changed > /etc/motd && echo new > /newfile && mkdir /newdir && rm /bin/cat.gone 2>/dev/null; \
                       rm /bin/ls && /bin/busybox cat /etc/motd /newfile && test -d /newdir && test ! -e /bin/ls && echo ok";
@@ -715,7 +732,7 @@ fn contain_inject_and_pseudo_default_to_bin_sh() {
         let root = rootfs();
         let bin = bin_str();
         let feed = |script: &str, argv: &[&str]| {
-            let mut full = vec!["sh", "-c", "echo \"$0\" | exec \"$@\"", script];
+            let mut full = vec!["sh", "-c", "printf '%s\\n' \"$0\" | exec \"$@\"", script];
             full.extend_from_slice(argv);
             caller.run(&full)
         };
@@ -754,7 +771,7 @@ fn options_after_double_dash_or_after_dir_are_positional() {
         let r = caller.run(&["sh", "-c", "cd \"$1\" && shift && exec \"$@\"", "sh", parent.str(), &bin_str(), "contain", "--", "-v", "echo", "ok"]);
         fs::rename(&named, root.path()).unwrap();
         assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "ok\n", ""), "{caller:?}: DIR -v: {r:?}");
-        let r = pseudo(caller, &["--", "-u"]);
+        let r = caller.run(&["env", "PATH=/usr/bin:/bin", &bin_str(), "pseudo", "--", "-u"]);
         assert_eq!((r.code(), r.stderr.as_str()), (Some(127), "pseudo: -u: No such file or directory\n"), "{caller:?}: {r:?}");
         let r = pseudo(caller, &["id", "-u"]);
         assert_eq!((r.code(), r.stdout.as_str()), (Some(0), "0\n"), "{caller:?}: {r:?}");
