@@ -136,7 +136,9 @@ pub fn choose_maps(s: &Situation, current_uid: &[MapLine], current_gid: &[MapLin
     let uid = s.uid_map.cloned().unwrap_or_else(|| ids::unprivileged_map(s.uid, subuid));
     let gid = s.gid_map.cloned().unwrap_or_else(|| ids::unprivileged_map(s.gid, subgid));
     let writer = if own { Writer::Own } else { Writer::Helpers };
-    (Maps { uid, gid, writer, become_root: false }, missing)
+    // With a MAP the caller may not be root inside: take root (or the
+    // lowest ids mapped) as the root rows do.
+    (Maps { uid, gid, writer, become_root: given }, missing)
 }
 
 /// The maps of SPEC §4 for a `pseudo` or `contain` caller, with `-u` and
@@ -280,7 +282,17 @@ pub fn become_root(maps: &Maps) -> Result<(), i32> {
     // process then stays the overflow id.
     let _ = sys::clear_groups();
     match sys::setgid(0).and_then(|_| sys::setuid(0)) {
-        Ok(()) | Err(sys::Errno::EINVAL) => Ok(()),
+        Ok(()) => Ok(()),
+        // No root inside: files made before CMD runs (the /dev nodes) are
+        // made as the lowest ids mapped, since the overflow id cannot own
+        // a file (EOVERFLOW); execve then leaves file access to the euid.
+        Err(sys::Errno::EINVAL) => {
+            if let (Some(uid), Some(gid)) = (maps.uid.iter().map(|l| l.inner).min(), maps.gid.iter().map(|l| l.inner).min()) {
+                sys::setfsgid(gid);
+                sys::setfsuid(uid);
+            }
+            Ok(())
+        }
         Err(e) => Err(fail(&[b"cannot become root in the user namespace"], e)),
     }
 }

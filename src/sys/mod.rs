@@ -36,11 +36,13 @@ pub const ALL_SEALS: u32 = k::F_SEAL_SEAL | k::F_SEAL_SHRINK | k::F_SEAL_GROW | 
 #[cfg(target_arch = "arm")]
 use k::{
     __NR_getgid32 as NR_GETGID, __NR_getuid32 as NR_GETUID, __NR_sendfile64 as NR_SENDFILE,
-    __NR_setgid32 as NR_SETGID, __NR_setgroups32 as NR_SETGROUPS, __NR_setuid32 as NR_SETUID,
+    __NR_setfsgid32 as NR_SETFSGID, __NR_setfsuid32 as NR_SETFSUID, __NR_setgid32 as NR_SETGID,
+    __NR_setgroups32 as NR_SETGROUPS, __NR_setuid32 as NR_SETUID,
 };
 #[cfg(not(target_arch = "arm"))]
 use k::{
-    __NR_getgid as NR_GETGID, __NR_getuid as NR_GETUID, __NR_sendfile as NR_SENDFILE, __NR_setgid as NR_SETGID,
+    __NR_getgid as NR_GETGID, __NR_getuid as NR_GETUID, __NR_sendfile as NR_SENDFILE, __NR_setfsgid as NR_SETFSGID,
+    __NR_setfsuid as NR_SETFSUID, __NR_setgid as NR_SETGID,
     __NR_setgroups as NR_SETGROUPS, __NR_setuid as NR_SETUID,
 };
 

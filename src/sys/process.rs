@@ -89,6 +89,18 @@ pub fn setgid(gid: u32) -> Result<()> {
     unit(unsafe { sc::syscall1(NR_SETGID as usize, gid as usize) })
 }
 
+/// setfsuid(2): the uid file system access is checked and done as (until
+/// the next execve).
+pub fn setfsuid(uid: u32) {
+    // SAFETY: plain integer argument.
+    unsafe { sc::syscall1(NR_SETFSUID as usize, uid as usize) };
+}
+
+pub fn setfsgid(gid: u32) {
+    // SAFETY: plain integer argument.
+    unsafe { sc::syscall1(NR_SETFSGID as usize, gid as usize) };
+}
+
 /// setgroups(2) with an empty list: drop every supplementary group.
 pub fn clear_groups() -> Result<()> {
     // SAFETY: a zero-length list needs no buffer.
