@@ -43,14 +43,6 @@ fn inject_on_pty(caller: Caller, opts: &[&str], pid: u32, cmd: &[&str]) -> Pty {
     Pty::spawn_as(caller, &argv, &env())
 }
 
-/// Wait until the relay has put the caller's terminal in raw mode.
-#[track_caller]
-fn wait_raw(pty: &Pty, what: &str) {
-    if poll_until(TIMEOUT, || pty.termios().is_raw().then_some(())).is_none() {
-        panic!("{what}: the caller's terminal never went raw (no console?)\n{}", pty.transcript());
-    }
-}
-
 /// Type `cmd` into the shell on `pty`, then wait for `marker` (computed
 /// output: give it as it prints, e.g. `M-42` for `echo M-$((6*7))`).
 #[track_caller]
@@ -142,4 +134,427 @@ fn driver_runs_an_unprivileged_caller_on_a_terminal_it_owns() {
     let out = clean(&pty.expect("U-42"));
     assert!(out.starts_with(&format!("{UID}\n{}\n", pty.slave_path().display())), "{out:?}");
     assert_eq!(code(pty.wait()), (Some(0), None));
+}
+
+// ---- shared checks, for contain's console and inject's pty ----
+
+/// How long the relay may take to put the caller's terminal in raw mode
+/// (a hang guard for one step, so a binary without a console fails in
+/// seconds rather than at `TIMEOUT`; never a timing assertion).
+const RAW_WAIT: Duration = Duration::from_secs(20);
+
+/// Wait until the relay has put the caller's terminal in raw mode.
+#[track_caller]
+fn wait_raw(pty: &Pty, what: &str) {
+    if poll_until(RAW_WAIT, || pty.termios().is_raw().then_some(())).is_none() {
+        panic!("{what}: the caller's terminal did not go raw within {RAW_WAIT:?} (no console relay?)\n{}", pty.transcript());
+    }
+}
+
+/// An interactive shell is running on `pty` (inside, through the relay):
+/// job control, Ctrl-Z, Ctrl-C and Ctrl-\ act inside and leave the relay
+/// (`pty.pid()`) running; then `exit` ends it with status 0.
+#[track_caller]
+fn job_control(pty: &mut Pty, what: &str) {
+    wait_raw(pty, what);
+    let sup = pty.pid();
+    let alive = |pty: &mut Pty, after: &str| {
+        assert_eq!(pty.try_wait(), None, "{what}: {after} ended the relay:\n{}", pty.transcript());
+        assert_ne!(proc_state(sup), Some('T'), "{what}: {after} stopped the relay");
+    };
+    shell(pty, "sleep 100 &", "\n");
+    let jobs = shell(pty, "jobs; echo J-$((1+1))", "J-2");
+    assert!(jobs.contains("[1]+  Running"), "{what}: jobs:\n{jobs:?}");
+    pty.line("fg");
+    pty.wait_foreground("sleep");
+    pty.write(CTRL_Z);
+    pty.expect("Stopped");
+    alive(pty, "Ctrl-Z");
+    let jobs = shell(pty, "jobs; echo J-$((2+1))", "J-3");
+    assert!(jobs.contains("[1]+  Stopped"), "{what}: jobs after Ctrl-Z:\n{jobs:?}");
+    shell(pty, "kill -9 %1; wait; echo K-$((3+1))", "K-4");
+    pty.line("sleep 100");
+    pty.wait_foreground("sleep");
+    pty.write(CTRL_C);
+    shell(pty, "echo S-$?", "S-130");
+    alive(pty, "Ctrl-C");
+    pty.line("sleep 100");
+    pty.wait_foreground("sleep");
+    pty.write(CTRL_BACKSLASH);
+    shell(pty, "echo Q-$?", "Q-131");
+    alive(pty, "Ctrl-\\");
+    pty.line("exit 0");
+    assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+    pty.assert_settings_restored(what);
+}
+
+/// A shell is running on `pty`, inside: `stty size` follows the caller's
+/// terminal, and its foreground job gets SIGWINCH.
+#[track_caller]
+fn resize(pty: &mut Pty, what: &str) {
+    wait_raw(pty, what);
+    let size = shell(pty, "stty size; echo Z-$((4*4))", "Z-16");
+    assert!(clean(&size).contains("\n24 80\n"), "{what}: {size:?}");
+    winch_reaches_the_foreground_job(pty, 33, 101);
+    let size = shell(pty, "stty size; echo Y-$((5*5))", "Y-25");
+    assert!(clean(&size).contains("\n33 101\n"), "{what}: {size:?}");
+    pty.line("exit 0");
+    assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+    pty.assert_settings_restored(what);
+}
+
+/// The `tests/tiocsti.c` output on `pty` (it has ended): fds 0, 1, 2 and
+/// /dev/tty are terminals other than the caller's, and nothing waits in
+/// the caller's input queue.
+#[track_caller]
+fn tiocsti_stays_inside(pty: &mut Pty, what: &str) {
+    let out = clean(&pty.expect("\ntty "));
+    let outer = pty.slave_rdev();
+    assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+    let text = clean(&pty.transcript());
+    for fd in ["fd0", "fd1", "fd2"] {
+        let line = text.lines().find(|l| l.starts_with(&format!("{fd} "))).unwrap_or_else(|| panic!("{what}: no {fd} line:\n{out}"));
+        assert!(line.starts_with(&format!("{fd} rdev=")), "{what}: {fd} is not a terminal: {line}");
+        assert!(!line.starts_with(&format!("{fd} rdev={outer} ")), "{what}: {fd} is the caller's terminal: {line}");
+    }
+    let tty = text.lines().find(|l| l.starts_with("tty ")).unwrap();
+    assert!(!tty.starts_with(&format!("tty rdev={outer} ")), "{what}: /dev/tty is the caller's terminal: {tty}");
+    assert_eq!(pty.input_queue(), 0, "{what}: a byte reached the caller's terminal");
+    pty.assert_settings_restored(what);
+}
+
+/// What TIOCSTI says on a terminal that is not the caller's controlling
+/// terminal, for a process without CAP_SYS_ADMIN on the host.
+fn tiocsti_refused() -> &'static str {
+    match std::fs::read_to_string("/proc/sys/dev/tty/legacy_tiocsti") {
+        Ok(s) if s.trim() == "0" => "Input/output error",
+        _ => "Operation not permitted",
+    }
+}
+
+/// The `-> TARGET` of every fd `ls -l /proc/*/fd/` listed in `out`, with
+/// the directory it was listed under.
+fn fd_targets(out: &str) -> Vec<(String, String)> {
+    let mut dir = String::new();
+    let mut all = Vec::new();
+    for line in out.lines() {
+        if line.starts_with("/proc/") && line.ends_with(':') {
+            dir = line.trim_end_matches(':').to_string();
+        } else if let Some((_, target)) = line.split_once(" -> ") {
+            all.push((dir.clone(), target.to_string()));
+        }
+    }
+    all
+}
+
+/// A root filesystem with the TIOCSTI probe at /tiocsti and the SIGSEGV
+/// program at /segv.
+fn console_rootfs() -> TempDir {
+    let root = rootfs();
+    cc_static(&root, "tiocsti", TIOCSTI_PROBE_C);
+    cc_static(&root, "segv", SEGV_C);
+    root
+}
+
+/// How a run on the terminal ends, for the settings-restored table.
+#[derive(Clone, Copy, Debug)]
+enum End {
+    /// By itself.
+    Itself,
+    /// The relay is sent this signal once the terminal is raw.
+    Signal(i32),
+    /// Ctrl-] three times at once, once the terminal is raw.
+    CtrlBracket3,
+}
+
+/// One row: what, CMD, how it ends, (exit code, signal), a line the
+/// terminal must show (empty: none).
+type Row = (&'static str, &'static [&'static str], End, (Option<i32>, Option<i32>), &'static str);
+
+#[track_caller]
+fn settings_restored(pty: &mut Pty, end: End, want: (Option<i32>, Option<i32>), shows: &str, what: &str) {
+    match end {
+        End::Itself => {}
+        End::Signal(sig) => {
+            wait_raw(pty, what);
+            assert!(signal_pid(pty.pid(), sig), "{what}: cannot signal the relay");
+        }
+        End::CtrlBracket3 => {
+            wait_raw(pty, what);
+            pty.write([CTRL_RIGHT_BRACKET, CTRL_RIGHT_BRACKET, CTRL_RIGHT_BRACKET].concat());
+        }
+    }
+    assert_eq!(code(pty.wait()), want, "{what}:\n{}", pty.transcript());
+    if !shows.is_empty() {
+        assert!(clean(&pty.transcript()).lines().any(|l| l == shows), "{what}: no line {shows:?}:\n{}", pty.transcript());
+    }
+    pty.assert_settings_restored(what);
+}
+
+// ---- contain's console ----
+
+#[test]
+fn contain_console_is_dev_console_owned_by_root_inside() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "tty; ls -ln /dev/console; echo E-$((1+1))"]);
+        let out = clean(&pty.expect("E-2"));
+        assert_eq!(code(pty.wait()), (Some(0), None), "{caller:?}:\n{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.first(), Some(&"/dev/console"), "{caller:?}: tty inside:\n{out}");
+        let ls: Vec<&str> = lines.get(1).unwrap_or(&"").split_whitespace().collect();
+        assert!(ls.len() > 3 && ls[0].starts_with('c'), "{caller:?}: /dev/console is not a character device:\n{out}");
+        assert_eq!(ls[2], "0", "{caller:?}: /dev/console is not owned by root inside:\n{out}");
+        pty.assert_settings_restored(&format!("{caller:?}"));
+    }
+}
+
+#[test]
+fn contain_shell_has_job_control_and_keys_go_inside() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh"]);
+        job_control(&mut pty, &format!("contain, {caller:?}"));
+    }
+}
+
+#[test]
+fn contain_console_follows_the_callers_window_size() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh"]);
+        resize(&mut pty, &format!("contain, {caller:?}"));
+    }
+}
+
+#[test]
+fn contain_term_is_the_callers_with_the_console_and_absent_without() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        for (opts, want) in [(&[][..], Some(format!("TERM={TERM}"))), (&["-c"][..], None)] {
+            let what = format!("{caller:?}, options {opts:?}");
+            let mut pty = contain_on_pty(caller, opts, &root, &["/bin/sh", "-c", "env; echo E-$((1+1))"]);
+            let out = clean(&pty.expect("E-2"));
+            assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{out}");
+            let term: Vec<&str> = out.lines().filter(|l| l.starts_with("TERM=")).collect();
+            assert_eq!(term, want.iter().map(String::as_str).collect::<Vec<_>>(), "{what}:\n{out}");
+            pty.assert_settings_restored(&what);
+        }
+    }
+}
+
+const CONTAIN_ENDS: [Row; 7] = [
+    ("normal end", &["/bin/true"], End::Itself, (Some(0), None), ""),
+    ("init killed by SIGSEGV", &["/segv"], End::Itself, (None, Some(SIGSEGV)), ""),
+    ("kill -TERM of contain", &["sleep", "100"], End::Signal(SIGTERM), (None, Some(SIGTERM)), ""),
+    ("kill -HUP of contain", &["sleep", "100"], End::Signal(SIGHUP), (None, Some(SIGHUP)), ""),
+    ("kill -INT of contain", &["sleep", "100"], End::Signal(SIGINT), (None, Some(SIGINT)), ""),
+    ("a step failure in raw mode", &["nosuch"], End::Itself, (Some(127), None), "contain: nosuch: No such file or directory"),
+    ("Ctrl-] three times", &["sleep", "100"], End::CtrlBracket3, (None, Some(SIGKILL)), ""),
+];
+
+#[test]
+fn contain_restores_the_terminal_settings_on_every_end() {
+    for caller in Caller::BOTH {
+        let root = console_rootfs();
+        for (what, cmd, end, want, shows) in CONTAIN_ENDS {
+            let mut pty = contain_on_pty(caller, &[], &root, cmd);
+            settings_restored(&mut pty, end, want, shows, &format!("contain, {caller:?}: {what}"));
+        }
+    }
+}
+
+#[test]
+fn contain_ctrl_bracket_twice_or_spread_out_does_not_end_the_container() {
+    let presses: [(&str, &[u64]); 2] = [("twice", &[0, 0]), ("three times over 1.2 s", &[0, 600, 600])];
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        for (how, pauses) in presses {
+            let what = format!("{caller:?}: Ctrl-] {how}");
+            let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "read x; echo got-$((1+1)); exit 3"]);
+            wait_raw(&pty, &what);
+            for &ms in pauses {
+                std::thread::sleep(Duration::from_millis(ms));
+                pty.write(CTRL_RIGHT_BRACKET);
+            }
+            pty.write("\r");
+            pty.expect("got-2");
+            assert_eq!(code(pty.wait()), (Some(3), None), "{what}:\n{}", pty.transcript());
+            pty.assert_settings_restored(&what);
+        }
+    }
+}
+
+#[test]
+fn contain_tiocsti_through_the_console_stays_inside() {
+    for caller in Caller::BOTH {
+        let root = console_rootfs();
+        let mut pty = contain_on_pty(caller, &[], &root, &["/tiocsti"]);
+        tiocsti_stays_inside(&mut pty, &format!("contain, {caller:?}"));
+    }
+}
+
+#[test]
+fn contain_without_console_init_is_in_a_new_session_and_tiocsti_fails() {
+    for caller in Caller::BOTH {
+        let root = console_rootfs();
+        let what = format!("contain -c, {caller:?}");
+        let mut pty = contain_on_pty(caller, &["-c"], &root, &["/tiocsti"]);
+        pty.expect("\ntty ");
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+        let outer = pty.slave_rdev();
+        let refused = tiocsti_refused();
+        let want = format!(
+            "fd0 rdev={outer} tiocsti=failed ({refused})\nfd1 rdev={outer} tiocsti=failed ({refused})\n\
+             fd2 rdev={outer} tiocsti=failed ({refused})\ntty cannot-open (No such device or address)\n"
+        );
+        assert_eq!(clean(&pty.transcript()), want, "{what}");
+        assert_eq!(pty.input_queue(), 0, "{what}: a byte reached the caller's terminal");
+        pty.assert_settings_restored(&what);
+        let mut pty = contain_on_pty(caller, &["-c"], &root, &["/bin/cut", "-d ", "-f6,7", "/proc/1/stat"]);
+        pty.expect("\n");
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+        assert_eq!(clean(&pty.transcript()), "1 0\n", "{what}: session and tty_nr of the init");
+    }
+}
+
+#[test]
+fn contain_in_the_background_of_an_interactive_shell_leaves_the_terminal_alone() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        let mut pty = Pty::spawn_as(caller, &["/bin/bash", "--norc", "--noprofile", "--noediting", "-i"], &env());
+        shell(&mut pty, "echo I-$((2+2))", "I-4");
+        let before = pty.termios();
+        let contain = format!("{} contain {}", sh_quote(&bin_str()), sh_quote(root.str()));
+        // In the background: no console, no stop (SIGTTOU), no settings changed.
+        let out = shell(&mut pty, &format!("{contain} /bin/sh -c 'tty; echo BG-$((2*4))' & wait $!; echo W-$((0+$?))-$((7*7))"), "-49");
+        let out = clean(&out);
+        assert!(out.contains("\nnot a tty\nBG-8\n"), "{what}: background contain:\n{}", pty.transcript());
+        assert!(out.contains("\nW-0-49"), "{what}: background contain did not exit 0:\n{}", pty.transcript());
+        assert_eq!(pty.termios(), before, "{what}: a background contain changed the terminal's settings");
+        // In the foreground but stdin not a terminal: no console either.
+        let out = shell(&mut pty, &format!("{contain} /bin/sh -c 'tty; echo N-$((3*3))' </dev/null; echo V-$((0+$?))-$((8*8))"), "-64");
+        let out = clean(&out);
+        assert!(out.contains("\nnot a tty\nN-9\n"), "{what}: contain with stdin not a terminal:\n{}", pty.transcript());
+        assert!(out.contains("\nV-0-64"), "{what}:\n{}", pty.transcript());
+        assert_eq!(pty.termios(), before, "{what}: contain without a terminal changed the settings");
+        pty.line("exit 0");
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+    }
+}
+
+#[test]
+fn contain_container_sees_no_host_fd_of_the_supervisor() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "ls -l /proc/[0-9]*/fd/; echo E-$((1+1))"]);
+        let out = clean(&pty.expect("E-2"));
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{out}");
+        let targets = fd_targets(&out);
+        assert!(!targets.is_empty(), "{what}: no fd listed:\n{out}");
+        let foreign: Vec<_> = targets.iter().filter(|(_, t)| t != "/dev/console" && !t.starts_with("/proc/")).collect();
+        assert!(foreign.is_empty(), "{what}: fds inside that are not the console: {foreign:?}\n{out}");
+    }
+}
+
+// ---- inject's pseudo-terminal ----
+
+/// A container (`sleep 100` as init, no console) to inject into.
+fn container(caller: Caller, root: &TempDir) -> Container {
+    Container::start(caller, root.str(), &["sleep", "100"])
+}
+
+#[test]
+fn inject_tty_is_a_pty_of_the_container() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let c = container(caller, &root);
+        let what = format!("{caller:?}");
+        let mut pty = inject_on_pty(caller, &[], c.init, &["/bin/sh", "-c", "tty; ls -ln $(tty); echo E-$((1+1))"]);
+        let out = clean(&pty.expect("E-2"));
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        let tty = lines.first().copied().unwrap_or("");
+        let n = tty.strip_prefix("/dev/pts/").unwrap_or("");
+        assert!(!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()), "{what}: tty inside: {tty:?}\n{out}");
+        let ls: Vec<&str> = lines.get(1).unwrap_or(&"").split_whitespace().collect();
+        assert!(ls.len() > 3 && ls[0].starts_with('c') && ls[2] == "0", "{what}: {tty} inside:\n{out}");
+        pty.assert_settings_restored(&what);
+    }
+}
+
+#[test]
+fn inject_shell_has_job_control_and_keys_go_inside() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let c = container(caller, &root);
+        let mut pty = inject_on_pty(caller, &[], c.init, &["/bin/sh"]);
+        job_control(&mut pty, &format!("inject, {caller:?}"));
+    }
+}
+
+#[test]
+fn inject_pty_follows_the_callers_window_size() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let c = container(caller, &root);
+        let mut pty = inject_on_pty(caller, &[], c.init, &["/bin/sh"]);
+        resize(&mut pty, &format!("inject, {caller:?}"));
+    }
+}
+
+const INJECT_ENDS: [Row; 6] = [
+    ("normal end", &["/bin/true"], End::Itself, (Some(0), None), ""),
+    ("CMD killed by SIGSEGV", &["/segv"], End::Itself, (None, Some(SIGSEGV)), ""),
+    ("kill -TERM of inject", &["sleep", "100"], End::Signal(SIGTERM), (None, Some(SIGTERM)), ""),
+    ("kill -HUP of inject", &["sleep", "100"], End::Signal(SIGHUP), (None, Some(SIGHUP)), ""),
+    ("kill -INT of inject", &["sleep", "100"], End::Signal(SIGINT), (None, Some(SIGINT)), ""),
+    ("a step failure in raw mode", &["nosuch"], End::Itself, (Some(127), None), "inject: nosuch: No such file or directory"),
+];
+
+#[test]
+fn inject_restores_the_terminal_settings_on_every_end() {
+    for caller in Caller::BOTH {
+        let root = console_rootfs();
+        let c = container(caller, &root);
+        for (what, cmd, end, want, shows) in INJECT_ENDS {
+            let mut pty = inject_on_pty(caller, &[], c.init, cmd);
+            settings_restored(&mut pty, end, want, shows, &format!("inject, {caller:?}: {what}"));
+        }
+    }
+}
+
+#[test]
+fn inject_tiocsti_through_its_pty_stays_inside() {
+    for caller in Caller::BOTH {
+        let root = console_rootfs();
+        let c = container(caller, &root);
+        let mut pty = inject_on_pty(caller, &[], c.init, &["/tiocsti"]);
+        tiocsti_stays_inside(&mut pty, &format!("inject, {caller:?}"));
+    }
+}
+
+#[test]
+fn inject_container_sees_no_host_fd_of_inject() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let c = container(caller, &root);
+        let what = format!("{caller:?}");
+        let mut pty = inject_on_pty(caller, &[], c.init, &["/bin/sh", "-c", "tty; ls -l /proc/[0-9]*/fd/; echo E-$((1+1))"]);
+        let out = clean(&pty.expect("E-2"));
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{out}");
+        let tty = out.lines().next().unwrap_or("").to_string();
+        assert!(tty.starts_with("/dev/pts/"), "{what}: tty inside: {tty:?}\n{out}");
+        // PID 1 keeps the descriptors its own contain gave it (no console
+        // here); every other process sees only the injected pty.
+        let targets = fd_targets(&out);
+        assert!(!targets.is_empty(), "{what}: no fd listed:\n{out}");
+        let foreign: Vec<_> = targets
+            .iter()
+            .filter(|(dir, t)| dir != "/proc/1/fd/" && *t != tty && !t.starts_with("/proc/"))
+            .collect();
+        assert!(foreign.is_empty(), "{what}: fds inside that are not the injected pty: {foreign:?}\n{out}");
+    }
 }
