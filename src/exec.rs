@@ -4,7 +4,7 @@
 
 use crate::ids::for_each_path_dir;
 use crate::out::{fail, EXIT_FAILURE};
-use crate::sys::{self, CStrList, Errno, Stat};
+use crate::sys::{self, CStrArray, CStrList, Errno, Stat};
 use core::ffi::CStr;
 
 pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -54,9 +54,14 @@ pub fn search_path<'a>(env: CStrList<'a>) -> &'a [u8] {
 }
 
 /// Executes argv[0] with `argv` and `env`, searching `path` as
-/// `find_program` does. Returns only on failure, with the exit status
-/// after the message `NAME: CMD: error`.
+/// `find_program` does; an empty `argv` runs `/bin/sh` (the default CMD of
+/// contain, inject and pseudo, as the original containers tool had).
+/// Returns only on failure, with the exit status after the message
+/// `NAME: CMD: error`.
 pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
+    let mut shell = CStrArray::<2>::new();
+    shell.push(c"/bin/sh");
+    let argv = if argv.is_empty() { shell.list() } else { argv };
     let Some(cmd) = argv.get(0) else { return EXIT_FAILURE };
     let mut file = PathBuf::new();
     let e = match find_program(cmd, path, &mut file) {
@@ -76,6 +81,9 @@ pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
 /// is none, Err(EACCES) when one exists but cannot be executed.
 pub fn find_program(cmd: &CStr, path: &[u8], found: &mut PathBuf) -> Result<Stat, Errno> {
     let name = cmd.to_bytes();
+    if name.is_empty() {
+        return Err(Errno::ENOENT);
+    }
     if name.iter().any(|&b| b == b'/') {
         let file = found.join(b"", name).ok_or(Errno::ENAMETOOLONG)?;
         return executable(file);

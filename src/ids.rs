@@ -101,7 +101,8 @@ pub fn passwd_name(line: &[u8], uid: u32) -> Option<&[u8]> {
 }
 
 /// One /etc/subuid line `OWNER:START:COUNT`: the range when OWNER is `name` or the whole decimal
-/// `uid`, with exactly three fields, COUNT > 0 and START + COUNT <= 2^32. Else None.
+/// `uid`, with exactly three fields, COUNT > 0 and START + COUNT <= 2^32 - 1 (the id (uid_t)-1 is
+/// never part of a range: newuidmap refuses it). Else None.
 pub fn subid_line(line: &[u8], name: Option<&[u8]>, uid: u32) -> Option<Range> {
     if line.first() == Some(&b'#') {
         return None;
@@ -110,7 +111,7 @@ pub fn subid_line(line: &[u8], name: Option<&[u8]>, uid: u32) -> Option<Range> {
     let owner = fields.next()?;
     let start = parse_u32(fields.next()?)?;
     let count = parse_u32(fields.next()?)?;
-    if fields.next().is_some() || count == 0 || end_of(start, count) > ID_SPACE {
+    if fields.next().is_some() || count == 0 || end_of(start, count) >= ID_SPACE {
         return None;
     }
     let named = !owner.is_empty() && name == Some(owner);
@@ -170,25 +171,49 @@ pub fn range_inside(current: &[MapLine], r: Range) -> bool {
     covered_until(current, r.start as u64) >= end_of(r.start, r.count)
 }
 
-/// The original containers default for root without a subordinate range: container 0 onto
-/// TOP, the highest id of `current`; every other id of `current` below TOP onto itself.
+/// The default for root without a subordinate range (SPEC §4): container
+/// root onto TOP, the highest id of `current`, and container ids 1..=N onto
+/// the N ids just below it, N = min(65535, TOP - 1). No id a host user or
+/// group really has is mapped: with the 2013 original's identity map,
+/// container root could leave setgid programs of any host group but 0
+/// (`shadow`, `disk`) in DIR for host users to run.
 pub fn default_root_map(current: &[MapLine]) -> Option<IdMap> {
     let top = current.iter().filter(|l| l.count > 0).map(|l| end_of(l.inner, l.count) - 1).max()?;
+    let top = u32::try_from(top).ok()?;
+    let n = top.saturating_sub(1).min(65535);
     let mut map = IdMap::new();
-    let outer = u32::try_from(top).ok()?;
-    map.push(MapLine { inner: 0, outer, count: 1 }).ok()?;
-    let mut id = 1;
-    while id < top {
-        let end = covered_until(current, id).min(top);
-        if end > id {
-            let (inner, count) = (id as u32, (end - id) as u32);
-            map.push(MapLine { inner, outer: inner, count }).ok()?;
-            id = end;
-        } else {
-            id = current.iter().map(|l| l.inner as u64).filter(|&s| s > id).min().unwrap_or(top);
-        }
+    map.push(MapLine { inner: 0, outer: top, count: 1 }).ok()?;
+    if n > 0 {
+        map.push(MapLine { inner: 1, outer: top - n, count: n }).ok()?;
     }
     Some(map)
+}
+
+/// A `-u`/`-g` MAP, `INSIDE:OUTSIDE:COUNT[,...]` (SPEC §4): at most 16 entries, each field
+/// decimal, COUNT >= 1, every id below 2^32 - 1, no two entries overlapping inside or outside.
+/// Err names the bad entry and what is wrong with it.
+pub fn parse_map(text: &[u8]) -> Result<IdMap, (&[u8], &'static [u8])> {
+    let mut map = IdMap::new();
+    for entry in text.split(|&b| b == b',') {
+        let mut fields = entry.split(|&b| b == b':').map(parse_u32);
+        let (Some(Some(inner)), Some(Some(outer)), Some(Some(count)), None) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            return Err((entry, b"not INSIDE:OUTSIDE:COUNT"));
+        };
+        if count == 0 {
+            return Err((entry, b"count is 0"));
+        }
+        if end_of(inner, count) >= ID_SPACE || end_of(outer, count) >= ID_SPACE {
+            return Err((entry, b"out of range"));
+        }
+        let overlaps = |a: u32, b: u32, n: u32| (a as u64) < end_of(b, n) && (b as u64) < end_of(a, count);
+        if map.iter().any(|l| overlaps(inner, l.inner, l.count) || overlaps(outer, l.outer, l.count)) {
+            return Err((entry, b"overlaps another entry"));
+        }
+        map.push(MapLine { inner, outer, count }).map_err(|_| (entry, &b"more than 16 entries"[..]))?;
+    }
+    Ok(map)
 }
 
 /// Maps of the SPEC §4 table for an unprivileged caller: [0 caller 1], then [1 S C] for a range.
@@ -248,15 +273,12 @@ pub fn parse_pid(s: &[u8]) -> Option<i32> {
     i32::try_from(parse_u32(s)?).ok().filter(|&p| p > 0)
 }
 
-/// From /proc/PID/status content, the `SigCgt:` hex mask; None when absent or malformed.
-/// Any number of hex digits is taken as long as the value fits 64 bits (MIPS prints 32).
-pub fn caught_signals(status: &[u8]) -> Option<u64> {
+/// From /proc/PID/status content, the hex mask of the field `name` (`SigCgt:`, `SigBlk:`); None
+/// when absent or malformed. Any number of hex digits is taken as long as the value fits 64 bits.
+pub fn signal_mask(status: &[u8], name: &[u8]) -> Option<u64> {
     let hex = status
         .split(|&b| b == b'\n')
-        .find_map(|l| match l.split_at_checked(7) {
-            Some((b"SigCgt:", rest)) => Some(rest),
-            _ => None,
-        })?
+        .find_map(|l| l.strip_prefix(name))?
         .trim_ascii();
     if hex.is_empty() {
         return None;
@@ -569,9 +591,12 @@ alice:400000:65536\n";
         let a = Some(&b"alice"[..]);
         assert_eq!(subid_line(b"alice:100000:65536", a, 1000), rng(100000, 65536));
         assert_eq!(subid_line(b"alice:0:1", a, 1000), rng(0, 1));
-        assert_eq!(subid_line(b"alice:4294967295:1", a, 1000), rng(4294967295, 1));
+        // A range may end at 2^32 - 1 (exclusive): (uid_t)-1 is never an id.
+        assert_eq!(subid_line(b"alice:4294967294:1", a, 1000), rng(4294967294, 1));
+        assert_eq!(subid_line(b"alice:4294967295:1", a, 1000), None);
         assert_eq!(subid_line(b"alice:0:4294967295", a, 1000), rng(0, 4294967295));
-        assert_eq!(subid_line(b"alice:1:4294967295", a, 1000), rng(1, 4294967295));
+        assert_eq!(subid_line(b"alice:1:4294967294", a, 1000), rng(1, 4294967294));
+        assert_eq!(subid_line(b"alice:1:4294967295", a, 1000), None);
         assert_eq!(subid_line(b"alice:2:4294967295", a, 1000), None);
         assert_eq!(subid_line(b"alice:4294967295:2", a, 1000), None);
         assert_eq!(subid_line(b"alice:00100:010", a, 1000), rng(100, 10));
@@ -707,44 +732,57 @@ alice:400000:65536\n";
 
     #[test]
     fn default_root_map_cases() {
+        // top level: root on 4294967294, ids 1..=65535 on the block just below it
         let top = default_root_map(&[ml(0, 0, 4294967295)]).unwrap();
-        assert_eq!(&top[..], &[ml(0, 4294967294, 1), ml(1, 1, 4294967293)]);
+        assert_eq!(&top[..], &[ml(0, 4294967294, 1), ml(1, 4294901759, 65535)]);
+        // nested in a pseudo: TOP is 65536, N = 65535
         let nested = default_root_map(&[ml(0, 1000, 1), ml(1, 100000, 65536)]).unwrap();
         assert_eq!(&nested[..], &[ml(0, 65536, 1), ml(1, 1, 65535)]);
         let reversed = default_root_map(&[ml(1, 100000, 65536), ml(0, 1000, 1)]).unwrap();
         assert_eq!(&reversed[..], &nested[..]);
-        // split with a gap, out of order; the top is not on the last line
-        let split =
-            default_root_map(&[ml(100, 5000, 50), ml(0, 1000, 10), ml(10, 2000, 20)]).unwrap();
-        assert_eq!(&split[..], &[ml(0, 149, 1), ml(1, 1, 29), ml(100, 100, 49)]);
-        // a map not starting at 0
-        let high = default_root_map(&[ml(1000, 0, 10)]).unwrap();
-        assert_eq!(&high[..], &[ml(0, 1009, 1), ml(1000, 1000, 9)]);
-        // only root
+        // a small namespace: N = TOP - 1
+        assert_eq!(&default_root_map(&[ml(0, 1000, 10)]).unwrap()[..], &[ml(0, 9, 1), ml(1, 1, 8)]);
+        // only root, or only two ids
         assert_eq!(&default_root_map(&[ml(0, 1000, 1)]).unwrap()[..], &[ml(0, 0, 1)]);
-        // only two ids
         assert_eq!(&default_root_map(&[ml(0, 1000, 2)]).unwrap()[..], &[ml(0, 1, 1)]);
-        // overlapping input lines still give disjoint output
-        let over = default_root_map(&[ml(0, 0, 10), ml(5, 50, 10)]).unwrap();
-        assert_eq!(&over[..], &[ml(0, 14, 1), ml(1, 1, 13)]);
         // the whole id space, top line last
         let all = default_root_map(&[ml(0, 0, 4294967295), ml(4294967295, 7, 1)]).unwrap();
-        assert_eq!(&all[..], &[ml(0, 4294967295, 1), ml(1, 1, 4294967294)]);
-        for m in [&top, &nested, &split, &high, &over, &all] {
+        assert_eq!(&all[..], &[ml(0, 4294967295, 1), ml(1, 4294901760, 65535)]);
+        for m in [&top, &nested, &all] {
             assert_disjoint(m);
         }
         assert_eq!(default_root_map(&[]), None);
         assert_eq!(default_root_map(&[ml(0, 0, 0)]), None);
-        // root plus 15 pieces fit, root plus 16 don't
-        let pieces = |n: u32| (0..=n).map(|i| ml(i * 10, 1000 + i * 10, 5)).collect::<Vec<_>>();
-        let fits = default_root_map(&pieces(14)).unwrap();
-        assert_eq!(fits.len(), 16);
-        assert_eq!(fits[0], ml(0, 144, 1));
-        assert_eq!(fits[1], ml(1, 1, 4));
-        assert_eq!(fits[2], ml(10, 10, 5));
-        assert_eq!(fits[15], ml(140, 140, 4));
-        assert_disjoint(&fits);
-        assert_eq!(default_root_map(&pieces(15)), None);
+    }
+
+    #[test]
+    fn map_options() {
+        assert_eq!(&parse_map(b"0:100000:1000").unwrap()[..], &[ml(0, 100000, 1000)]);
+        assert_eq!(&parse_map(b"0:4294967294:1,1:1:4294967293").unwrap()[..], &[ml(0, 4294967294, 1), ml(1, 1, 4294967293)]);
+        let sixteen: Vec<String> = (0..16).map(|i| format!("{i}:{}:1", 1000 + i)).collect();
+        assert_eq!(parse_map(sixteen.join(",").as_bytes()).unwrap().len(), 16);
+        let seventeen = sixteen.join(",") + ",16:1016:1";
+        assert_eq!(parse_map(seventeen.as_bytes()), Err((&b"16:1016:1"[..], &b"more than 16 entries"[..])));
+        let bad: [(&[u8], &[u8], &[u8]); 14] = [
+            (b"", b"", b"not INSIDE:OUTSIDE:COUNT"),
+            (b"0:1", b"0:1", b"not INSIDE:OUTSIDE:COUNT"),
+            (b"0:1:2:3", b"0:1:2:3", b"not INSIDE:OUTSIDE:COUNT"),
+            (b"a:1:1", b"a:1:1", b"not INSIDE:OUTSIDE:COUNT"),
+            (b"0:1:1,", b"", b"not INSIDE:OUTSIDE:COUNT"),
+            (b"-1:1:1", b"-1:1:1", b"not INSIDE:OUTSIDE:COUNT"),
+            (b"0:1: 1", b"0:1: 1", b"not INSIDE:OUTSIDE:COUNT"),
+            (b"0:1:0", b"0:1:0", b"count is 0"),
+            (b"0:4294967295:1", b"0:4294967295:1", b"out of range"),
+            (b"4294967294:0:2", b"4294967294:0:2", b"out of range"),
+            (b"0:1:4294967296", b"0:1:4294967296", b"not INSIDE:OUTSIDE:COUNT"),
+            (b"0:100:10,5:200:1", b"5:200:1", b"overlaps another entry"),
+            (b"0:100:10,10:105:1", b"10:105:1", b"overlaps another entry"),
+            (b"0:100:1,0:200:1", b"0:200:1", b"overlaps another entry"),
+        ];
+        for (text, entry, why) in bad {
+            assert_eq!(parse_map(text), Err((entry, why)), "{:?}", std::str::from_utf8(text));
+        }
+        assert!(parse_map(b"0:100:10,10:110:10").is_ok());
     }
 
     #[test]
@@ -849,7 +887,7 @@ Seccomp:\t0\n";
 
     #[test]
     fn sigcgt() {
-        let mask = caught_signals(STATUS).unwrap();
+        let mask = signal_mask(STATUS, b"SigCgt:").unwrap();
         assert_eq!(mask, 0x1_8000_4a03);
         // signal n is bit n-1: SIGHUP 1, SIGINT 2, SIGTERM 15 caught; SIGQUIT 3, SIGKILL 9 not
         assert_ne!(mask & (1 << 0), 0);
@@ -857,11 +895,12 @@ Seccomp:\t0\n";
         assert_ne!(mask & (1 << 14), 0);
         assert_eq!(mask & (1 << 2), 0);
         assert_eq!(mask & (1 << 8), 0);
-        assert_eq!(caught_signals(b"SigCgt:\tFFFFFFFFFFFFFFFF\n"), Some(u64::MAX));
-        assert_eq!(caught_signals(b"SigCgt:\tfffffffe7ffbfeff"), Some(0xfffffffe7ffbfeff));
-        assert_eq!(caught_signals(b"SigCgt:\t0000000000004002\r\n"), Some(0x4002));
-        assert_eq!(caught_signals(b"SigCgt:\t000000000000000000000000000000a0\n"), Some(0xa0));
-        assert_eq!(caught_signals(b"SigIgn:\t1\nSigCgt:\t2\nSigCgt:\t3\n"), Some(2));
+        assert_eq!(signal_mask(b"SigCgt:\tFFFFFFFFFFFFFFFF\n", b"SigCgt:"), Some(u64::MAX));
+        assert_eq!(signal_mask(b"SigCgt:\tfffffffe7ffbfeff", b"SigCgt:"), Some(0xfffffffe7ffbfeff));
+        assert_eq!(signal_mask(b"SigCgt:\t0000000000004002\r\n", b"SigCgt:"), Some(0x4002));
+        assert_eq!(signal_mask(b"SigCgt:\t000000000000000000000000000000a0\n", b"SigCgt:"), Some(0xa0));
+        assert_eq!(signal_mask(b"SigIgn:\t1\nSigCgt:\t2\nSigCgt:\t3\n", b"SigCgt:"), Some(2));
+        assert_eq!(signal_mask(b"SigCgt:\t2\nSigBlk:\tfffffffe7ffbfeff\n", b"SigBlk:"), Some(0xfffffffe7ffbfeff));
         for bad in [
             &b""[..],
             b"SigIgn:\t0000000000001000\n",
@@ -876,7 +915,7 @@ Seccomp:\t0\n";
             b"sigcgt:\t1\n",
             b"SigCgt\t1\n",
         ] {
-            assert_eq!(caught_signals(bad), None, "{:?}", std::str::from_utf8(bad));
+            assert_eq!(signal_mask(bad, b"SigCgt:"), None, "{:?}", std::str::from_utf8(bad));
         }
     }
 

@@ -9,8 +9,12 @@
 pub mod sys;
 
 pub mod applet;
+pub mod args;
+pub mod cgroup;
+pub mod console;
 pub mod exec;
 pub mod ids;
+pub mod memfd;
 pub mod mount;
 pub mod ns;
 pub mod out;
@@ -40,7 +44,7 @@ fn find(name: &[u8]) -> Option<Applet> {
     Some(APPLETS[index].1)
 }
 
-fn basename(path: &[u8]) -> &[u8] {
+pub fn basename(path: &[u8]) -> &[u8] {
     match path.iter().rposition(|&b| b == b'/') {
         Some(i) => &path[i + 1..],
         None => path,
@@ -65,6 +69,9 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
         say(&[b"refusing to run setuid or setgid"]);
         return EXIT_FAILURE;
     }
+    // A caller that ignores SIGCHLD would make wait(2) lose our children's
+    // statuses (SPEC §3): the default, always.
+    sys::default_action(sys::SIGCHLD);
     if let Some(applet) = find(basename(argv0)) {
         return applet(args, env);
     }

@@ -1,14 +1,21 @@
-//! Root filesystem assembly and the in-process pivot.
+//! Root filesystem assembly and the in-process pivot. Every helper here
+//! prints its own message where a step fails and returns exit status 1.
 
 use crate::exec::PathBuf;
-use crate::out::Line;
+use crate::ns::each_line;
+use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
-    self, Errno, Fd, AT_FDCWD, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SLAVE,
-    O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
+    self, Errno, Fd, AT_FDCWD, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_NODEV, MS_NOEXEC,
+    MS_MOVE, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
 };
 use core::ffi::CStr;
 
-pub const PIVOT_STEP: &[u8] = b"cannot pivot to new root";
+/// An exit status after the message that said what failed.
+pub type Failed = i32;
+
+fn step<T>(r: Result<T, Errno>, what: &[&[u8]]) -> Result<T, Failed> {
+    r.map_err(|e| fail(what, e))
+}
 
 /// With the working directory at the new root: pivot_root(".", ".") stacks
 /// the old root on top of the new one (pivot_root(2), "NOTES"); making it a
@@ -16,13 +23,89 @@ pub const PIVOT_STEP: &[u8] = b"cannot pivot to new root";
 /// lazy unmount then removes the old root from this namespace for good.
 /// This runs in our own process, before any program from the new root is
 /// executed, so no library of the container runs while the host's root is
-/// still reachable. Err names the step that failed.
-pub fn detach_old_root() -> Result<(), (&'static [u8], Errno)> {
-    sys::pivot_root(c".", c".").map_err(|e| (PIVOT_STEP, e))?;
-    sys::mount(None, c".", None, MS_SLAVE | MS_REC, None)
-        .map_err(|e| (&b"cannot disable old root mount propagation"[..], e))?;
-    sys::umount2(c".", MNT_DETACH).map_err(|e| (&b"cannot detach old root"[..], e))?;
-    sys::chdir(c"/").map_err(|e| (&b"cannot change directory to /"[..], e))
+/// still reachable. `shown` is the new root as the user gave it.
+pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
+    if let Err(e) = sys::pivot_root(c".", c".") {
+        // pivot_root(2), EINVAL: the current root is the rootfs (initramfs),
+        // which can never be pivoted away from.
+        if e == Errno::EINVAL && root_is_rootfs() {
+            return Err(fail(&[b"cannot pivot to new root ", shown, b": the root is the initramfs (rootfs); use switch_root first"], e));
+        }
+        return Err(fail(&[b"cannot pivot to new root ", shown], e));
+    }
+    step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), &[b"cannot disable old root mount propagation"])?;
+    step(sys::umount2(c".", MNT_DETACH), &[b"cannot detach old root"])?;
+    step(sys::chdir(c"/"), &[b"cannot change directory to /"])
+}
+
+/// Calls `f(mount point, options)` for each line of /proc/self/mountinfo
+/// (mountinfo fields 5 and 6, the mount point still octal-escaped).
+fn each_mount(f: &mut dyn FnMut(&[u8], &[u8], &[u8]) -> bool) -> bool {
+    each_line(c"/proc/self/mountinfo", &mut |line| {
+        let mut fields = line.split(|&b| b == b' ');
+        let (Some(point), Some(opts)) = (fields.nth(4), fields.next()) else { return false };
+        let fstype = line.windows(3).position(|w| w == b" - ").map_or(&b""[..], |i| &line[i + 3..]);
+        f(point, opts, fstype)
+    })
+}
+
+/// Whether `/` is the initial ramfs (fstype `rootfs` in mountinfo).
+pub fn root_is_rootfs() -> bool {
+    each_mount(&mut |point, _, fstype| point == b"/" && fstype.starts_with(b"rootfs "))
+}
+
+/// The mount point of mountinfo with its `\ooo` escapes decoded, as a C string.
+fn unescape<'a>(point: &[u8], buf: &'a mut PathBuf) -> Option<&'a CStr> {
+    let mut out = heapless::Vec::<u8, 4096>::new();
+    let mut i = 0;
+    while let Some(&b) = point.get(i) {
+        let octal = point.get(i + 1..i + 4).filter(|d| b == b'\\' && d.iter().all(|c| (b'0'..=b'7').contains(c)));
+        let c = match octal {
+            Some(d) => {
+                i += 3;
+                d.iter().fold(0u8, |v, c| v.wrapping_mul(8).wrapping_add(c - b'0'))
+            }
+            None => b,
+        };
+        out.push(c).ok()?;
+        i += 1;
+    }
+    buf.join(b"", &out)
+}
+
+/// Adds `attr` (nodev, or read-only) to the mount at `path` and every mount
+/// below it: mount_setattr(2) with AT_RECURSIVE on Linux 5.12 and later;
+/// before, a remount of each mount found below `path` in mountinfo, keeping
+/// its other flags (a remount in a user namespace must keep the locked ones).
+fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
+    match sys::set_mount_attr_recursive(path, attr) {
+        Err(Errno::ENOSYS) => {}
+        r => return step(r, &[b"cannot restrict mounts below ", path.to_bytes()]),
+    }
+    let extra = if attr & MOUNT_ATTR_RDONLY as u64 != 0 { MS_RDONLY } else { 0 } | MS_NODEV;
+    let top = path.to_bytes();
+    let mut failed = None;
+    let mut buf = PathBuf::new();
+    each_mount(&mut |point, opts, _| {
+        let Some(point) = unescape(point, &mut buf) else { return false };
+        let p = point.to_bytes();
+        let below = p == top || (p.starts_with(top) && (top == b"/" || p.get(top.len()) == Some(&b'/')));
+        if !below {
+            return false;
+        }
+        let mut flags = MS_REMOUNT | MS_BIND | extra;
+        for (name, flag) in [(&b"ro"[..], MS_RDONLY), (b"nosuid", MS_NOSUID), (b"noexec", MS_NOEXEC), (b"noatime", 1024), (b"nodiratime", 2048), (b"relatime", 1 << 21)] {
+            if opts.split(|&b| b == b',').any(|o| o == name) {
+                flags |= flag;
+            }
+        }
+        if let Err(e) = sys::mount(None, point, None, flags, None) {
+            failed = Some(fail(&[b"cannot restrict mount ", p], e));
+            return true;
+        }
+        false
+    });
+    failed.map_or(Ok(()), Err)
 }
 
 /// `/proc/self/fd/N`: mounting onto it mounts onto exactly the file the
@@ -30,19 +113,13 @@ pub fn detach_old_root() -> Result<(), (&'static [u8], Errno)> {
 fn fd_path<'a>(fd: &Fd, buf: &'a mut PathBuf) -> &'a CStr {
     let mut number = Line::new();
     number.num(fd.raw() as u64);
-    buf.join(b"/proc/self/fd", number.text()).unwrap_or(c"/")
+    buf.join(b"/proc/self/fd", number.text()).unwrap_or(c"/proc/self/fd/-")
 }
 
-/// `name` in the working directory, opened without following a symlink:
-/// a DIR/dev that links elsewhere is not a directory of DIR's.
+/// `name` in the directory `dir`, opened without following a symlink: a
+/// DIR/dev that links elsewhere is not a directory of DIR's.
 fn subdir(dir: i32, name: &CStr) -> Option<Fd> {
     sys::openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0).ok()
-}
-
-type Step = (&'static [u8], Errno);
-
-fn step<T>(r: Result<T, Errno>, what: &'static [u8]) -> Result<T, Step> {
-    r.map_err(|e| (what, e))
 }
 
 const DEV_NODES: [&CStr; 6] = [c"full", c"null", c"random", c"tty", c"urandom", c"zero"];
@@ -54,23 +131,37 @@ const DEV_LINKS: [(&CStr, &CStr); 5] = [
     (c"stderr", c"fd/2"),
 ];
 
+/// A file `name` created in `dir` to mount a single node onto.
+fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
+    step(sys::openat(dir.raw(), name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), &[b"cannot create ", what])
+}
+
 /// A /dev of its own on `dev`: a tmpfs with the six harmless nodes bound
-/// from the host's /dev, a new devpts instance and the usual links.
-fn make_dev(dev: Fd) -> Result<(), Step> {
+/// from the host's /dev, a new devpts instance, a tmpfs at shm, the
+/// console when there is one, and the usual links.
+fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     let mut path = PathBuf::new();
-    step(
-        sys::mount(Some(c"tmpfs"), fd_path(&dev, &mut path), Some(c"tmpfs"), MS_NOSUID | MS_NOEXEC, Some(c"mode=0755")),
-        b"cannot mount tmpfs on /dev",
-    )?;
-    let dev = step(sys::openat(AT_FDCWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"cannot open /dev")?;
+    let tmpfs = |target: &CStr, flags, data: &CStr, what: &[u8]| {
+        step(sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)), &[b"cannot mount tmpfs on ", what])
+    };
+    tmpfs(fd_path(&dev, &mut path), MS_NOEXEC, c"mode=0755", b"/dev")?;
+    let dev = step(sys::openat(AT_FDCWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), &[b"cannot open /dev"])?;
     let mut host = PathBuf::new();
     for node in DEV_NODES {
-        let target = step(sys::openat(dev.raw(), node, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"cannot create /dev node")?;
-        let source = host.join(b"/dev", node.to_bytes()).unwrap_or(c"/");
-        step(sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None), b"cannot bind host /dev node")?;
+        let source = host.join(b"/dev", node.to_bytes()).unwrap_or(node);
+        let target = mount_file(&dev, node, source.to_bytes())?;
+        step(sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None), &[b"cannot bind host ", source.to_bytes()])?;
     }
-    step(sys::mkdirat(dev.raw(), c"pts", 0o755), b"cannot create /dev/pts")?;
-    let pts = step(sys::openat(dev.raw(), c"pts", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"cannot open /dev/pts")?;
+    if let Some(console) = console {
+        let target = mount_file(&dev, c"console", b"/dev/console")?;
+        // By path: a descriptor opened before the mount namespace was made
+        // names a mount of the caller's namespace, which cannot be bound.
+        step(sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None), &[b"cannot bind ", console.to_bytes(), b" at /dev/console"])?;
+    }
+    for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
+        step(sys::mkdirat(dev.raw(), name, mode), &[b"cannot create ", what])?;
+    }
+    let pts = step(subdir(dev.raw(), c"pts").ok_or(Errno::ENOENT), &[b"cannot open /dev/pts"])?;
     step(
         sys::mount(
             Some(c"devpts"),
@@ -79,41 +170,282 @@ fn make_dev(dev: Fd) -> Result<(), Step> {
             MS_NOSUID | MS_NOEXEC,
             Some(c"newinstance,ptmxmode=0666,mode=0620"),
         ),
-        b"cannot mount devpts on /dev/pts",
+        &[b"cannot mount devpts on /dev/pts"],
     )?;
+    let shm = step(subdir(dev.raw(), c"shm").ok_or(Errno::ENOENT), &[b"cannot open /dev/shm"])?;
+    tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
     for (name, target) in DEV_LINKS {
-        step(sys::symlinkat(target, dev.raw(), name), b"cannot create /dev link")?;
+        step(sys::symlinkat(target, dev.raw(), name), &[b"cannot create /dev/", name.to_bytes()])?;
     }
     Ok(())
 }
 
-/// Inside a new mount namespace: DIR bound onto itself with everything
-/// below it, a new proc and a /dev of its own where DIR has those
-/// directories, then the pivot. Paths under DIR are opened relative to it,
-/// without following symlinks, and mounts go onto what was opened, so a
-/// DIR/dev or DIR/proc linking out of DIR never mounts anything outside.
-pub fn assemble_root(dir: &CStr, new_net: bool) -> Result<(), Step> {
+/// What `-b`, `-r` and `-t` add inside (SPEC §5.5).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    Bind,
+    ReadOnly,
+    Tmpfs,
+}
+
+/// One `-b SRC[:DST]`, `-r SRC[:DST]` or `-t DST`.
+#[derive(Clone, Copy)]
+pub struct ExtraMount<'a> {
+    pub kind: Extra,
+    /// The host path (`-b`, `-r`); empty for `-t`.
+    pub src: &'a [u8],
+    /// The path inside, relative to the new root.
+    pub dst: &'a [u8],
+}
+
+/// Opens `dst` inside the new root (the working directory) one component
+/// at a time, never following a symlink and never going up, so it cannot
+/// lead out of DIR; a missing component is created (a file last when
+/// `file` is set).
+fn open_inside(dst: &[u8], file: bool) -> Result<Fd, Failed> {
+    let mut dir = step(sys::open(c".", O_PATH | O_DIRECTORY), &[b"cannot open new root"])?;
+    let mut parts = dst.split(|&b| b == b'/').filter(|p| !p.is_empty() && p != b".").peekable();
+    let mut name = PathBuf::new();
+    if parts.peek().is_none() {
+        return Ok(dir);
+    }
+    while let Some(part) = parts.next() {
+        let last = parts.peek().is_none();
+        let Some(part_c) = name.join(b"", part).filter(|_| part != b"..") else {
+            say(&[b"cannot mount on ", dst, b": a path inside may not contain .."]);
+            return Err(EXIT_FAILURE);
+        };
+        let flags = if last && file { O_PATH | O_NOFOLLOW } else { O_PATH | O_DIRECTORY | O_NOFOLLOW };
+        let opened = match sys::openat(dir.raw(), part_c, flags, 0) {
+            Err(Errno::ENOENT) => {
+                let made = if last && file {
+                    sys::openat(dir.raw(), part_c, O_CREAT | O_EXCL | O_NOFOLLOW, 0o644).map(drop)
+                } else {
+                    sys::mkdirat(dir.raw(), part_c, 0o755)
+                };
+                step(made, &[b"cannot create ", dst])?;
+                sys::openat(dir.raw(), part_c, flags, 0)
+            }
+            other => other,
+        };
+        dir = step(opened, &[b"cannot mount on ", dst])?;
+    }
+    Ok(dir)
+}
+
+/// The absolute path of `rel` below the new root `dir`, for the remount
+/// fallback of `restrict_tree`.
+fn below<'a>(dir: &CStr, rel: &[u8], buf: &'a mut PathBuf) -> Result<&'a CStr, Failed> {
+    let rel = rel.strip_prefix(b"/").unwrap_or(rel);
+    step(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), &[b"cannot mount on ", rel])
+}
+
+fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
+    let mut path = PathBuf::new();
+    if m.kind == Extra::Tmpfs {
+        let target = open_inside(m.dst, false)?;
+        return step(
+            sys::mount(Some(c"tmpfs"), fd_path(&target, &mut path), Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=1777")),
+            &[b"cannot mount tmpfs on ", m.dst],
+        );
+    }
+    let mut src_buf = PathBuf::new();
+    let src_c = src_buf.join(b"", m.src).unwrap_or(c"");
+    let source = step(sys::open(src_c, O_PATH), &[b"cannot bind ", m.src])?;
+    let is_dir = step(sys::fstat(&source), &[b"cannot bind ", m.src])?.is_dir();
+    let target = open_inside(m.dst, !is_dir)?;
+    let mut src_path = PathBuf::new();
+    step(
+        sys::mount(Some(fd_path(&source, &mut src_path)), fd_path(&target, &mut path), None, MS_BIND | MS_REC, None),
+        &[b"cannot bind ", m.src],
+    )?;
+    let attr = if m.kind == Extra::ReadOnly { MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY } else { MOUNT_ATTR_NODEV };
+    restrict_tree(below(dir, m.dst, &mut path)?, attr as u64)
+}
+
+/// What the new root is made of.
+pub struct Root<'a> {
+    /// DIR as an absolute path.
+    pub dir: &'a CStr,
+    /// DIR as the user gave it, for messages.
+    pub shown: &'a [u8],
+    pub new_net: bool,
+    /// `-v`: an overlay with DIR as its lower layer and a tmpfs above it.
+    pub volatile: bool,
+    /// The console's pseudo-terminal slave (its path in the caller's
+    /// /dev/pts), bound at /dev/console.
+    pub console: Option<&'a CStr>,
+    pub extra: &'a [ExtraMount<'a>],
+    pub switch: Switch,
+}
+
+/// `-v`: a tmpfs mounted on DIR holds the upper and work directories of an
+/// overlay then mounted over it, with DIR's own directory (opened before it
+/// was covered) as the lower layer. DIR itself is never bound, so after the
+/// pivot it is reachable only as the overlay's read-only lower layer.
+fn volatile_root(root: &Root) -> Result<(), Failed> {
+    let lower = step(sys::open(root.dir, O_PATH | O_DIRECTORY), &[b"cannot open ", root.shown])?;
+    step(
+        sys::mount(Some(c"tmpfs"), root.dir, Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=0755")),
+        &[b"cannot mount tmpfs on ", root.shown],
+    )?;
+    let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), &[b"cannot open ", root.shown])?;
+    for name in [c"upper", c"work"] {
+        step(sys::mkdirat(upper.raw(), name, 0o755), &[b"cannot create the overlay's directories"])?;
+    }
+    let mut data = Line::new();
+    let (mut l, mut u) = (PathBuf::new(), PathBuf::new());
+    data.add(b"lowerdir=").add(fd_path(&lower, &mut l).to_bytes());
+    let upper_dir = fd_path(&upper, &mut u).to_bytes();
+    data.add(b",upperdir=").add(upper_dir).add(b"/upper,workdir=").add(upper_dir).add(b"/work\0");
+    let data = sys::cstr_until_nul(data.text()).unwrap_or(c"");
+    match sys::mount(Some(c"overlay"), root.dir, Some(c"overlay"), MS_NODEV, Some(data)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let mut line = Line::new();
+            line.add(crate::out::applet_name()).add(b": cannot mount overlay on ").add(root.shown);
+            line.add(b" (a volatile root needs overlayfs in a user namespace, Linux 5.11): ").errno(e).send();
+            Err(EXIT_FAILURE)
+        }
+    }
+}
+
+/// How the new root becomes the root.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Switch {
+    /// pivot_root(2) and the detach of the old root (a normal root).
+    Pivot,
+    /// The root is the initramfs, which pivot_root never leaves (rootfs
+    /// has no parent mount, pivot_root(2) EINVAL): host root's supervisor
+    /// already moved DIR over / and changed root into it, in a mount
+    /// namespace of its own that the init's is copied from, so that every
+    /// mount there is locked (mount_namespaces(7), "Restrictions on mount
+    /// namespaces"): container root can unmount neither DIR (which covers
+    /// the initramfs) nor anything else, and setns(2) into its own mount
+    /// namespace lands on DIR again.
+    Moved,
+    /// The root is the initramfs and the caller unprivileged: the init moves
+    /// DIR over / itself, as switch_root does. Its own mounts are not locked,
+    /// so container root (the caller) could uncover the initramfs, whose
+    /// files the caller can read anyway.
+    MoveHere,
+}
+
+/// Detaches every mount but `/`, DIR and what is below DIR, and the mounts
+/// DIR is on; those the kernel locked stay (umount2(2), EINVAL).
+fn detach_others(dir: &CStr) {
+    let dir = dir.to_bytes();
+    let mut buf = PathBuf::new();
+    each_mount(&mut |point, _, _| {
+        if let Some(p) = unescape(point, &mut buf) {
+            let b = p.to_bytes();
+            let inside = |outer: &[u8], inner: &[u8]| {
+                inner == outer || (inner.starts_with(outer) && (outer == b"/" || inner.get(outer.len()) == Some(&b'/')))
+            };
+            if !inside(dir, b) && !inside(b, dir) {
+                let _ = sys::umount2(p, MNT_DETACH);
+            }
+        }
+        false
+    });
+}
+
+/// With the working directory at the new root: move it over / and make it
+/// the root (as switch_root(8) does, without deleting anything).
+fn move_root() -> Result<(), Failed> {
+    step(sys::mount(Some(c"."), c"/", None, MS_MOVE, None), &[b"cannot move the new root over /"])?;
+    step(sys::chroot(c"."), &[b"cannot change root"])?;
+    step(sys::chdir(c"/"), &[b"cannot change directory to /"])
+}
+
+/// In a new mount namespace: DIR bound onto itself with everything below it
+/// and made nodev (or, with `-v`, an overlay on it), entered, and checked
+/// for host mounts on dev, proc and sys.
+fn prepare_root(root: &Root) -> Result<(), Failed> {
     // Nothing mounted here may propagate back to the host.
-    step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), b"cannot make mounts private")?;
-    step(sys::mount(Some(dir), dir, None, MS_BIND | MS_REC, None), b"cannot bind new root")?;
-    step(sys::chdir(dir), b"cannot enter new root")?;
+    step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), &[b"cannot make mounts private"])?;
+    if root.volatile {
+        volatile_root(root)?;
+    } else {
+        step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), &[b"cannot bind new root ", root.shown])?;
+        // Device nodes in DIR (a tarball's /dev, a copied disk) must not
+        // open inside: only the nodes of the /dev made below do.
+        restrict_tree(root.dir, MOUNT_ATTR_NODEV as u64)?;
+    }
+    step(sys::chdir(root.dir), &[b"cannot enter new root ", root.shown])?;
+    // A host mount left on DIR/dev (a chroot setup's bind) would only be
+    // covered, and container root could unmount the cover and reach it.
+    for name in [c"dev", c"proc", c"sys"] {
+        if sys::statat(AT_FDCWD, name, true).is_ok_and(|st| st.mount_root) {
+            say(&[root.shown, b"/", name.to_bytes(), b" is a mount point: unmount it first"]);
+            return Err(EXIT_FAILURE);
+        }
+    }
+    Ok(())
+}
+
+/// Host root from the initramfs (`Switch::Moved`), before the init is
+/// made: this process enters a mount namespace of its own, assembles DIR
+/// there with the extra mounts (whose sources are host paths), detaches
+/// the rest and moves DIR over /. Returns our original mount namespace, to
+/// go back to once the init's namespace has been copied from this one.
+pub fn move_root_for_init(root: &Root) -> Result<Fd, Failed> {
+    let host = step(sys::open(c"/proc/self/ns/mnt", sys::O_RDONLY), &[b"cannot open /proc/self/ns/mnt"])?;
+    step(sys::unshare(sys::CLONE_NEWNS), &[b"cannot create mount namespace"])?;
+    prepare_root(root)?;
+    for m in root.extra {
+        extra_mount(root.dir, m)?;
+    }
+    detach_others(root.dir);
+    move_root()?;
+    Ok(host)
+}
+
+/// Inside the init's new mount namespace: DIR bound onto itself with
+/// everything below it and made nodev (or, with `-v`, an overlay on it); a
+/// new proc, sysfs and a /dev of its own where DIR has those directories;
+/// the extra mounts; then the switch of root. Paths under DIR are opened
+/// relative to it, without following symlinks, and mounts go onto what was
+/// opened, so a DIR/dev or DIR/proc linking out of DIR never mounts
+/// anything outside.
+pub fn assemble_root(root: &Root) -> Result<(), Failed> {
+    if root.switch == Switch::Moved {
+        step(sys::chdir(c"/"), &[b"cannot enter new root ", root.shown])?;
+    } else {
+        prepare_root(root)?;
+    }
     let mut path = PathBuf::new();
     if let Some(proc_dir) = subdir(AT_FDCWD, c"proc") {
         step(
             sys::mount(Some(c"proc"), fd_path(&proc_dir, &mut path), Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
-            b"cannot mount proc",
+            &[b"cannot mount proc"],
         )?;
     }
     // sysfs shows the network devices of the namespace that mounts it: only
     // with a network namespace of its own is it the container's.
-    if let Some(sys_dir) = subdir(AT_FDCWD, c"sys").filter(|_| new_net) {
+    if let Some(sys_dir) = subdir(AT_FDCWD, c"sys").filter(|_| root.new_net) {
         step(
             sys::mount(Some(c"sysfs"), fd_path(&sys_dir, &mut path), Some(c"sysfs"), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
-            b"cannot mount sysfs",
+            &[b"cannot mount sysfs"],
         )?;
     }
     if let Some(dev) = subdir(AT_FDCWD, c"dev") {
-        make_dev(dev)?;
+        make_dev(dev, root.console)?;
     }
-    detach_old_root()
+    match root.switch {
+        Switch::Pivot => {
+            for m in root.extra {
+                extra_mount(root.dir, m)?;
+            }
+            detach_old_root(root.shown)
+        }
+        Switch::Moved => Ok(()),
+        Switch::MoveHere => {
+            for m in root.extra {
+                extra_mount(root.dir, m)?;
+            }
+            detach_others(root.dir);
+            move_root()
+        }
+    }
 }

@@ -32,18 +32,25 @@ pub struct Maps {
 
 const HELPER_DIRS: [&[u8]; 4] = [b"/usr/bin", b"/bin", b"/usr/sbin", b"/sbin"];
 
-/// Calls f for each line of a file; false when it cannot be read.
-fn each_line(path: &CStr, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+/// Calls f for each line of a file until it returns true (then true);
+/// false when it cannot be read. Lines of 4 KiB or more are skipped.
+pub fn each_line(path: &CStr, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
     let Ok(file) = sys::open(path, O_RDONLY) else { return false };
-    let mut buf = [0u8; 1024];
+    let mut buf = [0u8; 4096];
     ids::for_each_line(&mut |chunk| sys::read(file.raw(), chunk).unwrap_or(0), &mut buf, f)
 }
 
 /// The first valid range of `uid` (or of its login name) in a subid file.
+/// A range holding id 0 would map host root: it is skipped, with a warning
+/// (SPEC §4).
 fn subid_range(path: &CStr, name: Option<&[u8]>, uid: u32) -> Option<Range> {
     let mut found = None;
     each_line(path, &mut |line| {
         found = ids::subid_line(line, name, uid);
+        if found.is_some_and(|r| r.start == 0) {
+            say(&[b"warning: skipping ", line, b" in ", path.to_bytes(), b": it maps host root"]);
+            found = None;
+        }
         found.is_some()
     });
     found
@@ -81,67 +88,94 @@ pub fn find_helper(name: &[u8], path: &mut PathBuf) -> bool {
     })
 }
 
-/// Root: its own subordinate range when it lies inside the current
-/// namespace, else the original containers default of SPEC §4.
-fn root_map(range: Option<Range>, current_path: &CStr) -> IdMap {
-    let current = current_map(current_path);
-    match range {
-        Some(r) if ids::range_inside(&current, r) => {
-            let mut map = IdMap::new();
-            let _ = map.push(MapLine { inner: 0, outer: r.start, count: r.count });
-            map
-        }
-        _ => ids::default_root_map(&current).unwrap_or_default(),
-    }
+/// What decides a caller's row of the SPEC §4 table.
+pub struct Situation<'a> {
+    pub uid: u32,
+    pub gid: u32,
+    /// The first valid /etc/subuid and /etc/subgid ranges.
+    pub subuid: Option<Range>,
+    pub subgid: Option<Range>,
+    /// Whether newuidmap and newgidmap were both found.
+    pub helpers: bool,
+    /// `-u MAP` and `-g MAP`.
+    pub uid_map: Option<&'a IdMap>,
+    pub gid_map: Option<&'a IdMap>,
 }
 
-/// The maps of SPEC §4 for a `pseudo` or `contain` caller. Prints the one
-/// warning line when an unprivileged caller falls back to its own ids.
-pub fn plan_maps() -> Maps {
-    let (uid, gid) = (sys::getuid(), sys::getgid());
-    let name = login_name(uid);
-    let name = if name.is_empty() { None } else { Some(&name[..]) };
-    let subuid = subid_range(c"/etc/subuid", name, uid);
-    let subgid = subid_range(c"/etc/subgid", name, uid);
-    if uid == 0 {
-        return Maps {
-            uid: root_map(subuid, c"/proc/self/uid_map"),
-            gid: root_map(subgid, c"/proc/self/gid_map"),
-            writer: Writer::Parent,
-            become_root: true,
+/// The row of SPEC §4 for `pseudo` and `contain` (pure): root's maps from
+/// its range (or the default at the top of `current_*`), an unprivileged
+/// caller's through the helpers, or only its own ids when a range or a
+/// helper is missing, with what was missing. A MAP given replaces the row's.
+pub fn choose_maps(s: &Situation, current_uid: &[MapLine], current_gid: &[MapLine]) -> (Maps, Option<&'static [u8]>) {
+    if s.uid == 0 {
+        let root_map = |given: Option<&IdMap>, range: Option<Range>, current: &[MapLine]| match (given, range) {
+            (Some(map), _) => map.clone(),
+            (None, Some(r)) if ids::range_inside(current, r) => {
+                let mut map = IdMap::new();
+                let _ = map.push(MapLine { inner: 0, outer: r.start, count: r.count });
+                map
+            }
+            _ => ids::default_root_map(current).unwrap_or_default(),
         };
+        let uid = root_map(s.uid_map, s.subuid, current_uid);
+        let gid = root_map(s.gid_map, s.subgid, current_gid);
+        return (Maps { uid, gid, writer: Writer::Parent, become_root: true }, None);
     }
-    let mut path = PathBuf::new();
-    let missing: Option<&[u8]> = if subuid.is_none() {
+    let given = s.uid_map.is_some() || s.gid_map.is_some();
+    let missing: Option<&'static [u8]> = if s.subuid.is_none() && !given {
         Some(b"no range in /etc/subuid")
-    } else if subgid.is_none() {
+    } else if s.subgid.is_none() && !given {
         Some(b"no range in /etc/subgid")
-    } else if !find_helper(b"newuidmap", &mut path) {
-        Some(b"newuidmap not found")
-    } else if !find_helper(b"newgidmap", &mut path) {
-        Some(b"newgidmap not found")
+    } else if !s.helpers {
+        Some(b"newuidmap or newgidmap not found")
     } else {
         None
     };
+    let own = missing.is_some() && !given;
+    let (subuid, subgid) = if own { (None, None) } else { (s.subuid, s.subgid) };
+    let uid = s.uid_map.cloned().unwrap_or_else(|| ids::unprivileged_map(s.uid, subuid));
+    let gid = s.gid_map.cloned().unwrap_or_else(|| ids::unprivileged_map(s.gid, subgid));
+    let writer = if own { Writer::Own } else { Writer::Helpers };
+    (Maps { uid, gid, writer, become_root: false }, missing)
+}
+
+/// The maps of SPEC §4 for a `pseudo` or `contain` caller, with `-u` and
+/// `-g` MAPs if given. Prints the one warning line when an unprivileged
+/// caller falls back to its own ids; Err when a MAP needs the helpers and
+/// they are missing.
+pub fn plan_maps(uid_map: Option<&IdMap>, gid_map: Option<&IdMap>) -> Result<Maps, i32> {
+    let (uid, gid) = (sys::getuid(), sys::getgid());
+    let name = login_name(uid);
+    let name = if name.is_empty() { None } else { Some(&name[..]) };
+    let mut path = PathBuf::new();
+    let situation = Situation {
+        uid,
+        gid,
+        subuid: subid_range(c"/etc/subuid", name, uid),
+        subgid: subid_range(c"/etc/subgid", name, uid),
+        helpers: find_helper(b"newuidmap", &mut path) && find_helper(b"newgidmap", &mut path),
+        uid_map,
+        gid_map,
+    };
+    let (current_uid, current_gid) = if uid == 0 {
+        (current_map(c"/proc/self/uid_map"), current_map(c"/proc/self/gid_map"))
+    } else {
+        Default::default()
+    };
+    let (maps, missing) = choose_maps(&situation, &current_uid, &current_gid);
     match missing {
-        None => Maps {
-            uid: ids::unprivileged_map(uid, subuid),
-            gid: ids::unprivileged_map(gid, subgid),
-            writer: Writer::Helpers,
-            become_root: false,
-        },
+        Some(why) if maps.writer == Writer::Helpers => {
+            say(&[b"cannot write the maps given: ", why]);
+            Err(EXIT_FAILURE)
+        }
         Some(why) => {
             let mut line = Line::new();
             line.add(applet_name()).add(b": warning: ").add(why).add(b"; mapping only uid ").num(uid as u64);
             line.add(b" and gid ").num(gid as u64).add(b" to root");
             line.send();
-            Maps {
-                uid: ids::unprivileged_map(uid, None),
-                gid: ids::unprivileged_map(gid, None),
-                writer: Writer::Own,
-                become_root: false,
-            }
+            Ok(maps)
         }
+        None => Ok(maps),
     }
 }
 
@@ -241,19 +275,23 @@ pub fn become_root(maps: &Maps) -> Result<(), i32> {
     if !maps.become_root {
         return Ok(());
     }
-    sys::clear_groups()
-        .and_then(|_| sys::setgid(0))
-        .and_then(|_| sys::setuid(0))
-        .map_err(|e| fail(&[b"cannot become root in the new user namespace"], e))
+    // setgroups is denied in a namespace whose gid_map its owner wrote;
+    // an id 0 that a MAP leaves unmapped cannot be taken (EINVAL): the
+    // process then stays the overflow id.
+    let _ = sys::clear_groups();
+    match sys::setgid(0).and_then(|_| sys::setuid(0)) {
+        Ok(()) | Err(sys::Errno::EINVAL) => Ok(()),
+        Err(e) => Err(fail(&[b"cannot become root in the user namespace"], e)),
+    }
 }
 
-/// unshare(CLONE_NEWUSER | `more`) for this very process, then its maps:
-/// `Own` maps are written by ourselves; the others by a child left in the
-/// parent namespace, forked before and released once we have unshared.
-pub fn unshare_user(maps: &Maps, more: u32) -> Result<(), i32> {
+/// unshare(CLONE_NEWUSER) for this very process, then its maps: `Own`
+/// maps are written by ourselves; the others by a child left in the parent
+/// namespace, forked before and released once we have unshared.
+pub fn unshare_user(maps: &Maps) -> Result<(), i32> {
     let unshare = |flags| sys::unshare(flags).map_err(|e| fail(&[b"cannot create user namespace"], e));
     if maps.writer == Writer::Own {
-        unshare(sys::CLONE_NEWUSER | more)?;
+        unshare(sys::CLONE_NEWUSER)?;
         write_direct(0, maps)?;
         return become_root(maps);
     }
@@ -273,7 +311,7 @@ pub fn unshare_user(maps: &Maps, more: u32) -> Result<(), i32> {
         });
     }
     drop(ready_r);
-    let unshared = unshare(sys::CLONE_NEWUSER | more);
+    let unshared = unshare(sys::CLONE_NEWUSER);
     if unshared.is_ok() {
         let _ = sys::write_all(ready_w.raw(), b"1");
     }
@@ -284,4 +322,10 @@ pub fn unshare_user(maps: &Maps, more: u32) -> Result<(), i32> {
         Ok(Some((_, Exit::Code(0)))) => become_root(maps),
         _ => Err(EXIT_FAILURE),
     }
+}
+
+/// A `-u MAP` or `-g MAP` value: the map, or Err after saying which entry
+/// is wrong and why.
+pub fn map_option(value: &CStr) -> Result<IdMap, ()> {
+    ids::parse_map(value.to_bytes()).map_err(|(entry, why)| say(&[b"bad map entry '", entry, b"': ", why]))
 }

@@ -1,7 +1,7 @@
 //! Messages without `core::fmt` (which costs kilobytes): one line built by
 //! appending bytes into a fixed buffer, `NAME: what failed: strerror`.
 
-use crate::sys::{write_all, CStrList, Errno};
+use crate::sys::{write_all, Errno};
 use core::ffi::CStr;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
@@ -117,46 +117,6 @@ pub fn usage(text: &[u8]) -> i32 {
     EXIT_USAGE
 }
 
-/// Options before the positional arguments, until the first non-option
-/// or `--`: single letters of `flags`, returned as bits (bit i for
-/// flags[i]). `--help` prints the usage to stdout. Err(exit status) after
-/// printing the usage for an unknown option or fewer than `min` (more
-/// than `max`) positional arguments.
-pub fn options<'a>(args: CStrList<'a>, usage_text: &[u8], flags: &[u8], min: usize, max: usize) -> Result<(u32, CStrList<'a>), i32> {
-    let mut given = 0;
-    let mut rest = args.skip(1);
-    while let Some(arg) = rest.get(0) {
-        match arg.to_bytes() {
-            b"--help" => {
-                let _ = write_all(1, usage_text);
-                return Err(0);
-            }
-            b"--" => {
-                rest = rest.skip(1);
-                break;
-            }
-            // A negative number is an argument (for inject's "not a PID").
-            [b'-', d, ..] if d.is_ascii_digit() => break,
-            [b'-', letter] => match flags.iter().position(|f| f == letter) {
-                Some(i) => given |= 1 << i,
-                None => return Err(usage(usage_text)),
-            },
-            [b'-', _, ..] => return Err(usage(usage_text)),
-            _ => break,
-        }
-        rest = rest.skip(1);
-    }
-    if rest.len() < min || rest.len() > max {
-        return Err(usage(usage_text));
-    }
-    Ok((given, rest))
-}
-
-/// The positional arguments of an applet with no options but `--help`.
-pub fn positional<'a>(args: CStrList<'a>, usage_text: &[u8], min: usize, max: usize) -> Result<CStrList<'a>, i32> {
-    options(args, usage_text, b"", min, max).map(|(_, rest)| rest)
-}
-
 /// The C library's texts for the error numbers a container tool meets
 /// (others print as `Unknown error N`):
 /// each text follows a byte that is its number plus 0x80.
@@ -219,42 +179,6 @@ mod tests {
         assert_eq!(strerror(Errno(95)), Some(&b"Operation not supported"[..]));
         assert_eq!(strerror(Errno(15)), None);
         assert_eq!(strerror(Errno(200)), None);
-    }
-
-    use crate::sys::CStrArray;
-    use core::ffi::CStr;
-
-    /// options() over `args` with the flag letters "nc", 1 to 2 positionals.
-    fn parse(args: &[&CStr]) -> Result<(u32, Vec<String>), i32> {
-        let mut argv = CStrArray::<8>::new();
-        for arg in args {
-            assert!(argv.push(arg));
-        }
-        options(argv.list(), b"", b"nc", 1, 2)
-            .map(|(flags, rest)| (flags, rest.iter().map(|a| a.to_str().unwrap().to_string()).collect()))
-    }
-
-    #[test]
-    fn options_before_positionals() {
-        assert_eq!(parse(&[c"x", c"a"]), Ok((0, vec!["a".into()])));
-        assert_eq!(parse(&[c"x", c"-n", c"a", c"b"]), Ok((1, vec!["a".into(), "b".into()])));
-        assert_eq!(parse(&[c"x", c"-c", c"-n", c"a"]), Ok((3, vec!["a".into()])));
-        // Options stop at the first positional and at `--`.
-        assert_eq!(parse(&[c"x", c"a", c"-n"]), Ok((0, vec!["a".into(), "-n".into()])));
-        assert_eq!(parse(&[c"x", c"--", c"-n"]), Ok((0, vec!["-n".into()])));
-        // A negative number is a positional (inject's bad PID), not an option.
-        assert_eq!(parse(&[c"x", c"-1", c"b"]), Ok((0, vec!["-1".into(), "b".into()])));
-    }
-
-    #[test]
-    fn options_errors_are_usage() {
-        assert_eq!(parse(&[c"x"]), Err(EXIT_USAGE));
-        assert_eq!(parse(&[c"x", c"-n"]), Err(EXIT_USAGE));
-        assert_eq!(parse(&[c"x", c"-u", c"a"]), Err(EXIT_USAGE));
-        assert_eq!(parse(&[c"x", c"-nc", c"a"]), Err(EXIT_USAGE));
-        assert_eq!(parse(&[c"x", c"--nope", c"a"]), Err(EXIT_USAGE));
-        assert_eq!(parse(&[c"x", c"a", c"b", c"c"]), Err(EXIT_USAGE));
-        assert_eq!(parse(&[c"x", c"--help"]), Err(0));
     }
 
     #[test]

@@ -7,11 +7,14 @@ use std::fs;
 use std::os::unix::process::CommandExt;
 
 /// The applets whose usage lines the foundation and identity issues define.
-const USAGES: [(&str, &str); 4] = [
-    ("isolate", "Usage: isolate CMD [ARG]..."),
-    ("pivot", "Usage: pivot NEW-ROOT [PUT-OLD]"),
-    ("pseudo", "Usage: pseudo CMD [ARG]..."),
-    ("seal", "Usage: seal PROG [ARG]..."),
+/// The applets that need an argument, and the first line of their usage.
+/// (pseudo's CMD is optional: alone it runs /bin/sh.)
+const USAGES: [(&str, &str); 5] = [
+    ("contain", "Usage: contain [OPTIONS] DIR [CMD [ARG]...]\n"),
+    ("inject", "Usage: inject [-c] PID [CMD [ARG]...]\n"),
+    ("isolate", "Usage: isolate CMD [ARG]...\n"),
+    ("pivot", "Usage: pivot NEW-ROOT [PUT-OLD]\n"),
+    ("seal", "Usage: seal PROG [ARG]...\n"),
 ];
 
 #[track_caller]
@@ -75,7 +78,7 @@ fn applet_as_first_argument() {
 
 #[test]
 fn every_applet_accepts_help() {
-    for (applet, usage) in USAGES {
+    for (applet, usage) in USAGES.into_iter().chain([("pseudo", "Usage: pseudo [-u MAP] [-g MAP] [CMD [ARG]...]\n")]) {
         let r = run(&[applet, "--help"]);
         assert_eq!(r.code(), Some(0), "ucontain {applet} --help: {r:?}");
         assert!(

@@ -194,10 +194,13 @@ int main(void) {
 
 #[test]
 fn usage_is_64() {
-    for args in [&["inject"][..], &["inject", "1"][..]] {
+    let help = run(&["inject", "--help"]);
+    assert_eq!(help.code(), Some(0), "{help:?}");
+    assert!(help.stdout.starts_with("Usage: inject [-c] PID [CMD [ARG]...]\n"), "{help:?}");
+    for args in [&["inject"][..], &["inject", "-x", "1"][..]] {
         let r = run(args);
         assert_eq!(r.code(), Some(64), "{args:?}: {r:?}");
-        assert_eq!(r.stderr, "Usage: inject PID CMD [ARG]...\n", "{args:?}: {r:?}");
+        assert_eq!(r.stderr, help.stdout, "{args:?}: {r:?}");
         assert_eq!(r.stdout, "", "{args:?}: {r:?}");
     }
 }
@@ -347,11 +350,12 @@ fn root_cwd_processes_and_pid_are_the_containers() {
 }
 
 #[test]
-fn credentials_are_preserved() {
+fn cmd_runs_as_the_containers_root() {
+    // SPEC §5.6 v2: uid 0 and gid 0 inside, whoever injects.
     let cases = [
         (Pair { owner: Caller::Unprivileged, injector: Caller::Unprivileged }, "0 0"),
-        (Pair { owner: Caller::Root, injector: Caller::Root }, "65534 65534"),
-        (ROOT_INTO_USERS, "65534 65534"),
+        (Pair { owner: Caller::Root, injector: Caller::Root }, "0 0"),
+        (ROOT_INTO_USERS, "0 0"),
     ];
     for (pair, want) in cases {
         let (_root, c) = container(pair.owner, &["sleep", "100"]);

@@ -8,9 +8,8 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::time::Duration;
 
-/// The original containers default for root at top level: 0 onto the
-/// highest id, every other id onto itself except that one.
-const ROOT_DEFAULT: [&str; 2] = ["0 4294967294 1", "1 1 4294967293"];
+/// SPEC §4 v2: root on the top id, 1..=65535 on the block just below it.
+const ROOT_DEFAULT: [&str; 2] = ["0 4294967294 1", "1 4294901759 65535"];
 
 fn pseudo_ids(user: &User) -> (Run, Ids) {
     let r = user.run(&[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT]);
@@ -354,8 +353,9 @@ fn nested_as_root() {
     assert_eq!(r.code(), Some(0), "{r:?}");
     let ids = Ids::parse(&r);
     assert_root_inside(&ids);
-    assert_eq!(ids.uid_map, ["0 4294967293 1", "1 1 4294967292"], "{r:?}");
-    assert_eq!(ids.gid_map, ["0 4294967293 1", "1 1 4294967292"], "{r:?}");
+    // The first namespace maps 0..=65535: TOP 65535, N = TOP - 1.
+    assert_eq!(ids.uid_map, ["0 65535 1", "1 1 65534"], "{r:?}");
+    assert_eq!(ids.gid_map, ["0 65535 1", "1 1 65534"], "{r:?}");
 }
 
 #[test]
@@ -376,14 +376,17 @@ fn nested_id_u_is_0() {
 
 #[test]
 fn usage() {
-    let r = run(&["pseudo"]);
-    assert_eq!(r.code(), Some(64), "{r:?}");
-    assert!(r.stderr.starts_with("Usage: pseudo CMD [ARG]..."), "{r:?}");
-    assert_eq!(r.stdout, "");
     let r = run(&["pseudo", "--help"]);
     assert_eq!(r.code(), Some(0), "{r:?}");
-    assert!(r.stdout.starts_with("Usage: pseudo CMD [ARG]..."), "{r:?}");
+    assert!(r.stdout.starts_with("Usage: pseudo [-u MAP] [-g MAP] [CMD [ARG]...]\n"), "{r:?}");
     assert_eq!(r.stderr, "");
+    let r = run(&["pseudo", "-x"]);
+    assert_eq!(r.code(), Some(64), "{r:?}");
+    assert_eq!(r.stderr, run(&["pseudo", "--help"]).stdout, "{r:?}");
+    // No CMD: /bin/sh (here reading commands from stdin, which is empty).
+    let r = run(&["pseudo"]);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    assert_eq!(r.stderr, "", "{r:?}");
 }
 
 #[test]

@@ -1,17 +1,22 @@
 //! inject PID CMD [ARG]...: run CMD inside the running container whose
 //! init has host pid PID, without exposing this binary to it.
 
-use crate::applet::seal::sealed_copy;
+use crate::args::{options, Args};
+use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console};
 use crate::exec::{exec_command, search_path};
 use crate::ids::parse_pid;
-use crate::out::{fail, positional, say, Line, EXIT_FAILURE};
+use crate::memfd::{exec_sealed, sealed_copy};
+use crate::ns::{become_root, Maps, Writer};
+use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
-    self, CStrList, Errno, Exit, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
-    CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_RDONLY, PR_SET_DUMPABLE,
+    self, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
+    CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, O_RDONLY, PR_SET_DUMPABLE,
 };
 use core::ffi::CStr;
 
-pub const USAGE: &[u8] = b"Usage: inject PID CMD [ARG]...\n";
+pub const USAGE: &[u8] = b"Usage: inject [-c] PID [CMD [ARG]...]
+  -c  no pseudo-terminal: CMD gets inject's stdin, stdout, stderr
+";
 
 /// The order namespaces are entered in: the user namespace first, so its
 /// owner gains the capabilities the others need; mount late, because the
@@ -28,9 +33,9 @@ const NAMESPACES: [(&CStr, u32); 8] = [
 ];
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
-    let rest = match positional(args, USAGE, 2, usize::MAX) {
-        Ok(rest) => rest,
-        Err(status) => return status,
+    let (flags, rest) = match options(args, USAGE, b"c", b"", (1, usize::MAX), &mut |_, _| Err(())) {
+        Args::Run(flags, rest) => (flags, rest),
+        Args::Exit(status) => return status,
     };
     let pid_arg = rest.get(0).map_or(&b""[..], |p| p.to_bytes());
     let Some(pid) = parse_pid(pid_arg) else {
@@ -48,6 +53,12 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if let Err(e) = sys::prctl(PR_SET_DUMPABLE, 0) {
         return fail(&[b"cannot become non-dumpable"], e);
     }
+    // The host's /proc, to read the child's signal masks once our own view
+    // is the container's.
+    let proc = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {
+        Ok(proc) => proc,
+        Err(e) => return fail(&[b"cannot open /proc"], e),
+    };
     // Every namespace file is opened before the first setns: once in the
     // container's mount namespace, the host's /proc is out of reach.
     let mut targets: [Option<Fd>; 8] = Default::default();
@@ -82,18 +93,66 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         }
     }
     drop(targets);
+    // A pseudo-terminal of the container's own devpts, so `tty` inside
+    // names /dev/pts/N; the master stays with us, outside the container's
+    // processes. A container without /dev/ptmx gets no terminal.
+    let mut console = None;
+    if flags & NO_TERMINAL == 0 && at_terminal() {
+        if sys::access(c"/dev/ptmx", 0).is_err() {
+            say(&[b"warning: the container has no /dev/ptmx; running without a terminal"]);
+        } else {
+            console = match Console::open(c"/dev/ptmx") {
+                Ok(console) => Some(console),
+                Err(status) => return status,
+            };
+        }
+    }
+    let owned = owned_signals(console.is_some());
+    let old_mask = sys::block(owned);
     let child = match sys::fork() {
         Ok(child) => child,
         Err(e) => return fail(&[b"cannot fork"], e),
     };
     if child == 0 {
-        sys::exit(exec_command(rest.skip(1), env, search_path(env)));
+        sys::set_mask(old_mask);
+        sys::exit(run_inside(rest.skip(1), env, console.as_ref()));
     }
-    match sys::wait(child, false) {
-        Ok(Some((_, Exit::Code(code)))) => code,
-        Ok(Some((_, Exit::Signal(sig)))) => sys::die_by(sig),
-        _ => EXIT_FAILURE,
+    if let Some(console) = &mut console {
+        console.slave = None;
+        console.raw();
     }
+    end(supervise(child, owned, Child::Command, console.as_ref(), &proc))
+}
+
+/// `-c`: no pseudo-terminal.
+const NO_TERMINAL: u32 = 1;
+
+/// The child, inside every namespace: CMD as the container's root, in a
+/// session of its own, with only fds 0, 1 and 2.
+fn run_inside(cmd: CStrList, env: CStrList, console: Option<&Console>) -> i32 {
+    // uid and gid 0 inside, groups cleared where setgroups is allowed: the
+    // capabilities of the container's root, and not a process of a host id
+    // that container root could ptrace (SPEC §5.6).
+    let root = Maps { uid: Default::default(), gid: Default::default(), writer: Writer::Parent, become_root: true };
+    if let Err(status) = become_root(&root) {
+        return status;
+    }
+    // No controlling terminal: TIOCSTI and TIOCLINUX cannot reach the
+    // caller's (CVE-2017-5226).
+    if let Err(e) = sys::setsid() {
+        return fail(&[b"cannot create session"], e);
+    }
+    if let Some(console) = console {
+        if let Err(status) = take_console(console) {
+            return status;
+        }
+    }
+    // A host descriptor (or directory) handed to a program of the
+    // container is a way out (CVE-2024-21626).
+    if let Err(e) = sys::cloexec_from(3) {
+        return fail(&[b"cannot close inherited files"], e);
+    }
+    exec_command(cmd, env, search_path(env))
 }
 
 /// Opens the namespaces of `pid` that differ from ours into `targets`;
@@ -108,9 +167,16 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
         let name = name.to_bytes();
         let theirs = match sys::open(path.proc_path(pid, &[b"/ns/", name]), O_RDONLY) {
             Ok(fd) => fd,
-            Err(Errno::ENOENT) if name == b"user" => return Err(fail(&[b"no process ", pid_text], Errno::ESRCH)),
             // Kernels without cgroup (4.6) or time (5.6) namespaces.
             Err(Errno::ENOENT) if name == b"cgroup" || name == b"time" => continue,
+            // A zombie keeps its /proc directory but loses its namespaces.
+            Err(Errno::ENOENT) => {
+                if sys::statat(sys::AT_FDCWD, path.proc_path(pid, &[]), false).is_ok() {
+                    say(&[b"process ", pid_text, b" has exited"]);
+                    return Err(EXIT_FAILURE);
+                }
+                return Err(fail(&[b"no process ", pid_text], Errno::ESRCH));
+            }
             Err(e) => return Err(fail(&[b"cannot open ", name, b" namespace of process ", pid_text], e)),
         };
         if !same_namespace(&theirs, path.proc_path(0, &[b"/ns/", name])) {
@@ -158,6 +224,5 @@ fn reexec_sealed(args: CStrList, env: CStrList) -> i32 {
         Ok(memfd) => memfd,
         Err(status) => return status,
     };
-    let e = sys::execve_fd(&memfd, args, env);
-    fail(&[b"cannot execute sealed copy"], e)
+    exec_sealed(&memfd, b"sealed copy", args, env)
 }

@@ -1,8 +1,9 @@
 //! pivot NEW-ROOT [PUT-OLD]: pivot_root(2); with one argument, also detach
 //! the old root so nothing of it stays reachable.
 
+use crate::args::positional;
 use crate::mount::detach_old_root;
-use crate::out::{fail, positional};
+use crate::out::fail;
 use crate::sys::{self, CStrList};
 
 pub const USAGE: &[u8] = b"Usage: pivot NEW-ROOT [PUT-OLD]\n";
@@ -22,14 +23,8 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
     if let Err(e) = sys::chdir(new_root) {
         return fail(&[b"cannot pivot to new root ", new_root.to_bytes()], e);
     }
-    match detach_old_root() {
+    match detach_old_root(new_root.to_bytes()) {
         Ok(()) => 0,
-        Err((step, e)) => {
-            if step == crate::mount::PIVOT_STEP {
-                fail(&[step, b" ", new_root.to_bytes()], e)
-            } else {
-                fail(&[step], e)
-            }
-        }
+        Err(status) => status,
     }
 }

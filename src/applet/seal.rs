@@ -1,9 +1,11 @@
 //! seal PROG [ARG]...: run PROG from a sealed copy in memory, so nothing
 //! that runs as PROG can reach the file it came from (CVE-2019-5736).
 
+use crate::args::positional;
 use crate::exec::{find_program, search_path, PathBuf, NOT_EXECUTABLE, NOT_FOUND};
-use crate::out::{fail, positional, say, EXIT_FAILURE};
-use crate::sys::{self, CStrList, Errno, Fd, ALL_SEALS, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_EXEC, O_RDONLY};
+use crate::memfd::{exec_sealed, sealed_copy};
+use crate::out::{fail, say, EXIT_FAILURE};
+use crate::sys::{self, CStrList, Errno, O_RDONLY};
 
 pub const USAGE: &[u8] = b"Usage: seal PROG [ARG]...\n";
 
@@ -31,50 +33,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         say(&[prog.to_bytes(), b": cannot run a #! script from a sealed memfd"]);
         return NOT_EXECUTABLE;
     }
-    let memfd = match sealed_copy(&file, basename(prog.to_bytes())) {
+    let memfd = match sealed_copy(&file, crate::basename(prog.to_bytes())) {
         Ok(memfd) => memfd,
         Err(status) => return status,
     };
-    let e = sys::execve_fd(&memfd, args, env);
-    fail(&[b"cannot execute ", prog.to_bytes()], e);
+    exec_sealed(&memfd, prog.to_bytes(), args, env);
     NOT_EXECUTABLE
-}
-
-fn basename(path: &[u8]) -> &[u8] {
-    path.rsplit(|&b| b == b'/').next().unwrap_or(path)
-}
-
-/// A close-on-exec memfd holding all of `file`, with every seal added, so
-/// it can be executed but never changed. Err is the exit status after the
-/// message.
-pub fn sealed_copy(file: &Fd, label: &[u8]) -> Result<Fd, i32> {
-    let mut memfd_name = PathBuf::new();
-    let label = memfd_name.join(b"", label.get(..200).unwrap_or(label)).unwrap_or(c"sealed");
-    let flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
-    // MFD_EXEC (Linux 6.3) asks for an executable memfd explicitly; older
-    // kernels reject the unknown flag and make every memfd executable.
-    let memfd = match sys::memfd_create(label, flags | MFD_EXEC) {
-        Err(Errno::EINVAL) => sys::memfd_create(label, flags),
-        other => other,
-    };
-    let memfd = match memfd {
-        Ok(memfd) => memfd,
-        Err(Errno::EACCES) => {
-            say(&[b"cannot create an executable memfd: Permission denied (vm.memfd_noexec=2 forbids it)"]);
-            return Err(EXIT_FAILURE);
-        }
-        Err(e) => return Err(fail(&[b"cannot create memfd"], e)),
-    };
-    let mut offset = 0u64;
-    loop {
-        match sys::sendfile(&memfd, file, &mut offset, 1 << 30) {
-            Ok(0) => break,
-            Ok(_) | Err(Errno::EINTR) | Err(Errno::EAGAIN) => {}
-            Err(e) => return Err(fail(&[b"cannot copy ", label.to_bytes()], e)),
-        }
-    }
-    if let Err(e) = sys::add_seals(&memfd, ALL_SEALS) {
-        return Err(fail(&[b"cannot seal memfd"], e));
-    }
-    Ok(memfd)
 }

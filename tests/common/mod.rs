@@ -24,6 +24,7 @@
 mod background;
 mod bin;
 mod checks;
+pub mod delegation;
 mod ids;
 mod mounts;
 mod probe;

@@ -71,6 +71,12 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
+        // Cgroups made for a run (see cgroup::delegate) go with it.
+        if let Ok(list) = fs::read_to_string(self.path.join(super::delegation::LIST)) {
+            for dir in list.lines() {
+                super::delegation::remove(Path::new(dir));
+            }
+        }
         let _ = fs::remove_dir_all(&self.path);
     }
 }

@@ -41,6 +41,10 @@ pub struct User {
     pub subgid: Option<String>,
     pub in_passwd: bool,
     pub hide_helpers: bool,
+    /// A cgroup of its own, owned by the user, in every hierarchy (as a
+    /// systemd user session delegates one), so contain can make the
+    /// container's below it. Without one, contain warns.
+    pub delegate: bool,
 }
 
 impl Default for User {
@@ -53,6 +57,7 @@ impl Default for User {
             subgid: Some("tester:200000:65536\n".to_string()),
             in_passwd: true,
             hide_helpers: false,
+            delegate: true,
         }
     }
 }
@@ -68,6 +73,7 @@ impl User {
             subgid: None,
             in_passwd: true,
             hide_helpers: false,
+            delegate: false,
         }
     }
 
@@ -136,6 +142,14 @@ impl User {
                 sh_quote(from),
                 sh_quote(to)
             );
+        }
+        if self.delegate && self.uid != 0 {
+            for dir in super::delegation::delegate(&etc, self.uid, self.gid) {
+                script += &format!(
+                    "echo $$ > {0}/cgroup.procs || {{ echo \"harness: cannot enter {0}\" >&2; exit 125; }}\n",
+                    sh_quote(&dir)
+                );
+            }
         }
         script += &format!(
             "exec setpriv --reuid={} --regid={} --clear-groups -- \"$@\"\n",

@@ -1,0 +1,169 @@
+//! The container's delegated cgroup (SPEC §5.5): `ucontain-SUPERVISORPID`
+//! below the caller's own cgroup, in the unified (v2) hierarchy and, on a
+//! hybrid host, in the `name=systemd` one; owned by the container's root,
+//! the init placed in it before its cgroup namespace is made, and removed
+//! when the container ends. This is what lets systemd boot inside.
+
+use crate::exec::PathBuf;
+use crate::ns::each_line;
+use crate::out::Line;
+use crate::sys::{self, Errno, AT_FDCWD, O_DIRECTORY, O_RDONLY};
+use core::ffi::CStr;
+
+/// A hierarchy: how /proc/self/cgroup names it, how mountinfo shows its
+/// mount (file system type, and a super option that must be there), and
+/// the files a delegated cgroup's owner needs (cgroups(7), cgroup-v2.rst
+/// "Delegation Containment").
+struct Hierarchy {
+    line: &'static [u8],
+    fstype: &'static [u8],
+    option: &'static [u8],
+    files: [&'static CStr; 3],
+}
+
+const HIERARCHIES: [Hierarchy; 2] = [
+    Hierarchy {
+        line: b"0::",
+        fstype: b"cgroup2",
+        option: b"",
+        files: [c"cgroup.procs", c"cgroup.threads", c"cgroup.subtree_control"],
+    },
+    Hierarchy { line: b"name=systemd:", fstype: b"cgroup", option: b"name=systemd", files: [c"cgroup.procs", c"tasks", c"tasks"] },
+];
+
+/// The container's cgroup directories (empty paths where there is none).
+pub struct Cgroups {
+    dirs: [PathBuf; 2],
+}
+
+/// Where `h` is mounted and our cgroup in it: mount point + (our path less
+/// the mount's root), into `out`; false when it is not mounted.
+fn our_cgroup(h: &Hierarchy, out: &mut PathBuf) -> bool {
+    let mut path = heapless::Vec::<u8, 1024>::new();
+    each_line(c"/proc/self/cgroup", &mut |line| {
+        let Some(i) = line.windows(h.line.len()).position(|w| w == h.line) else { return false };
+        let whole = i == 0 || line[i - 1] == b':';
+        whole && path.extend_from_slice(&line[i + h.line.len()..]).is_ok()
+    });
+    if path.is_empty() {
+        return false;
+    }
+    let mut found = false;
+    each_line(c"/proc/self/mountinfo", &mut |line| {
+        let mut fields = line.split(|&b| b == b' ');
+        let (Some(root), Some(point)) = (fields.nth(3), fields.next()) else { return false };
+        let Some(dash) = line.windows(3).position(|w| w == b" - ") else { return false };
+        let mut tail = line[dash + 3..].split(|&b| b == b' ');
+        let (Some(fstype), Some(opts)) = (tail.next(), tail.nth(1)) else { return false };
+        let has_option = h.option.is_empty() || opts.split(|&b| b == b',').any(|o| o == h.option);
+        if fstype != h.fstype || !has_option || point.contains(&b'\\') {
+            return false;
+        }
+        let rel = if root == b"/" { Some(&path[..]) } else { path.strip_prefix(root) };
+        found = rel.is_some_and(|rel| out.join(point, rel.strip_prefix(b"/").unwrap_or(rel)).is_some());
+        found
+    });
+    found
+}
+
+/// Removes the cgroup `dir` and every cgroup below it (the container's
+/// own, systemd's init.scope and slices), deepest first.
+fn remove_tree(dir: &CStr, depth: u32) {
+    if depth < 32 {
+        if let Ok(fd) = sys::open(dir, O_RDONLY | O_DIRECTORY) {
+            let mut sub = PathBuf::new();
+            let _ = sys::each_entry(&fd, &mut |name, is_dir| {
+                if is_dir && name.to_bytes() != b"." && name.to_bytes() != b".." {
+                    if let Some(path) = sub.join(dir.to_bytes(), name.to_bytes()) {
+                        remove_tree(path, depth + 1);
+                    }
+                }
+            });
+        }
+    }
+    let _ = sys::remove_dir(dir);
+}
+
+/// Removes what a supervisor killed by SIGKILL left in `parent`: cgroups
+/// `ucontain-N` whose process N is gone (a cgroup still in use cannot be
+/// removed, so a live container loses nothing).
+fn remove_stale(parent: &CStr) {
+    let Ok(fd) = sys::open(parent, O_RDONLY | O_DIRECTORY) else { return };
+    let mut path = PathBuf::new();
+    let _ = sys::each_entry(&fd, &mut |name, is_dir| {
+        let Some(pid) = name.to_bytes().strip_prefix(b"ucontain-").and_then(crate::ids::parse_pid) else { return };
+        let alive = sys::statat(AT_FDCWD, Line::new().proc_path(pid, &[]), false).is_ok();
+        if is_dir && !alive {
+            if let Some(stale) = path.join(parent.to_bytes(), name.to_bytes()) {
+                remove_tree(stale, 0);
+            }
+        }
+    });
+}
+
+impl Cgroups {
+    /// Creates `ucontain-SUPERVISOR` in every hierarchy there is, owned by
+    /// `owner` (the container root's host uid and gid). One warning when a
+    /// cgroup cannot be made; the container goes on without it.
+    pub fn create(owner: Option<(u32, u32)>) -> Cgroups {
+        let mut cgroups = Cgroups { dirs: [PathBuf::new(), PathBuf::new()] };
+        let mut name = Line::new();
+        name.add(b"ucontain-").num(sys::getpid() as u64);
+        let mut warned = false;
+        for (h, dir) in HIERARCHIES.iter().zip(cgroups.dirs.iter_mut()) {
+            let mut parent = PathBuf::new();
+            if !our_cgroup(h, &mut parent) {
+                continue;
+            }
+            let Some(parent) = parent.as_cstr() else { continue };
+            remove_stale(parent);
+            let Some(path) = dir.join(parent.to_bytes(), name.text()) else { continue };
+            let made = match sys::mkdirat(AT_FDCWD, path, 0o755) {
+                Err(Errno::EEXIST) => Ok(()),
+                other => other,
+            }
+            .and_then(|()| match owner {
+                Some((uid, gid)) => {
+                    let dir_fd = sys::open(path, O_RDONLY | O_DIRECTORY)?;
+                    sys::chown_at(dir_fd.raw(), c"", uid, gid)?;
+                    h.files.iter().try_for_each(|file| sys::chown_at(dir_fd.raw(), file, uid, gid))
+                }
+                None => Ok(()),
+            });
+            if let Err(e) = made {
+                if !warned {
+                    let mut line = Line::new();
+                    line.add(crate::out::applet_name()).add(b": warning: cannot create cgroup ").add(path.to_bytes());
+                    line.add(b": ").errno(e).add(b"; going on without one").send();
+                    warned = true;
+                }
+                remove_tree(path, 0);
+                *dir = PathBuf::new();
+            }
+        }
+        cgroups
+    }
+
+    /// Moves `pid` into the container's cgroups.
+    pub fn place(&self, pid: i32) -> Result<(), i32> {
+        let mut text = Line::new();
+        text.num(pid as u64);
+        for dir in &self.dirs {
+            let Some(dir) = dir.as_cstr().filter(|d| !d.is_empty()) else { continue };
+            let Ok(fd) = sys::open(dir, O_RDONLY | O_DIRECTORY) else { continue };
+            if let Err(e) = sys::write_file(fd.raw(), c"cgroup.procs", text.text()) {
+                return Err(crate::out::fail(&[b"cannot move the init into ", dir.to_bytes()], e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the container's cgroups, once every process in them is gone.
+    pub fn remove(&self) {
+        for dir in &self.dirs {
+            if let Some(dir) = dir.as_cstr().filter(|d| !d.is_empty()) {
+                remove_tree(dir, 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! File descriptors, C strings and argument lists, and the file system calls.
+
+use super::*;
+/// The C string at the start of `buf`, up to its first NUL; None when
+/// there is no NUL. (core's CStr constructors are several times larger.)
+pub fn cstr_until_nul(buf: &[u8]) -> Option<&CStr> {
+    let nul = buf.iter().position(|&b| b == 0)?;
+    // SAFETY: buf[..=nul] ends with its only NUL byte.
+    Some(unsafe { CStr::from_bytes_with_nul_unchecked(&buf[..=nul]) })
+}
+
+/// An owned file descriptor, closed on drop.
+pub struct Fd(pub(super) i32);
+
+impl Fd {
+    pub fn raw(&self) -> i32 {
+        self.0
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        // SAFETY: we own the descriptor and nothing uses it after this.
+        unsafe { sc::syscall1(nr!(__NR_close), self.0 as usize) };
+    }
+}
+
+/// A NULL-terminated array of C strings, as the kernel passes argv and
+/// envp and as execve(2) takes them.
+#[derive(Clone, Copy)]
+pub struct CStrList<'a> {
+    pub(super) ptr: *const *const c_char,
+    pub(super) len: usize,
+    pub(super) life: PhantomData<&'a CStr>,
+}
+
+impl<'a> CStrList<'a> {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    pub fn get(&self, i: usize) -> Option<&'a CStr> {
+        if i >= self.len {
+            return None;
+        }
+        // SAFETY: i < len, and every entry below len is a valid C string
+        // that lives as long as 'a (checked when the list was made).
+        Some(unsafe { CStr::from_ptr(*self.ptr.add(i)) })
+    }
+    /// The list without its first `n` entries: still NULL-terminated, so
+    /// `argv.skip(1)` is the argv of the command an applet runs.
+    pub fn skip(&self, n: usize) -> CStrList<'a> {
+        let n = n.min(self.len);
+        // SAFETY: n <= len, so the result points into the same array.
+        CStrList { ptr: unsafe { self.ptr.add(n) }, len: self.len - n, life: PhantomData }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &'a CStr> + '_ {
+        (0..self.len).filter_map(move |i| self.get(i))
+    }
+    /// The value of `NAME=value` in an environment list.
+    pub fn var(&self, name: &[u8]) -> Option<&'a [u8]> {
+        self.iter().find_map(|e| {
+            let e = e.to_bytes();
+            match e.strip_prefix(name) {
+                Some([b'=', value @ ..]) => Some(value),
+                _ => None,
+            }
+        })
+    }
+}
+
+/// A fixed-capacity NULL-terminated array of C strings built by the caller
+/// (an execve argv or envp); holds at most N-1 strings.
+pub struct CStrArray<'a, const N: usize> {
+    ptrs: [*const c_char; N],
+    len: usize,
+    life: PhantomData<&'a CStr>,
+}
+
+impl<'a, const N: usize> CStrArray<'a, N> {
+    pub fn new() -> Self {
+        CStrArray { ptrs: [null(); N], len: 0, life: PhantomData }
+    }
+    /// Appends `s`; false when full.
+    pub fn push(&mut self, s: &'a CStr) -> bool {
+        if self.len + 1 >= N {
+            return false;
+        }
+        self.ptrs[self.len] = s.as_ptr();
+        self.len += 1;
+        true
+    }
+    pub fn list(&self) -> CStrList<'_> {
+        CStrList { ptr: self.ptrs.as_ptr(), len: self.len, life: PhantomData }
+    }
+}
+
+impl<const N: usize> Default for CStrArray<'_, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+
+pub fn openat(dir: i32, path: &CStr, flags: u32, mode: u32) -> Result<Fd> {
+    // SAFETY: path is a valid C string; the kernel returns a new descriptor.
+    let r = unsafe {
+        sc::syscall4(nr!(__NR_openat), dir as usize, ptr(path), (flags | O_CLOEXEC) as usize, mode as usize)
+    };
+    check(r).map(|fd| Fd(fd as i32))
+}
+
+pub fn open(path: &CStr, flags: u32) -> Result<Fd> {
+    openat(AT_FDCWD, path, flags, 0)
+}
+
+pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize> {
+    // SAFETY: the kernel writes at most buf.len() bytes into buf.
+    check(unsafe { sc::syscall3(nr!(__NR_read), fd as usize, buf.as_mut_ptr() as usize, buf.len()) })
+}
+
+pub fn write(fd: i32, buf: &[u8]) -> Result<usize> {
+    // SAFETY: the kernel reads at most buf.len() bytes from buf.
+    check(unsafe { sc::syscall3(nr!(__NR_write), fd as usize, buf.as_ptr() as usize, buf.len()) })
+}
+
+/// Writes all of `buf`, retrying after short writes and EINTR.
+pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<()> {
+    while !buf.is_empty() {
+        match write(fd, buf) {
+            Ok(0) => return Err(Errno(linux_raw_sys::errno::EIO as u16)),
+            Ok(n) => buf = buf.get(n..).unwrap_or(&[]),
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// read(2) that fails with EAGAIN instead of waiting for data.
+pub fn read_nonblocking(fd: i32, buf: &mut [u8]) -> Result<usize> {
+    // SAFETY: plain integer arguments.
+    check(unsafe { sc::syscall3(nr!(__NR_fcntl), fd as usize, k::F_SETFL as usize, k::O_NONBLOCK as usize) })?;
+    read(fd, buf)
+}
+
+/// Reads until `buf` is full or end of file; returns the bytes read.
+pub fn read_full(fd: i32, buf: &mut [u8]) -> Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        match read(fd, &mut buf[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// Writes a whole small file such as /proc/PID/uid_map in one write(2),
+/// as the kernel requires for id maps.
+pub fn write_file(dir: i32, path: &CStr, data: &[u8]) -> Result<()> {
+    let fd = openat(dir, path, O_WRONLY, 0)?;
+    let n = write(fd.raw(), data)?;
+    if n == data.len() {
+        Ok(())
+    } else {
+        Err(Errno::EINVAL)
+    }
+}
+
+/// What statx(2) tells about a file that the applets use.
+#[derive(Clone, Copy)]
+pub struct Stat {
+    pub mode: u32,
+    pub size: u64,
+    pub ino: u64,
+    pub dev: u64,
+    /// The root of a mount (STATX_ATTR_MOUNT_ROOT, Linux 5.8).
+    pub mount_root: bool,
+}
+
+impl Stat {
+    pub fn is_dir(&self) -> bool {
+        self.mode & k::S_IFMT == k::S_IFDIR
+    }
+    pub fn is_reg(&self) -> bool {
+        self.mode & k::S_IFMT == k::S_IFREG
+    }
+}
+
+/// statx(2) of `path` relative to `dir`; an empty path means `dir` itself.
+pub fn statat(dir: i32, path: &CStr, nofollow: bool) -> Result<Stat> {
+    let mut flags = k::AT_EMPTY_PATH;
+    if nofollow {
+        flags |= k::AT_SYMLINK_NOFOLLOW;
+    }
+    let mut st = core::mem::MaybeUninit::<k::statx>::zeroed();
+    // SAFETY: the kernel fills the statx struct we pass.
+    let r = unsafe {
+        sc::syscall5(
+            nr!(__NR_statx),
+            dir as usize,
+            ptr(path),
+            flags as usize,
+            (k::STATX_TYPE | k::STATX_MODE | k::STATX_INO | k::STATX_SIZE) as usize,
+            st.as_mut_ptr() as usize,
+        )
+    };
+    check(r)?;
+    // SAFETY: zero-initialised, then filled by the kernel.
+    let st = unsafe { st.assume_init() };
+    Ok(Stat {
+        mode: st.stx_mode as u32,
+        size: st.stx_size,
+        ino: st.stx_ino,
+        dev: ((st.stx_dev_major as u64) << 32) | st.stx_dev_minor as u64,
+        mount_root: st.stx_attributes & k::STATX_ATTR_MOUNT_ROOT as u64 != 0,
+    })
+}
+
+pub fn fstat(fd: &Fd) -> Result<Stat> {
+    statat(fd.raw(), c"", false)
+}
+
+/// access(2) with X_OK and friends, by the real ids as execvp does.
+pub fn access(path: &CStr, mode: u32) -> Result<()> {
+    // SAFETY: path is a valid C string.
+    unit(unsafe { sc::syscall3(nr!(__NR_faccessat), AT_FDCWD as usize, ptr(path), mode as usize) })
+}
+
+/// readlink(2) into `buf`, NUL-terminated.
+pub fn readlink<'a>(path: &CStr, buf: &'a mut [u8]) -> Result<&'a CStr> {
+    let room = buf.len().saturating_sub(1);
+    // SAFETY: the kernel writes at most `room` bytes into buf.
+    let n = check(unsafe {
+        sc::syscall4(nr!(__NR_readlinkat), AT_FDCWD as usize, ptr(path), buf.as_mut_ptr() as usize, room)
+    })?;
+    buf[n] = 0;
+    cstr_until_nul(buf).ok_or(Errno::EINVAL)
+}
+
+pub fn mkdirat(dir: i32, path: &CStr, mode: u32) -> Result<()> {
+    // SAFETY: path is a valid C string.
+    unit(unsafe { sc::syscall3(nr!(__NR_mkdirat), dir as usize, ptr(path), mode as usize) })
+}
+
+pub fn symlinkat(target: &CStr, dir: i32, path: &CStr) -> Result<()> {
+    // SAFETY: both are valid C strings.
+    unit(unsafe { sc::syscall3(nr!(__NR_symlinkat), ptr(target), dir as usize, ptr(path)) })
+}
+
+pub fn pipe() -> Result<(Fd, Fd)> {
+    let mut fds = [0i32; 2];
+    // SAFETY: the kernel writes two descriptors into fds.
+    check(unsafe { sc::syscall2(nr!(__NR_pipe2), fds.as_mut_ptr() as usize, O_CLOEXEC as usize) })?;
+    Ok((Fd(fds[0]), Fd(fds[1])))
+}
+
+pub fn chdir(path: &CStr) -> Result<()> {
+    // SAFETY: path is a valid C string.
+    unit(unsafe { sc::syscall1(nr!(__NR_chdir), ptr(path)) })
+}
+
+/// Marks every descriptor from `first` up close-on-exec (close_range(2),
+/// Linux 5.11); where the kernel lacks that, closes them instead.
+pub fn cloexec_from(first: u32) -> Result<()> {
+    const CLOSE_RANGE_CLOEXEC: usize = 1 << 2;
+    // SAFETY: plain integer arguments.
+    let r = unsafe { sc::syscall3(nr!(__NR_close_range), first as usize, u32::MAX as usize, CLOSE_RANGE_CLOEXEC) };
+    match check(r) {
+        Err(Errno::EINVAL) | Err(Errno::ENOSYS) => {
+            for fd in first..1024 {
+                // SAFETY: closing descriptors we are about to lose on exec anyway.
+                unsafe { sc::syscall1(nr!(__NR_close), fd as usize) };
+            }
+            Ok(())
+        }
+        r => r.map(|_| ()),
+    }
+}
+
+/// fchownat(2) of `path` relative to `dir` (empty: `dir` itself), without
+/// following a symlink.
+pub fn chown_at(dir: i32, path: &CStr, uid: u32, gid: u32) -> Result<()> {
+    let flags = k::AT_EMPTY_PATH | k::AT_SYMLINK_NOFOLLOW;
+    // SAFETY: path is a valid C string.
+    unit(unsafe {
+        sc::syscall5(nr!(__NR_fchownat), dir as usize, ptr(path), uid as usize, gid as usize, flags as usize)
+    })
+}
+
+/// rmdir(2), as unlinkat(2) with AT_REMOVEDIR.
+pub fn remove_dir(path: &CStr) -> Result<()> {
+    // SAFETY: path is a valid C string.
+    unit(unsafe { sc::syscall3(nr!(__NR_unlinkat), AT_FDCWD as usize, ptr(path), k::AT_REMOVEDIR as usize) })
+}
+
+pub fn fchdir(fd: &Fd) -> Result<()> {
+    // SAFETY: plain integer argument.
+    unit(unsafe { sc::syscall1(nr!(__NR_fchdir), fd.raw() as usize) })
+}
+
+pub fn chroot(path: &CStr) -> Result<()> {
+    // SAFETY: path is a valid C string.
+    unit(unsafe { sc::syscall1(nr!(__NR_chroot), ptr(path)) })
+}
+
+/// ioctl(2) whose argument is a pointer to `arg` (read or written).
+pub fn ioctl<T>(fd: i32, request: u32, arg: &mut T) -> Result<usize> {
+    // SAFETY: callers pass the struct the request reads or writes.
+    check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd as usize, request as usize, arg as *mut T as usize) })
+}
+
+/// ioctl(2) with an integer argument.
+pub fn ioctl_int(fd: i32, request: u32, arg: usize) -> Result<usize> {
+    // SAFETY: plain integer arguments.
+    check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd as usize, request as usize, arg) })
+}
+
+/// Calls `f(name, is_dir)` for each entry of the open directory `dir`
+/// (getdents64(2)), `.` and `..` included.
+pub fn each_entry(dir: &Fd, f: &mut dyn FnMut(&CStr, bool)) -> Result<()> {
+    let mut buf = [0u64; 512];
+    loop {
+        // SAFETY: the kernel writes at most the buffer's size of records.
+        let n = check(unsafe {
+            sc::syscall3(nr!(__NR_getdents64), dir.raw() as usize, buf.as_mut_ptr() as usize, core::mem::size_of_val(&buf))
+        })?;
+        if n == 0 {
+            return Ok(());
+        }
+        // SAFETY: plain bytes; the kernel wrote n of them.
+        let bytes = unsafe { core::slice::from_raw_parts(buf.as_ptr() as *const u8, n) };
+        let mut at = 0;
+        // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2),
+        // d_type (1), then the NUL-terminated name.
+        while let (Some(len), Some(&kind)) = (bytes.get(at + 16..at + 18), bytes.get(at + 18)) {
+            let reclen = u16::from_ne_bytes([len[0], len[1]]) as usize;
+            if let Some(name) = bytes.get(at + 19..at + reclen).and_then(cstr_until_nul) {
+                f(name, kind as u32 == k::DT_DIR);
+            }
+            if reclen == 0 {
+                break;
+            }
+            at += reclen;
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! exec, exit, ids, fork and wait.
+
+use super::*;
+pub fn execve(path: &CStr, argv: CStrList, envp: CStrList) -> Errno {
+    // SAFETY: argv and envp are NULL-terminated arrays of C strings.
+    let r = unsafe { sc::syscall3(nr!(__NR_execve), ptr(path), argv.ptr as usize, envp.ptr as usize) };
+    check(r).err().unwrap_or(Errno::EINVAL)
+}
+
+/// Executes the file `fd` is: execveat(fd, "", argv, envp, AT_EMPTY_PATH),
+/// and where that fails with ENOENT or ENOSYS (Linux 5.10.223, emulators),
+/// execve of /proc/self/fd/N (SPEC §3).
+pub fn execve_fd(fd: &Fd, argv: CStrList, envp: CStrList) -> Errno {
+    match execveat_empty(fd, argv, envp) {
+        e @ (Errno::ENOENT | Errno::ENOSYS) => {
+            let mut path = *b"/proc/self/fd/\0\0\0\0\0\0\0\0\0\0\0";
+            let mut n = fd.raw() as u32;
+            let mut digits = 0;
+            loop {
+                digits += 1;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            n = fd.raw() as u32;
+            for i in (14..14 + digits).rev() {
+                path[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+            match cstr_until_nul(&path) {
+                // The fallback's own error says less than the kernel's first refusal.
+                Some(path) => match execve(path, argv, envp) {
+                    Errno::ENOENT => e,
+                    other => other,
+                },
+                None => e,
+            }
+        }
+        e => e,
+    }
+}
+
+fn execveat_empty(fd: &Fd, argv: CStrList, envp: CStrList) -> Errno {
+    // SAFETY: as execve.
+    let r = unsafe {
+        sc::syscall5(
+            nr!(__NR_execveat),
+            fd.raw() as usize,
+            ptr(c""),
+            argv.ptr as usize,
+            envp.ptr as usize,
+            k::AT_EMPTY_PATH as usize,
+        )
+    };
+    check(r).err().unwrap_or(Errno::EINVAL)
+}
+
+pub fn exit(code: i32) -> ! {
+    // SAFETY: exit_group ends every thread of the process; it never returns.
+    unsafe { sc::syscall1(nr!(__NR_exit_group), code as usize) };
+    #[allow(clippy::empty_loop)]
+    loop {}
+}
+
+
+pub fn getpid() -> i32 {
+    // SAFETY: no arguments.
+    unsafe { sc::syscall0(nr!(__NR_getpid)) as i32 }
+}
+
+pub fn getuid() -> u32 {
+    // SAFETY: no arguments.
+    unsafe { sc::syscall0(NR_GETUID as usize) as u32 }
+}
+
+pub fn getgid() -> u32 {
+    // SAFETY: no arguments.
+    unsafe { sc::syscall0(NR_GETGID as usize) as u32 }
+}
+
+pub fn setuid(uid: u32) -> Result<()> {
+    // SAFETY: plain integer argument.
+    unit(unsafe { sc::syscall1(NR_SETUID as usize, uid as usize) })
+}
+
+pub fn setgid(gid: u32) -> Result<()> {
+    // SAFETY: plain integer argument.
+    unit(unsafe { sc::syscall1(NR_SETGID as usize, gid as usize) })
+}
+
+/// setgroups(2) with an empty list: drop every supplementary group.
+pub fn clear_groups() -> Result<()> {
+    // SAFETY: a zero-length list needs no buffer.
+    unit(unsafe { sc::syscall2(NR_SETGROUPS as usize, 0, 0) })
+}
+
+pub fn setsid() -> Result<()> {
+    // SAFETY: no arguments.
+    unit(unsafe { sc::syscall0(nr!(__NR_setsid)) })
+}
+
+pub fn prctl(option: u32, arg: usize) -> Result<()> {
+    // SAFETY: only used with integer-argument options.
+    unit(unsafe { sc::syscall5(nr!(__NR_prctl), option as usize, arg, 0, 0, 0) })
+}
+
+pub use linux_raw_sys::prctl::{PR_SET_DUMPABLE, PR_SET_PDEATHSIG};
+
+pub fn kill(pid: i32, sig: u32) -> Result<()> {
+    // SAFETY: plain integer arguments.
+    unit(unsafe { sc::syscall2(nr!(__NR_kill), pid as usize, sig as usize) })
+}
+
+/// A new process, as fork(2): returns 0 in the child. With namespace
+/// flags, clone3(2) puts the child into new namespaces; CLONE_NEWTIME
+/// needs clone3 (it overlaps the exit-signal bits of clone).
+pub fn fork_into(namespaces: u32) -> Result<i32> {
+    let args = k::clone_args {
+        flags: namespaces as u64,
+        pidfd: 0,
+        child_tid: 0,
+        parent_tid: 0,
+        exit_signal: SIGCHLD as u64,
+        stack: 0,
+        stack_size: 0,
+        tls: 0,
+        set_tid: 0,
+        set_tid_size: 0,
+        cgroup: 0,
+    };
+    // SAFETY: without CLONE_VM and with no stack the child gets a copy of
+    // our memory, exactly like fork(2); this program has no threads.
+    let r = unsafe {
+        sc::syscall2(nr!(__NR_clone3), &args as *const k::clone_args as usize, core::mem::size_of::<k::clone_args>())
+    };
+    match check(r) {
+        // Kernels before 5.3: plain clone(2), whose argument orders differ
+        // per architecture only in the arguments we leave 0.
+        // SAFETY: as above.
+        Err(Errno::ENOSYS) => check(unsafe {
+            sc::syscall5(nr!(__NR_clone), ((namespaces & !CLONE_NEWTIME) | SIGCHLD) as usize, 0, 0, 0, 0)
+        }),
+        r => r,
+    }
+    .map(|pid| pid as i32)
+}
+
+pub fn fork() -> Result<i32> {
+    fork_into(0)
+}
+
+/// How a child ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Signal(u32),
+}
+
+/// wait4(2) for `pid` (or -1 for any child); None with `nohang` when no
+/// child has ended yet.
+pub fn wait(pid: i32, nohang: bool) -> Result<Option<(i32, Exit)>> {
+    let mut status: i32 = 0;
+    let options = if nohang { k::WNOHANG } else { 0 };
+    loop {
+        // SAFETY: status is a valid int the kernel writes.
+        let r = unsafe {
+            sc::syscall4(nr!(__NR_wait4), pid as usize, &mut status as *mut i32 as usize, options as usize, 0)
+        };
+        match check(r) {
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+            Ok(0) => return Ok(None),
+            Ok(p) => {
+                let sig = (status & 0x7f) as u32;
+                let how = if sig == 0 { Exit::Code((status >> 8) & 0xff) } else { Exit::Signal(sig) };
+                return Ok(Some((p as i32, how)));
+            }
+        }
+    }
+}

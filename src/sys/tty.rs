@@ -1,0 +1,116 @@
+//! Terminals: settings, window size, pseudo-terminals, sessions; and the
+//! poll, signalfd and clock calls the console relay waits with.
+
+use super::*;
+use linux_raw_sys::ioctl as io;
+
+pub use k::{termios as Termios, winsize as WinSize};
+
+pub fn get_termios(fd: i32) -> Result<Termios> {
+    let mut t = Termios { c_iflag: 0, c_oflag: 0, c_cflag: 0, c_lflag: 0, c_line: 0, c_cc: [0; 19] };
+    ioctl(fd, io::TCGETS, &mut t).map(|_| t)
+}
+
+/// Sets `t` once the output written so far has been sent (TCSADRAIN).
+pub fn set_termios(fd: i32, t: &Termios) -> Result<()> {
+    let mut t = *t;
+    ioctl(fd, io::TCSETSW, &mut t).map(|_| ())
+}
+
+/// `t` in raw mode, as cfmakeraw(3) makes it: bytes pass unchanged, and
+/// Ctrl-C, Ctrl-Z and Ctrl-\ are bytes, not signals.
+pub fn raw(t: &Termios) -> Termios {
+    let mut r = *t;
+    r.c_iflag &= !(k::IGNBRK | k::BRKINT | k::PARMRK | k::ISTRIP | k::INLCR | k::IGNCR | k::ICRNL | k::IXON);
+    r.c_oflag &= !k::OPOST;
+    r.c_lflag &= !(k::ECHO | k::ECHONL | k::ICANON | k::ISIG | k::IEXTEN);
+    r.c_cflag = (r.c_cflag & !(k::CSIZE | k::PARENB)) | k::CS8;
+    r.c_cc[k::VMIN as usize] = 1;
+    r.c_cc[k::VTIME as usize] = 0;
+    r
+}
+
+pub fn window_size(fd: i32) -> Result<WinSize> {
+    let mut w = WinSize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
+    ioctl(fd, io::TIOCGWINSZ, &mut w).map(|_| w)
+}
+
+pub fn set_window_size(fd: i32, w: &WinSize) -> Result<()> {
+    let mut w = *w;
+    ioctl(fd, io::TIOCSWINSZ, &mut w).map(|_| ())
+}
+
+/// The foreground process group of the terminal `fd`.
+pub fn foreground_group(fd: i32) -> Result<i32> {
+    let mut pgrp: i32 = 0;
+    ioctl(fd, io::TIOCGPGRP, &mut pgrp).map(|_| pgrp)
+}
+
+pub fn getpgrp() -> i32 {
+    // SAFETY: plain integer argument.
+    unsafe { sc::syscall1(nr!(__NR_getpgid), 0) as i32 }
+}
+
+/// A new pseudo-terminal from the `ptmx` at `ptmx`: its master and, opened
+/// through the master (TIOCGPTPEER, Linux 4.13), its slave.
+pub fn open_pty(ptmx: &CStr) -> Result<(Fd, Fd)> {
+    let master = open(ptmx, O_RDWR | k::O_NOCTTY)?;
+    let mut unlock: i32 = 0;
+    ioctl(master.raw(), io::TIOCSPTLCK, &mut unlock)?;
+    let slave = ioctl_int(master.raw(), io::TIOCGPTPEER, (O_RDWR | k::O_NOCTTY | O_CLOEXEC) as usize)?;
+    Ok((master, Fd(slave as i32)))
+}
+
+/// The number N of the pseudo-terminal slave /dev/pts/N of `master`.
+pub fn pty_number(master: &Fd) -> Result<u32> {
+    let mut n: u32 = 0;
+    ioctl(master.raw(), io::TIOCGPTN, &mut n).map(|_| n)
+}
+
+/// Makes the terminal `fd` the controlling terminal of our new session.
+pub fn set_controlling_tty(fd: &Fd) -> Result<()> {
+    ioctl_int(fd.raw(), io::TIOCSCTTY, 0).map(|_| ())
+}
+
+/// dup3(2): `fd` also as descriptor `target`, not close-on-exec.
+pub fn dup_onto(fd: &Fd, target: i32) -> Result<()> {
+    // SAFETY: plain integer arguments.
+    unit(unsafe { sc::syscall3(nr!(__NR_dup3), fd.raw() as usize, target as usize, 0) })
+}
+
+pub fn set_nonblocking(fd: i32) -> Result<()> {
+    // SAFETY: plain integer arguments.
+    unit(unsafe { sc::syscall3(nr!(__NR_fcntl), fd as usize, k::F_SETFL as usize, k::O_NONBLOCK as usize) })
+}
+
+pub use k::pollfd as PollFd;
+pub const POLLIN: i16 = k::POLLIN as i16;
+
+/// poll(2) without a timeout (as ppoll, which every architecture has).
+pub fn poll(fds: &mut [PollFd]) -> Result<usize> {
+    // SAFETY: the kernel reads and updates fds.len() pollfd entries.
+    check(unsafe { sc::syscall5(nr!(__NR_ppoll), fds.as_mut_ptr() as usize, fds.len(), 0, 0, 8) })
+}
+
+/// A descriptor that reads the (blocked) signals of `set` (signalfd(2)).
+pub fn signalfd(set: SigSet) -> Result<Fd> {
+    // SAFETY: the set is a valid 8-byte sigset_t.
+    check(unsafe { sc::syscall4(nr!(__NR_signalfd4), usize::MAX, &set.0 as *const u64 as usize, 8, O_CLOEXEC as usize) })
+        .map(|fd| Fd(fd as i32))
+}
+
+/// The next signal read from a `signalfd`.
+pub fn read_signal(fd: &Fd) -> Result<u32> {
+    let mut info = [0u32; 32];
+    // SAFETY: 128 bytes, one struct signalfd_siginfo; ssi_signo comes first.
+    check(unsafe { sc::syscall3(nr!(__NR_read), fd.raw() as usize, info.as_mut_ptr() as usize, 128) })?;
+    Ok(info[0])
+}
+
+/// Milliseconds of CLOCK_MONOTONIC.
+pub fn now_ms() -> u64 {
+    let mut ts = [0isize; 2];
+    // SAFETY: a struct timespec of two longs.
+    unsafe { sc::syscall2(nr!(__NR_clock_gettime), k::CLOCK_MONOTONIC as usize, ts.as_mut_ptr() as usize) };
+    ts[0] as u64 * 1000 + ts[1] as u64 / 1_000_000
+}
