@@ -209,16 +209,16 @@ fn resize(pty: &mut Pty, what: &str) {
 #[track_caller]
 fn tiocsti_stays_inside(pty: &mut Pty, what: &str) {
     let out = clean(&pty.expect("\ntty "));
-    let outer = pty.slave_rdev();
+    let outer = pty.slave_id();
     assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
     let text = clean(&pty.transcript());
     for fd in ["fd0", "fd1", "fd2"] {
         let line = text.lines().find(|l| l.starts_with(&format!("{fd} "))).unwrap_or_else(|| panic!("{what}: no {fd} line:\n{out}"));
-        assert!(line.starts_with(&format!("{fd} rdev=")), "{what}: {fd} is not a terminal: {line}");
-        assert!(!line.starts_with(&format!("{fd} rdev={outer} ")), "{what}: {fd} is the caller's terminal: {line}");
+        assert!(line.starts_with(&format!("{fd} dev=")), "{what}: {fd} is not a terminal: {line}");
+        assert!(!line.starts_with(&format!("{fd} {outer} ")), "{what}: {fd} is the caller's terminal: {line}");
     }
     let tty = text.lines().find(|l| l.starts_with("tty ")).unwrap();
-    assert!(!tty.starts_with(&format!("tty rdev={outer} ")), "{what}: /dev/tty is the caller's terminal: {tty}");
+    assert!(!tty.starts_with(&format!("tty {outer} ")), "{what}: /dev/tty is the caller's terminal: {tty}");
     assert_eq!(pty.input_queue(), 0, "{what}: a byte reached the caller's terminal");
     pty.assert_settings_restored(what);
 }
@@ -232,19 +232,49 @@ fn tiocsti_refused() -> &'static str {
     }
 }
 
-/// The `-> TARGET` of every fd `ls -l /proc/*/fd/` listed in `out`, with
-/// the directory it was listed under.
-fn fd_targets(out: &str) -> Vec<(String, String)> {
-    let mut dir = String::new();
-    let mut all = Vec::new();
-    for line in out.lines() {
-        if line.starts_with("/proc/") && line.ends_with(':') {
-            dir = line.trim_end_matches(':').to_string();
-        } else if let Some((_, target)) = line.split_once(" -> ") {
-            all.push((dir.clone(), target.to_string()));
-        }
-    }
-    all
+/// A shell loop printing every fd of every process it can see as
+/// `fd /proc/PID/fd/N DEV MAJOR:MINOR TARGET` (`stat -L`: st_dev decimal,
+/// st_rdev in hex; `- -` where it cannot stat), then `E-2`.
+const LIST_FDS: &str = "for f in /proc/[0-9]*/fd/*; do \
+     echo \"fd $f $(stat -L -c '%d %t:%T' \"$f\" 2>/dev/null || echo - -) $(readlink \"$f\")\"; done; \
+     echo E-$((1+1))";
+
+/// One line of `LIST_FDS`.
+#[derive(Debug)]
+struct FdLine {
+    pid: String,
+    fd: String,
+    id: String,
+    target: String,
+}
+
+fn fd_lines(out: &str) -> Vec<FdLine> {
+    out.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.strip_prefix("fd /proc/")?.splitn(4, ' ').collect();
+            let (pid, fd) = f.first()?.split_once("/fd/")?;
+            Some(FdLine {
+                pid: pid.to_string(),
+                fd: fd.to_string(),
+                id: format!("{} {}", f.get(1)?, f.get(2)?),
+                target: f.get(3).unwrap_or(&"").to_string(),
+            })
+        })
+        .collect()
+}
+
+/// A descriptor the listing shell itself holds while it lists (the glob's
+/// directory, gone by the time of `stat`; a command substitution's pipe).
+fn transient(f: &FdLine) -> bool {
+    f.fd.parse::<u32>().unwrap_or(0) >= 3 && (f.id == "- -" || f.target.starts_with("pipe:"))
+}
+
+/// `pty`'s slave as `LIST_FDS` prints a device: `DEV MAJOR:MINOR` (hex).
+fn outer_id(pty: &Pty) -> String {
+    let id = pty.slave_id();
+    let (dev, rdev) = id.strip_prefix("dev=").unwrap().split_once(" rdev=").unwrap();
+    let (major, minor) = rdev.split_once(':').unwrap();
+    format!("{dev} {:x}:{:x}", major.parse::<u32>().unwrap(), minor.parse::<u32>().unwrap())
 }
 
 /// A root filesystem with the TIOCSTI probe at /tiocsti and the SIGSEGV
@@ -277,14 +307,20 @@ fn settings_restored(pty: &mut Pty, end: End, want: (Option<i32>, Option<i32>), 
         End::Itself => {}
         End::Signal(sig) => {
             wait_raw(pty, what);
+            // Once CMD runs (the rows that signal run `sleep 100`).
+            pty.wait_foreground("sleep");
             assert!(signal_pid(pty.pid(), sig), "{what}: cannot signal the relay");
         }
         End::CtrlBracket3 => {
             wait_raw(pty, what);
+            pty.wait_foreground("sleep");
             pty.write([CTRL_RIGHT_BRACKET, CTRL_RIGHT_BRACKET, CTRL_RIGHT_BRACKET].concat());
         }
     }
-    assert_eq!(code(pty.wait()), want, "{what}:\n{}", pty.transcript());
+    let Some(status) = poll_until(TIMEOUT, || pty.try_wait()) else {
+        panic!("hang guard: {what}: did not end within {TIMEOUT:?}\n{}", pty.transcript())
+    };
+    assert_eq!(code(status), want, "{what}:\n{}", pty.transcript());
     if !shows.is_empty() {
         assert!(clean(&pty.transcript()).lines().any(|l| l == shows), "{what}: no line {shows:?}:\n{}", pty.transcript());
     }
@@ -402,11 +438,11 @@ fn contain_without_console_init_is_in_a_new_session_and_tiocsti_fails() {
         let mut pty = contain_on_pty(caller, &["-c"], &root, &["/tiocsti"]);
         pty.expect("\ntty ");
         assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
-        let outer = pty.slave_rdev();
+        let outer = pty.slave_id();
         let refused = tiocsti_refused();
         let want = format!(
-            "fd0 rdev={outer} tiocsti=failed ({refused})\nfd1 rdev={outer} tiocsti=failed ({refused})\n\
-             fd2 rdev={outer} tiocsti=failed ({refused})\ntty cannot-open (No such device or address)\n"
+            "fd0 {outer} tiocsti=failed ({refused})\nfd1 {outer} tiocsti=failed ({refused})\n\
+             fd2 {outer} tiocsti=failed ({refused})\ntty cannot-open (No such device or address)\n"
         );
         assert_eq!(clean(&pty.transcript()), want, "{what}");
         assert_eq!(pty.input_queue(), 0, "{what}: a byte reached the caller's terminal");
@@ -449,13 +485,22 @@ fn contain_container_sees_no_host_fd_of_the_supervisor() {
     for caller in Caller::BOTH {
         let root = rootfs();
         let what = format!("{caller:?}");
-        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "ls -l /proc/[0-9]*/fd/; echo E-$((1+1))"]);
+        let script = format!("stat -c 'console %d %t:%T' /dev/console; {LIST_FDS}");
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", &script]);
         let out = clean(&pty.expect("E-2"));
         assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{out}");
-        let targets = fd_targets(&out);
-        assert!(!targets.is_empty(), "{what}: no fd listed:\n{out}");
-        let foreign: Vec<_> = targets.iter().filter(|(_, t)| t != "/dev/console" && !t.starts_with("/proc/")).collect();
-        assert!(foreign.is_empty(), "{what}: fds inside that are not the console: {foreign:?}\n{out}");
+        let console = out.lines().find_map(|l| l.strip_prefix("console ")).unwrap_or_else(|| panic!("{what}: no /dev/console:\n{out}"));
+        let fds = fd_lines(&out);
+        assert!(!fds.is_empty(), "{what}: no fd listed:\n{out}");
+        let outer = outer_id(&pty);
+        for fd in &fds {
+            assert!(fd.id != outer, "{what}: the caller's terminal is visible inside: {fd:?}\n{out}");
+            assert!(!fd.target.contains("ptmx"), "{what}: a pty master is visible inside: {fd:?}\n{out}");
+        }
+        // The init's 0, 1, 2 (the only fds it has) are the console.
+        let init: Vec<_> = fds.iter().filter(|f| f.pid == "1" && !transient(f)).collect();
+        assert_eq!(init.iter().map(|f| f.fd.as_str()).collect::<Vec<_>>(), ["0", "1", "2"], "{what}:\n{out}");
+        assert!(init.iter().all(|f| f.id == console), "{what}: the init's fds are not /dev/console ({console}):\n{out}");
     }
 }
 
@@ -480,7 +525,7 @@ fn inject_tty_is_a_pty_of_the_container() {
         let n = tty.strip_prefix("/dev/pts/").unwrap_or("");
         assert!(!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()), "{what}: tty inside: {tty:?}\n{out}");
         let ls: Vec<&str> = lines.get(1).unwrap_or(&"").split_whitespace().collect();
-        assert!(ls.len() > 3 && ls[0].starts_with('c') && ls[2] == "0", "{what}: {tty} inside:\n{out}");
+        assert!(ls.len() > 3 && ls[0].starts_with('c'), "{what}: {tty} is not a device inside:\n{out}");
         pty.assert_settings_restored(&what);
     }
 }
@@ -542,19 +587,22 @@ fn inject_container_sees_no_host_fd_of_inject() {
         let root = rootfs();
         let c = container(caller, &root);
         let what = format!("{caller:?}");
-        let mut pty = inject_on_pty(caller, &[], c.init, &["/bin/sh", "-c", "tty; ls -l /proc/[0-9]*/fd/; echo E-$((1+1))"]);
+        let script = format!("stat -c \"tty %d %t:%T $$\" $(tty); {LIST_FDS}");
+        let mut pty = inject_on_pty(caller, &[], c.init, &["/bin/sh", "-c", &script]);
         let out = clean(&pty.expect("E-2"));
         assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{out}");
-        let tty = out.lines().next().unwrap_or("").to_string();
-        assert!(tty.starts_with("/dev/pts/"), "{what}: tty inside: {tty:?}\n{out}");
-        // PID 1 keeps the descriptors its own contain gave it (no console
-        // here); every other process sees only the injected pty.
-        let targets = fd_targets(&out);
-        assert!(!targets.is_empty(), "{what}: no fd listed:\n{out}");
-        let foreign: Vec<_> = targets
-            .iter()
-            .filter(|(dir, t)| dir != "/proc/1/fd/" && *t != tty && !t.starts_with("/proc/"))
-            .collect();
-        assert!(foreign.is_empty(), "{what}: fds inside that are not the injected pty: {foreign:?}\n{out}");
+        let tty: Vec<&str> = out.lines().find_map(|l| l.strip_prefix("tty ")).unwrap_or("").split(' ').collect();
+        assert_eq!(tty.len(), 3, "{what}: no tty inside:\n{out}");
+        let (pty_id, me) = (format!("{} {}", tty[0], tty[1]), tty[2]);
+        let fds = fd_lines(&out);
+        let outer = outer_id(&pty);
+        for fd in &fds {
+            assert!(fd.id != outer, "{what}: the caller's terminal is visible inside: {fd:?}\n{out}");
+            assert!(!fd.target.contains("ptmx"), "{what}: a pty master is visible inside: {fd:?}\n{out}");
+        }
+        // The injected shell has 0, 1, 2, all the pty inside.
+        let mine: Vec<_> = fds.iter().filter(|f| f.pid == me && !transient(f)).collect();
+        assert_eq!(mine.iter().map(|f| f.fd.as_str()).collect::<Vec<_>>(), ["0", "1", "2"], "{what}:\n{out}");
+        assert!(mine.iter().all(|f| f.id == pty_id), "{what}: the shell's fds are not its pty:\n{out}");
     }
 }

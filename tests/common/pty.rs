@@ -237,15 +237,13 @@ impl Pty {
         &self.slave_path
     }
 
-    /// The slave's device number (`st_rdev`) as `MAJOR:MINOR`, as
-    /// `tests/tiocsti.c` prints it.
-    pub fn slave_rdev(&self) -> String {
+    /// The slave as `tests/tiocsti.c` names a terminal: `dev=DEV
+    /// rdev=MAJOR:MINOR` (ptys of different devpts instances share major
+    /// and minor numbers; `st_dev` tells the instances apart).
+    pub fn slave_id(&self) -> String {
         use std::os::unix::fs::MetadataExt;
-        let rdev = self.slave.metadata().expect("harness: pty: fstat").rdev();
-        // glibc's major()/minor() encoding.
-        let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff);
-        let minor = (rdev & 0xff) | ((rdev >> 12) & !0xff);
-        format!("{major}:{minor}")
+        let meta = self.slave.metadata().expect("harness: pty: fstat");
+        format!("dev={} rdev={}", meta.dev(), dev_name(meta.rdev()))
     }
 
     /// SIGKILL `pid` too when this is dropped.
@@ -443,6 +441,13 @@ impl Drop for Pty {
             let _ = reader.join();
         }
     }
+}
+
+/// A device number as `MAJOR:MINOR` (glibc's major()/minor() encoding).
+pub fn dev_name(rdev: u64) -> String {
+    let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff);
+    let minor = (rdev & 0xff) | ((rdev >> 12) & !0xff);
+    format!("{major}:{minor}")
 }
 
 /// Every descendant of `pid` (children first, then theirs).
