@@ -12,7 +12,7 @@ use crate::ns::{become_root, map_option, plan_maps, write_maps, Maps};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
-    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_SET_PDEATHSIG, SIGKILL,
+    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP, PR_SET_PDEATHSIG, SIGKILL,
 };
 use core::ffi::CStr;
 
@@ -44,6 +44,9 @@ const NAMESPACES: u32 = CLONE_NEWUSER
     | CLONE_NEWUTS
     | CLONE_NEWCGROUP
     | CLONE_NEWTIME;
+
+/// capability(7): CAP_SYS_RAWIO.
+const CAP_SYS_RAWIO: usize = 17;
 
 /// Everything the command line asks for besides DIR and CMD.
 struct Plan<'a> {
@@ -340,6 +343,10 @@ fn container_init(
     if let Err(e) = sys::cloexec_from(3) {
         return fail(&[b"cannot close inherited files"], e);
     }
+    // As systemd-nspawn, no CAP_SYS_RAWIO (it grants nothing in a user
+    // namespace): systemd then skips the debugfs and tracefs mounts it could
+    // only fail, instead of booting "degraded".
+    let _ = sys::prctl(PR_CAPBSET_DROP, CAP_SYS_RAWIO);
     sys::set_mask(old_mask);
     let mut init_env = CStrArray::<4>::new();
     init_env.push(c"container=contain");

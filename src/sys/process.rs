@@ -117,7 +117,7 @@ pub fn prctl(option: u32, arg: usize) -> Result<()> {
     unit(unsafe { sc::syscall5(nr!(__NR_prctl), option as usize, arg, 0, 0, 0) })
 }
 
-pub use linux_raw_sys::prctl::{PR_SET_DUMPABLE, PR_SET_PDEATHSIG};
+pub use linux_raw_sys::prctl::{PR_CAPBSET_DROP, PR_SET_DUMPABLE, PR_SET_PDEATHSIG};
 
 pub fn kill(pid: i32, sig: u32) -> Result<()> {
     // SAFETY: plain integer arguments.
