@@ -84,7 +84,7 @@ pub fn find_program(cmd: &CStr, path: &[u8], found: &mut PathBuf) -> Result<Stat
     if name.is_empty() {
         return Err(Errno::ENOENT);
     }
-    if name.iter().any(|&b| b == b'/') {
+    if name.contains(&b'/') {
         let file = found.join(b"", name).ok_or(Errno::ENAMETOOLONG)?;
         return executable(file);
     }

@@ -38,9 +38,13 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
     step(sys::chdir(c"/"), &[b"cannot change directory to /"])
 }
 
-/// Calls `f(mount point, options)` for each line of /proc/self/mountinfo
-/// (mountinfo fields 5 and 6, the mount point still octal-escaped).
-fn each_mount(f: &mut dyn FnMut(&[u8], &[u8], &[u8]) -> bool) -> bool {
+/// What `each_mount` hands on: a mount point (octal-escaped), its options,
+/// and its file system type with the rest of the line; true stops the walk.
+type OnMount<'a> = &'a mut dyn FnMut(&[u8], &[u8], &[u8]) -> bool;
+
+/// Calls `f(mount point, options, fstype...)` for each line of
+/// /proc/self/mountinfo (fields 5, 6 and what follows " - ").
+fn each_mount(f: OnMount) -> bool {
     each_line(c"/proc/self/mountinfo", &mut |line| {
         let mut fields = line.split(|&b| b == b' ');
         let (Some(point), Some(opts)) = (fields.nth(4), fields.next()) else { return false };

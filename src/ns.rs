@@ -337,7 +337,8 @@ pub fn unshare_user(maps: &Maps) -> Result<(), i32> {
 }
 
 /// A `-u MAP` or `-g MAP` value: the map, or Err after saying which entry
-/// is wrong and why.
+/// is wrong and why (the option parser then prints the usage).
+#[allow(clippy::result_unit_err)]
 pub fn map_option(value: &CStr) -> Result<IdMap, ()> {
     ids::parse_map(value.to_bytes()).map_err(|(entry, why)| say(&[b"bad map entry '", entry, b"': ", why]))
 }

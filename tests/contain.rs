@@ -539,7 +539,7 @@ fn only_descriptors_0_1_2_exist_inside() {
         assert_eq!(names, ["0", "1", "2", "3"], "{caller:?}: {r:?}");
         assert_eq!(fds[3].1, None, "{caller:?}: fd 3 is not ls's own (closed) directory stream: {r:?}");
         assert_eq!(r.stderr, "ls: /proc/self/fd/3: cannot read link: No such file or directory\n", "{caller:?}: {r:?}");
-        assert!(fds.iter().all(|(_, t)| t.as_deref().map_or(true, |t| !t.contains("out") && t != "/")), "{caller:?}: {r:?}");
+        assert!(fds.iter().all(|(_, t)| t.as_deref().is_none_or(|t| !t.contains("out") && t != "/")), "{caller:?}: {r:?}");
 
         // The probe, which leaves out its own directory fd: exactly 0 1 2.
         let r = caller.run(&["sh", "-c", &spawn(&format!("{} contain {} /probe fds", sh_quote(&bin), sh_quote(root.str())))]);

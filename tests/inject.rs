@@ -99,7 +99,7 @@ impl Marker {
 
     #[track_caller]
     fn assert_run(&self, what: &str) {
-        let inside = self.inside.as_ref().map_or(false, |p| p.exists());
+        let inside = self.inside.as_ref().is_some_and(|p| p.exists());
         assert!(inside, "{what}: control: CMD did not leave its mark in the container");
     }
 }

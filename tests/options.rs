@@ -235,7 +235,7 @@ fn assert_usage(r: &Run, applet: &str, first: &str, what: &str) {
     let lines = r.err_lines();
     assert_eq!(lines.first().copied(), Some(first), "{what}: {r:?}");
     assert!(
-        lines.get(1).map_or(false, |l| l.starts_with(&format!("Usage: {applet}"))),
+        lines.get(1).is_some_and(|l| l.starts_with(&format!("Usage: {applet}"))),
         "{what}: the usage does not follow: {r:?}"
     );
 }
@@ -529,7 +529,7 @@ fn a_device_node_reached_through_a_bind_does_not_open() {
             assert_eq!(r.code(), Some(0), "{caller:?}: {opt}: {r:?}");
             let lines = r.lines();
             assert_eq!(lines.first().copied(), Some("/mnt/d/null rd=Permission denied wr=Permission denied"), "{caller:?}: {opt}: {r:?}");
-            assert!(lines.get(1).map_or(false, |o| o.split(',').any(|x| x == "nodev")), "{caller:?}: {opt}: the bind is not nodev: {r:?}");
+            assert!(lines.get(1).is_some_and(|o| o.split(',').any(|x| x == "nodev")), "{caller:?}: {opt}: the bind is not nodev: {r:?}");
         }
     }
 }

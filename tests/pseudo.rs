@@ -240,7 +240,7 @@ fn garbage(owner: &str) -> String {
         format!("{owner}::65536"),
         format!("{owner}:200000:"),
         format!("{owner}:1:2:3"),
-        format!("{owner}"),
+        owner.to_string(),
         format!("{owner}:"),
         ":200000:65536".to_string(),
         ":::".to_string(),
