@@ -23,7 +23,8 @@ fn main() {
     // binary). INSERT keeps the linker's default script for the rest.
     let out = std::env::var("OUT_DIR").unwrap();
     let script = format!("{out}/no-unwind-tables.ld");
-    std::fs::write(&script, "SECTIONS { /DISCARD/ : { *(.eh_frame) *(.eh_frame_hdr) } } INSERT AFTER .text;\n").unwrap();
+    std::fs::write(&script, "SECTIONS { /DISCARD/ : { *(.eh_frame) *(.eh_frame_hdr) } } INSERT AFTER .text;\n")
+        .unwrap();
     let lld = std::env::var("RUSTC_LINKER").is_ok_and(|l| l.ends_with("rust-lld"));
     for (for_lld, for_cc, _why) in LINK_FLAGS {
         let flag = if lld { for_lld } else { for_cc };

@@ -28,7 +28,12 @@ const HIERARCHIES: [Hierarchy; 2] = [
         option: b"",
         files: [c"cgroup.procs", c"cgroup.threads", c"cgroup.subtree_control"],
     },
-    Hierarchy { line: b"name=systemd:", fstype: b"cgroup", option: b"name=systemd", files: [c"cgroup.procs", c"tasks", c"tasks"] },
+    Hierarchy {
+        line: b"name=systemd:",
+        fstype: b"cgroup",
+        option: b"name=systemd",
+        files: [c"cgroup.procs", c"tasks", c"tasks"],
+    },
 ];
 
 /// The container's cgroup directories (empty paths where there is none).

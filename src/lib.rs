@@ -19,8 +19,8 @@ pub mod mount;
 pub mod ns;
 pub mod out;
 
-use out::{say, EXIT_FAILURE, EXIT_USAGE};
 use core::ffi::CStr;
+use out::{say, EXIT_FAILURE, EXIT_USAGE};
 use sys::{write_all, CStrList};
 
 /// An applet's entry: its argv (argv[0] is its name) and environment.

@@ -5,8 +5,8 @@ use crate::exec::PathBuf;
 use crate::ns::each_line;
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
-    self, Errno, Fd, AT_FDCWD, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_NODEV, MS_NOEXEC,
-    MS_MOVE, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
+    self, Errno, Fd, AT_FDCWD, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC,
+    MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
 };
 use core::ffi::CStr;
 
@@ -29,7 +29,10 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
         // pivot_root(2), EINVAL: the current root is the rootfs (initramfs),
         // which can never be pivoted away from.
         if e == Errno::EINVAL && root_is_rootfs() {
-            return Err(fail(&[b"cannot pivot to new root ", shown, b": the root is the initramfs (rootfs); use switch_root first"], e));
+            return Err(fail(
+                &[b"cannot pivot to new root ", shown, b": the root is the initramfs (rootfs); use switch_root first"],
+                e,
+            ));
         }
         return Err(fail(&[b"cannot pivot to new root ", shown], e));
     }
@@ -98,7 +101,14 @@ fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
             return false;
         }
         let mut flags = MS_REMOUNT | MS_BIND | extra;
-        for (name, flag) in [(&b"ro"[..], MS_RDONLY), (b"nosuid", MS_NOSUID), (b"noexec", MS_NOEXEC), (b"noatime", 1024), (b"nodiratime", 2048), (b"relatime", 1 << 21)] {
+        for (name, flag) in [
+            (&b"ro"[..], MS_RDONLY),
+            (b"nosuid", MS_NOSUID),
+            (b"noexec", MS_NOEXEC),
+            (b"noatime", 1024),
+            (b"nodiratime", 2048),
+            (b"relatime", 1 << 21),
+        ] {
             if opts.split(|&b| b == b',').any(|o| o == name) {
                 flags |= flag;
             }
@@ -146,7 +156,10 @@ fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
 fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     let mut path = PathBuf::new();
     let tmpfs = |target: &CStr, flags, data: &CStr, what: &[u8]| {
-        step(sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)), &[b"cannot mount tmpfs on ", what])
+        step(
+            sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)),
+            &[b"cannot mount tmpfs on ", what],
+        )
     };
     tmpfs(fd_path(&dev, &mut path), MS_NOEXEC, c"mode=0755", b"/dev")?;
     let dev = step(sys::openat(AT_FDCWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), &[b"cannot open /dev"])?;
@@ -154,13 +167,19 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     for node in DEV_NODES {
         let source = host.join(b"/dev", node.to_bytes()).unwrap_or(node);
         let target = mount_file(&dev, node, source.to_bytes())?;
-        step(sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None), &[b"cannot bind host ", source.to_bytes()])?;
+        step(
+            sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None),
+            &[b"cannot bind host ", source.to_bytes()],
+        )?;
     }
     if let Some(console) = console {
         let target = mount_file(&dev, c"console", b"/dev/console")?;
         // By path: a descriptor opened before the mount namespace was made
         // names a mount of the caller's namespace, which cannot be bound.
-        step(sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None), &[b"cannot bind ", console.to_bytes(), b" at /dev/console"])?;
+        step(
+            sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None),
+            &[b"cannot bind ", console.to_bytes(), b" at /dev/console"],
+        )?;
     }
     for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
         step(sys::mkdirat(dev.raw(), name, mode), &[b"cannot create ", what])?;
@@ -249,7 +268,13 @@ fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
     if m.kind == Extra::Tmpfs {
         let target = open_inside(m.dst, false)?;
         return step(
-            sys::mount(Some(c"tmpfs"), fd_path(&target, &mut path), Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=1777")),
+            sys::mount(
+                Some(c"tmpfs"),
+                fd_path(&target, &mut path),
+                Some(c"tmpfs"),
+                MS_NOSUID | MS_NODEV,
+                Some(c"mode=1777"),
+            ),
             &[b"cannot mount tmpfs on ", m.dst],
         );
     }
@@ -371,7 +396,10 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
     if root.volatile {
         volatile_root(root)?;
     } else {
-        step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), &[b"cannot bind new root ", root.shown])?;
+        step(
+            sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None),
+            &[b"cannot bind new root ", root.shown],
+        )?;
         // Device nodes in DIR (a tarball's /dev, a copied disk) must not
         // open inside: only the nodes of the /dev made below do.
         restrict_tree(root.dir, MOUNT_ATTR_NODEV as u64)?;
@@ -421,7 +449,13 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
     let mut path = PathBuf::new();
     if let Some(proc_dir) = subdir(AT_FDCWD, c"proc") {
         step(
-            sys::mount(Some(c"proc"), fd_path(&proc_dir, &mut path), Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
+            sys::mount(
+                Some(c"proc"),
+                fd_path(&proc_dir, &mut path),
+                Some(c"proc"),
+                MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                None,
+            ),
             &[b"cannot mount proc"],
         )?;
     }
@@ -429,7 +463,13 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
     // with a network namespace of its own is it the container's.
     if let Some(sys_dir) = subdir(AT_FDCWD, c"sys").filter(|_| root.new_net) {
         step(
-            sys::mount(Some(c"sysfs"), fd_path(&sys_dir, &mut path), Some(c"sysfs"), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
+            sys::mount(
+                Some(c"sysfs"),
+                fd_path(&sys_dir, &mut path),
+                Some(c"sysfs"),
+                MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                None,
+            ),
             &[b"cannot mount sysfs"],
         )?;
     }

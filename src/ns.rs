@@ -287,7 +287,9 @@ pub fn become_root(maps: &Maps) -> Result<(), i32> {
         // made as the lowest ids mapped, since the overflow id cannot own
         // a file (EOVERFLOW); execve then leaves file access to the euid.
         Err(sys::Errno::EINVAL) => {
-            if let (Some(uid), Some(gid)) = (maps.uid.iter().map(|l| l.inner).min(), maps.gid.iter().map(|l| l.inner).min()) {
+            if let (Some(uid), Some(gid)) =
+                (maps.uid.iter().map(|l| l.inner).min(), maps.gid.iter().map(|l| l.inner).min())
+            {
                 sys::setfsgid(gid);
                 sys::setfsuid(uid);
             }

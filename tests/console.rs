@@ -130,7 +130,8 @@ fn driver_sees_raw_mode_and_an_unread_input_queue() {
 
 #[test]
 fn driver_runs_an_unprivileged_caller_on_a_terminal_it_owns() {
-    let mut pty = Pty::spawn_as(Caller::Unprivileged, &["/bin/busybox", "sh", "-c", "id -u; tty; echo U-$((7*6))"], &env());
+    let mut pty =
+        Pty::spawn_as(Caller::Unprivileged, &["/bin/busybox", "sh", "-c", "id -u; tty; echo U-$((7*6))"], &env());
     let out = clean(&pty.expect("U-42"));
     assert!(out.starts_with(&format!("{UID}\n{}\n", pty.slave_path().display())), "{out:?}");
     assert_eq!(code(pty.wait()), (Some(0), None));
@@ -147,7 +148,10 @@ const RAW_WAIT: Duration = Duration::from_secs(20);
 #[track_caller]
 fn wait_raw(pty: &Pty, what: &str) {
     if poll_until(RAW_WAIT, || pty.termios().is_raw().then_some(())).is_none() {
-        panic!("{what}: the caller's terminal did not go raw within {RAW_WAIT:?} (no console relay?)\n{}", pty.transcript());
+        panic!(
+            "{what}: the caller's terminal did not go raw within {RAW_WAIT:?} (no console relay?)\n{}",
+            pty.transcript()
+        );
     }
 }
 
@@ -213,7 +217,10 @@ fn tiocsti_stays_inside(pty: &mut Pty, what: &str) {
     assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
     let text = clean(&pty.transcript());
     for fd in ["fd0", "fd1", "fd2"] {
-        let line = text.lines().find(|l| l.starts_with(&format!("{fd} "))).unwrap_or_else(|| panic!("{what}: no {fd} line:\n{out}"));
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{fd} ")))
+            .unwrap_or_else(|| panic!("{what}: no {fd} line:\n{out}"));
         assert!(line.starts_with(&format!("{fd} dev=")), "{what}: {fd} is not a terminal: {line}");
         assert!(!line.starts_with(&format!("{fd} {outer} ")), "{what}: {fd} is the caller's terminal: {line}");
     }
@@ -322,7 +329,11 @@ fn settings_restored(pty: &mut Pty, end: End, want: (Option<i32>, Option<i32>), 
     };
     assert_eq!(code(status), want, "{what}:\n{}", pty.transcript());
     if !shows.is_empty() {
-        assert!(clean(&pty.transcript()).lines().any(|l| l == shows), "{what}: no line {shows:?}:\n{}", pty.transcript());
+        assert!(
+            clean(&pty.transcript()).lines().any(|l| l == shows),
+            "{what}: no line {shows:?}:\n{}",
+            pty.transcript()
+        );
     }
     pty.assert_settings_restored(what);
 }
@@ -333,7 +344,8 @@ fn settings_restored(pty: &mut Pty, end: End, want: (Option<i32>, Option<i32>), 
 fn contain_console_is_dev_console_owned_by_root_inside() {
     for caller in Caller::BOTH {
         let root = rootfs();
-        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "tty; ls -ln /dev/console; echo E-$((1+1))"]);
+        let mut pty =
+            contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "tty; ls -ln /dev/console; echo E-$((1+1))"]);
         let out = clean(&pty.expect("E-2"));
         assert_eq!(code(pty.wait()), (Some(0), None), "{caller:?}:\n{out}");
         let lines: Vec<&str> = out.lines().collect();
@@ -385,7 +397,13 @@ const CONTAIN_ENDS: [Row; 7] = [
     ("kill -TERM of contain", &["sleep", "100"], End::Signal(SIGTERM), (None, Some(SIGTERM)), ""),
     ("kill -HUP of contain", &["sleep", "100"], End::Signal(SIGHUP), (None, Some(SIGHUP)), ""),
     ("kill -INT of contain", &["sleep", "100"], End::Signal(SIGINT), (None, Some(SIGINT)), ""),
-    ("a step failure in raw mode", &["nosuch"], End::Itself, (Some(127), None), "contain: nosuch: No such file or directory"),
+    (
+        "a step failure in raw mode",
+        &["nosuch"],
+        End::Itself,
+        (Some(127), None),
+        "contain: nosuch: No such file or directory",
+    ),
     ("Ctrl-] three times", &["sleep", "100"], End::CtrlBracket3, (None, Some(SIGKILL)), ""),
 ];
 
@@ -464,13 +482,21 @@ fn contain_in_the_background_of_an_interactive_shell_leaves_the_terminal_alone()
         let before = pty.termios();
         let contain = format!("{} contain {}", sh_quote(&bin_str()), sh_quote(root.str()));
         // In the background: no console, no stop (SIGTTOU), no settings changed.
-        let out = shell(&mut pty, &format!("{contain} /bin/sh -c 'tty; echo BG-$((2*4))' & wait $!; echo W-$((0+$?))-$((7*7))"), "-49");
+        let out = shell(
+            &mut pty,
+            &format!("{contain} /bin/sh -c 'tty; echo BG-$((2*4))' & wait $!; echo W-$((0+$?))-$((7*7))"),
+            "-49",
+        );
         let out = clean(&out);
         assert!(out.contains("not a tty\nBG-8\n"), "{what}: background contain:\n{}", pty.transcript());
         assert!(out.contains("\nW-0-49"), "{what}: background contain did not exit 0:\n{}", pty.transcript());
         assert_eq!(pty.termios(), before, "{what}: a background contain changed the terminal's settings");
         // In the foreground but stdin not a terminal: no console either.
-        let out = shell(&mut pty, &format!("{contain} /bin/sh -c 'tty; echo N-$((3*3))' </dev/null; echo V-$((0+$?))-$((8*8))"), "-64");
+        let out = shell(
+            &mut pty,
+            &format!("{contain} /bin/sh -c 'tty; echo N-$((3*3))' </dev/null; echo V-$((0+$?))-$((8*8))"),
+            "-64",
+        );
         let out = clean(&out);
         // (The prompt may come before the output: the line was typed ahead.)
         assert!(out.contains("not a tty\nN-9\n"), "{what}: contain with stdin not a terminal:\n{}", pty.transcript());
@@ -490,7 +516,10 @@ fn contain_container_sees_no_host_fd_of_the_supervisor() {
         let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", &script]);
         let out = clean(&pty.expect("E-2"));
         assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{out}");
-        let console = out.lines().find_map(|l| l.strip_prefix("console ")).unwrap_or_else(|| panic!("{what}: no /dev/console:\n{out}"));
+        let console = out
+            .lines()
+            .find_map(|l| l.strip_prefix("console "))
+            .unwrap_or_else(|| panic!("{what}: no /dev/console:\n{out}"));
         let fds = fd_lines(&out);
         assert!(!fds.is_empty(), "{what}: no fd listed:\n{out}");
         let outer = outer_id(&pty);
@@ -501,7 +530,10 @@ fn contain_container_sees_no_host_fd_of_the_supervisor() {
         // The init's 0, 1, 2 (the only fds it has) are the console.
         let init: Vec<_> = fds.iter().filter(|f| f.pid == "1" && !transient(f)).collect();
         assert_eq!(init.iter().map(|f| f.fd.as_str()).collect::<Vec<_>>(), ["0", "1", "2"], "{what}:\n{out}");
-        assert!(init.iter().all(|f| f.id == console), "{what}: the init's fds are not /dev/console ({console}):\n{out}");
+        assert!(
+            init.iter().all(|f| f.id == console),
+            "{what}: the init's fds are not /dev/console ({console}):\n{out}"
+        );
     }
 }
 
@@ -557,7 +589,13 @@ const INJECT_ENDS: [Row; 6] = [
     ("kill -TERM of inject", &["sleep", "100"], End::Signal(SIGTERM), (None, Some(SIGTERM)), ""),
     ("kill -HUP of inject", &["sleep", "100"], End::Signal(SIGHUP), (None, Some(SIGHUP)), ""),
     ("kill -INT of inject", &["sleep", "100"], End::Signal(SIGINT), (None, Some(SIGINT)), ""),
-    ("a step failure in raw mode", &["nosuch"], End::Itself, (Some(127), None), "inject: nosuch: No such file or directory"),
+    (
+        "a step failure in raw mode",
+        &["nosuch"],
+        End::Itself,
+        (Some(127), None),
+        "inject: nosuch: No such file or directory",
+    ),
 ];
 
 #[test]

@@ -455,7 +455,11 @@ fn inject_cmd_gets_only_fds_0_1_2_though_the_caller_holds_3_5_9_and_250() {
         assert_eq!(r.code(), Some(0), "{pair:?}: {r:?}");
         assert_eq!(r.stdout, "end\n", "{pair:?}: {r:?}");
         assert_eq!(fs::read_to_string(&file).unwrap(), "host\n", "{pair:?}: a write reached the host file");
-        assert_eq!(fs::read_dir(host.path()).unwrap().count(), before, "{pair:?}: a file appeared in the host directory");
+        assert_eq!(
+            fs::read_dir(host.path()).unwrap().count(),
+            before,
+            "{pair:?}: a file appeared in the host directory"
+        );
     }
 }
 
@@ -489,7 +493,10 @@ fn inject_cmd_runs_in_a_new_session_and_cannot_push_input_into_the_callers_termi
         }
         let x = format!("{} inject {} /tiocsti PWNED", sh_quote(&bin), c.init);
         let r = on_terminal(&x);
-        assert!(r.stdout.contains("got=[END]"), "{pair:?}: the container pushed input into the caller's terminal: {r:?}");
+        assert!(
+            r.stdout.contains("got=[END]"),
+            "{pair:?}: the container pushed input into the caller's terminal: {r:?}"
+        );
         assert!(!r.stdout.contains("got=[PWNED]"), "{pair:?}: {r:?}");
         // CMD leads a session of its own: its sid is its pid (in the
         // container's pid namespace; the caller's session is not even visible there).
@@ -597,7 +604,10 @@ fn device_nodes_in_dir_and_its_submounts_do_not_open_and_mountinfo_says_nodev() 
         assert!(opens.len() >= 3, "{caller:?}: {r:?}");
         assert!(opens.iter().any(|l| l.starts_with("/evil-loop gid=0 ")), "{caller:?}: {r:?}");
         for l in &opens {
-            assert!(l.ends_with(" rd=Permission denied wr=Permission denied"), "{caller:?}: a device node in DIR opened: {l}\n{r:?}");
+            assert!(
+                l.ends_with(" rd=Permission denied wr=Permission denied"),
+                "{caller:?}: a device node in DIR opened: {l}\n{r:?}"
+            );
         }
     }
 }
@@ -628,7 +638,11 @@ fn dev_proc_or_sys_already_a_mount_point_is_refused_and_nothing_is_left() {
                 let r = no_mount_leak(|| run_after(caller, &setup, &["sh", "-c", &script]));
                 let what = format!("{caller:?}: {which} (DIR {given})");
                 assert_eq!(r.code(), Some(1), "{what}: {r:?}");
-                assert_eq!(r.stderr, format!("contain: {given}/{which} is a mount point: unmount it first\n"), "{what}: {r:?}");
+                assert_eq!(
+                    r.stderr,
+                    format!("contain: {given}/{which} is a mount point: unmount it first\n"),
+                    "{what}: {r:?}"
+                );
                 assert_eq!(r.stdout, "", "{what}: {r:?}");
                 assert!(!root.join("ran").exists(), "{what}: CMD ran");
                 let before = fs::read_to_string(scratch.join("before")).unwrap();
@@ -716,7 +730,10 @@ fn with_no_valid_root_line_the_v2_default_map_is_used() {
 #[test]
 fn a_range_ending_at_2_pow_32_is_skipped_and_one_ending_at_2_pow_32_minus_1_is_valid() {
     // 4294901760 + 65536 = 2^32: invalid; the next line is used, no warning.
-    let (ids, r) = contain_ids_as_root_with("root:4294901760:65536\nroot:100000:65536\n", "root:4294901760:65536\nroot:300000:1000\n");
+    let (ids, r) = contain_ids_as_root_with(
+        "root:4294901760:65536\nroot:100000:65536\n",
+        "root:4294901760:65536\nroot:300000:1000\n",
+    );
     assert_eq!(ids.uid_map, ["0 100000 65536"], "{r:?}");
     assert_eq!(ids.gid_map, ["0 300000 1000"], "{r:?}");
     assert_eq!(r.stderr, "", "{r:?}");
@@ -761,7 +778,8 @@ fn with_sigchld_ignored_by_the_caller_statuses_still_arrive() {
         let mut argv = ign.to_vec();
         argv.extend(["/bin/grep", "^SigIgn:", "/proc/self/status"]);
         let r = caller.run(&argv);
-        let mask = u64::from_str_radix(r.stdout.split_whitespace().nth(1).unwrap_or_else(|| panic!("{r:?}")), 16).unwrap();
+        let mask =
+            u64::from_str_radix(r.stdout.split_whitespace().nth(1).unwrap_or_else(|| panic!("{r:?}")), 16).unwrap();
         assert_ne!(mask & (1 << 16), 0, "{caller:?}: control: SIGCHLD is not ignored: {r:?}");
 
         let root = rootfs();
@@ -852,7 +870,18 @@ fn contain_dot_dot_slash_and_sub_dotdot_work_from_inside_dir() {
         root.write("marker", "inside\n", 0o644);
         let bin = bin_str();
         for given in [".", "./", "sub/.."] {
-            let r = caller.run(&["sh", "-c", "cd \"$1\" && shift && exec \"$@\"", "sh", root.str(), &bin, "contain", given, "cat", "/marker"]);
+            let r = caller.run(&[
+                "sh",
+                "-c",
+                "cd \"$1\" && shift && exec \"$@\"",
+                "sh",
+                root.str(),
+                &bin,
+                "contain",
+                given,
+                "cat",
+                "/marker",
+            ]);
             assert_eq!(r.code(), Some(0), "{caller:?}: contain {given}: {r:?}");
             assert_eq!(r.stdout, "inside\n", "{caller:?}: contain {given}: {r:?}");
             assert_eq!(r.stderr, "", "{caller:?}: contain {given}: {r:?}");
@@ -896,7 +925,9 @@ fn a_missing_host_dev_node_is_named() {
         // Control: with every node there, the same setup runs.
         let r = run_after(caller, &nodes(true), &contain_argv(&bin, root.str(), &["/bin/true"]));
         assert_eq!((r.code(), r.stderr.as_str()), (Some(0), ""), "{caller:?}: control: {r:?}");
-        let r = no_mount_leak(|| run_after(caller, &nodes(false), &contain_argv(&bin, root.str(), &["/bin/touch", "/ran"])));
+        let r = no_mount_leak(|| {
+            run_after(caller, &nodes(false), &contain_argv(&bin, root.str(), &["/bin/touch", "/ran"]))
+        });
         assert_eq!(r.code(), Some(1), "{caller:?}: {r:?}");
         assert_eq!(r.stderr, "contain: cannot bind host /dev/tty: No such file or directory\n", "{caller:?}: {r:?}");
         assert!(!root.join("ran").exists(), "{caller:?}: CMD ran");
@@ -950,13 +981,14 @@ fn inject_into_an_exited_unreaped_process_says_it_has_exited() {
         assert!(!root.join("ran").exists(), "{pair:?}: CMD ran");
     }
     // A zombie on the host, child of a sleep that never waits.
-    let mut bg = Background::spawn_command(
-        Command::new("sh").args(["-c", "/bin/true & exec sleep 100"]),
-        None,
-    );
+    let mut bg = Background::spawn_command(Command::new("sh").args(["-c", "/bin/true & exec sleep 100"]), None);
     let zombie = poll_until(TIMEOUT, || proc_children(bg.pid()).into_iter().find(|&k| proc_state(k) == Some('Z')))
         .expect("no host zombie appeared");
     bg.track(zombie);
     let r = inject(Caller::Root, zombie, &["/bin/true"]);
-    assert_eq!((r.code(), r.stderr.clone()), (Some(1), format!("inject: process {zombie} has exited\n")), "host zombie: {r:?}");
+    assert_eq!(
+        (r.code(), r.stderr.clone()),
+        (Some(1), format!("inject: process {zombie} has exited\n")),
+        "host zombie: {r:?}"
+    );
 }

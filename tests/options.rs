@@ -252,18 +252,30 @@ fn root_u_and_g_give_exactly_those_maps_in_contain_and_pseudo() {
         let r = contain(Caller::Root, &["-u", u, "-g", g, root.str(), "sh", "-c", IDS_SCRIPT]);
         assert_eq!(r.code(), Some(0), "contain -u {u} -g {g}: {r:?}");
         let ids = Ids::parse(&r);
-        assert_eq!((ids.uid_map.clone(), ids.gid_map.clone()), (want_u.iter().map(|s| s.to_string()).collect(), want_g.iter().map(|s| s.to_string()).collect()), "contain -u {u} -g {g}: {r:?}");
+        assert_eq!(
+            (ids.uid_map.clone(), ids.gid_map.clone()),
+            (want_u.iter().map(|s| s.to_string()).collect(), want_g.iter().map(|s| s.to_string()).collect()),
+            "contain -u {u} -g {g}: {r:?}"
+        );
         assert_eq!((ids.uid.as_str(), ids.gid.as_str()), ("0", "0"), "{r:?}");
         assert_eq!(r.stderr, "", "{r:?}");
         let r = pseudo(Caller::Root, &["-u", u, "-g", g, "sh", "-c", IDS_SCRIPT]);
         assert_eq!(r.code(), Some(0), "pseudo -u {u} -g {g}: {r:?}");
         let ids = Ids::parse(&r);
-        assert_eq!((ids.uid_map.clone(), ids.gid_map.clone()), (want_u.iter().map(|s| s.to_string()).collect(), want_g.iter().map(|s| s.to_string()).collect()), "pseudo -u {u} -g {g}: {r:?}");
+        assert_eq!(
+            (ids.uid_map.clone(), ids.gid_map.clone()),
+            (want_u.iter().map(|s| s.to_string()).collect(), want_g.iter().map(|s| s.to_string()).collect()),
+            "pseudo -u {u} -g {g}: {r:?}"
+        );
         assert_eq!((ids.uid.as_str(), ids.gid.as_str()), ("0", "0"), "{r:?}");
     }
     // `pseudo -u ... -g ... id`.
     let r = pseudo(Caller::Root, &["-u", "0:100000:1000", "-g", "0:100000:1000", "id"]);
-    assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "uid=0(root) gid=0(root) groups=0(root)\n", ""), "{r:?}");
+    assert_eq!(
+        (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+        (Some(0), "uid=0(root) gid=0(root) groups=0(root)\n", ""),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -289,7 +301,10 @@ fn u_without_g_and_g_without_u_leave_the_other_map_at_its_default() {
 #[test]
 fn a_map_that_does_not_map_0_inside_runs_the_init_as_the_overflow_uid() {
     let root = rootfs();
-    let r = contain(Caller::Root, &["-u", "1:100000:10", "-g", "1:100000:10", root.str(), "sh", "-c", "cat /proc/self/uid_map; id -u; id -g"]);
+    let r = contain(
+        Caller::Root,
+        &["-u", "1:100000:10", "-g", "1:100000:10", root.str(), "sh", "-c", "cat /proc/self/uid_map; id -u; id -g"],
+    );
     assert_eq!(r.code(), Some(0), "{r:?}");
     let lines: Vec<String> = r.lines().iter().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
     assert_eq!(lines, ["1 100000 10", "65534", "65534"], "{r:?}");
@@ -327,17 +342,29 @@ fn unprivileged_maps_outside_the_callers_ranges_are_the_helpers_refusal() {
                 args.push(root.str());
             }
             args.extend(["/bin/touch", "/tmp/ucontain-should-not-exist"]);
-            let r = if applet == "contain" { contain(Caller::Unprivileged, &args) } else { pseudo(Caller::Unprivileged, &args) };
+            let r = if applet == "contain" {
+                contain(Caller::Unprivileged, &args)
+            } else {
+                pseudo(Caller::Unprivileged, &args)
+            };
             let what = format!("{applet} -u {u} -g {g}");
             assert_eq!(r.code(), Some(1), "{what}: {r:?}");
             let lines = r.err_lines();
-            assert_eq!(lines.last().copied(), Some(format!("{applet}: {helper} failed: exit status 1").as_str()), "{what}: {r:?}");
+            assert_eq!(
+                lines.last().copied(),
+                Some(format!("{applet}: {helper} failed: exit status 1").as_str()),
+                "{what}: {r:?}"
+            );
             assert!(lines.len() >= 2, "{what}: the helper said nothing: {r:?}");
             for l in &lines[..lines.len() - 1] {
                 assert!(l.starts_with(&format!("{helper}: ")), "{what}: not the helper's own message: {r:?}");
             }
             assert_eq!(r.stdout, "", "{what}: {r:?}");
-            assert!(!Path::new("/tmp/ucontain-should-not-exist").exists() && !root.join("tmp/ucontain-should-not-exist").exists(), "{what}: CMD ran");
+            assert!(
+                !Path::new("/tmp/ucontain-should-not-exist").exists()
+                    && !root.join("tmp/ucontain-should-not-exist").exists(),
+                "{what}: CMD ran"
+            );
         }
     }
 }
@@ -402,11 +429,19 @@ fn b_shows_host_files_inside_and_writes_reach_the_host() {
         assert!(fs::read_dir(root.join("mnt/x")).unwrap().next().is_none(), "{caller:?}: DIR/mnt/x got the files");
         // Default DST = SRC.
         let r = contain(caller, &["-b", src.str(), root.str(), "cat", &src.join_str("hello")]);
-        assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "from the host\n", ""), "{caller:?}: default DST: {r:?}");
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+            (Some(0), "from the host\n", ""),
+            "{caller:?}: default DST: {r:?}"
+        );
         // A file SRC: a missing DST file is created.
         let file = src.join_str("hello");
         let r = contain(caller, &["-b", &format!("{file}:/etc/hostfile"), root.str(), "cat", "/etc/hostfile"]);
-        assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "from the host\n", ""), "{caller:?}: file SRC: {r:?}");
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+            (Some(0), "from the host\n", ""),
+            "{caller:?}: file SRC: {r:?}"
+        );
         assert!(root.join("etc/hostfile").is_file(), "{caller:?}: DIR/etc/hostfile was not created");
     }
 }
@@ -428,8 +463,7 @@ fn r_refuses_writes_on_the_bind_and_on_its_submounts() {
         let r = run_after(caller, &setup, &contain_argv(&bin, &["-r", &spec, root.str(), "sh", "-c", script]));
         assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
         assert_eq!(
-            r.stderr,
-            "touch: /ro/a: Read-only file system\ntouch: /ro/sub/a: Read-only file system\n",
+            r.stderr, "touch: /ro/a: Read-only file system\ntouch: /ro/sub/a: Read-only file system\n",
             "{caller:?}: {r:?}"
         );
         for line in r.lines() {
@@ -452,11 +486,8 @@ fn a_dst_that_is_a_symlink_out_of_dir_creates_and_binds_nothing_outside() {
             set_mode(outside.path(), 0o777);
             let before = content_snapshot(outside.path());
             root.mkdir("mnt", 0o755);
-            let target = if relative {
-                format!("../../../../../../..{}", outside.str())
-            } else {
-                outside.str().to_string()
-            };
+            let target =
+                if relative { format!("../../../../../../..{}", outside.str()) } else { outside.str().to_string() };
             symlink(&target, root.join("mnt/link")).unwrap();
             let host = host_mountinfo();
             for dst in ["/mnt/link/x", "/mnt/link"] {
@@ -473,7 +504,11 @@ fn a_dst_that_is_a_symlink_out_of_dir_creates_and_binds_nothing_outside() {
                     _ => panic!("{what}: {r:?}"),
                 }
                 assert_eq!(content_snapshot(outside.path()), before, "{what}: something was created outside DIR");
-                assert_eq!(fs::read_link(root.join("mnt/link")).unwrap().to_str().unwrap(), target, "{what}: the symlink changed");
+                assert_eq!(
+                    fs::read_link(root.join("mnt/link")).unwrap().to_str().unwrap(),
+                    target,
+                    "{what}: the symlink changed"
+                );
             }
             assert_eq!(host_mountinfo(), host, "{caller:?}: the host's mounts changed");
         }
@@ -492,7 +527,10 @@ fn a_missing_or_unreadable_src_is_a_step_failure_naming_it() {
             assert_eq!(r.code(), Some(1), "{what}: {r:?}");
             let lines = r.err_lines();
             assert_eq!(lines.len(), 1, "{what}: {r:?}");
-            assert!(lines[0].starts_with("contain: ") && lines[0].contains(&missing), "{what}: the line does not name SRC: {r:?}");
+            assert!(
+                lines[0].starts_with("contain: ") && lines[0].contains(&missing),
+                "{what}: the line does not name SRC: {r:?}"
+            );
             assert!(lines[0].ends_with(": No such file or directory"), "{what}: {r:?}");
             assert!(!root.join("ran").exists(), "{what}: CMD ran");
         }
@@ -518,18 +556,36 @@ fn a_device_node_reached_through_a_bind_does_not_open() {
         let root = owned_rootfs(caller);
         cc_static(&root, "opendev", OPENDEV_C);
         let src = bind_source(caller);
-        let made = Command::new("mknod").args(["-m", "666"]).arg(src.join("null")).args(["c", "1", "3"]).status().unwrap();
+        let made =
+            Command::new("mknod").args(["-m", "666"]).arg(src.join("null")).args(["c", "1", "3"]).status().unwrap();
         assert!(made.success());
         // Control: on the host it opens.
         let r = caller.run(&[&root.join_str("opendev"), &src.join_str("null")]);
         assert_eq!(r.stdout, format!("{} rd=ok wr=ok\n", src.join_str("null")), "{caller:?}: control: {r:?}");
         for opt in ["-b", "-r"] {
             let spec = format!("{}:/mnt/d", src.str());
-            let r = contain(caller, &[opt, &spec, root.str(), "sh", "-c", "/opendev /mnt/d/null; grep ' /mnt/d ' /proc/self/mountinfo | cut -d' ' -f6"]);
+            let r = contain(
+                caller,
+                &[
+                    opt,
+                    &spec,
+                    root.str(),
+                    "sh",
+                    "-c",
+                    "/opendev /mnt/d/null; grep ' /mnt/d ' /proc/self/mountinfo | cut -d' ' -f6",
+                ],
+            );
             assert_eq!(r.code(), Some(0), "{caller:?}: {opt}: {r:?}");
             let lines = r.lines();
-            assert_eq!(lines.first().copied(), Some("/mnt/d/null rd=Permission denied wr=Permission denied"), "{caller:?}: {opt}: {r:?}");
-            assert!(lines.get(1).is_some_and(|o| o.split(',').any(|x| x == "nodev")), "{caller:?}: {opt}: the bind is not nodev: {r:?}");
+            assert_eq!(
+                lines.first().copied(),
+                Some("/mnt/d/null rd=Permission denied wr=Permission denied"),
+                "{caller:?}: {opt}: {r:?}"
+            );
+            assert!(
+                lines.get(1).is_some_and(|o| o.split(',').any(|x| x == "nodev")),
+                "{caller:?}: {opt}: the bind is not nodev: {r:?}"
+            );
         }
     }
 }
@@ -541,13 +597,21 @@ fn binds_and_tmpfs_apply_after_the_standard_mounts_in_the_order_given() {
         let src = bind_source(caller);
         let spec = format!("{}:/mnt/x", src.str());
         let r = contain(caller, &["-t", "/mnt", "-b", &spec, root.str(), "cat", "/mnt/x/hello"]);
-        assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "from the host\n", ""), "{caller:?}: {r:?}");
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+            (Some(0), "from the host\n", ""),
+            "{caller:?}: {r:?}"
+        );
         assert!(root.join("mnt").is_dir(), "{caller:?}: -t did not create its DST");
         assert!(!root.join("mnt/x").exists(), "{caller:?}: /mnt/x was made in DIR, not in the tmpfs");
         // Into the /dev tmpfs.
         let spec = format!("{}:/dev/extra", src.str());
         let r = contain(caller, &["-b", &spec, root.str(), "cat", "/dev/extra/hello"]);
-        assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "from the host\n", ""), "{caller:?}: /dev: {r:?}");
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+            (Some(0), "from the host\n", ""),
+            "{caller:?}: /dev: {r:?}"
+        );
         assert!(!root.join("dev/extra").exists(), "{caller:?}: /dev/extra was made in DIR");
     }
 }
@@ -589,11 +653,17 @@ fn t_gives_an_empty_writable_tmpfs_1777_nosuid_nodev() {
         assert_eq!(parts[1], "1777\nnew\n", "{caller:?}: {r:?}");
         let (opts, fstype) = mount_of(parts[2], "/tmp");
         assert_eq!(fstype, "tmpfs", "{caller:?}: {r:?}");
-        assert!(opts.iter().any(|o| o == "nosuid") && opts.iter().any(|o| o == "nodev") && opts.iter().any(|o| o == "rw"), "{caller:?}: {opts:?}");
+        assert!(
+            opts.iter().any(|o| o == "nosuid") && opts.iter().any(|o| o == "nodev") && opts.iter().any(|o| o == "rw"),
+            "{caller:?}: {opts:?}"
+        );
         assert_eq!(r.stderr, "", "{caller:?}: {r:?}");
         assert!(!root.join("tmp/new").exists(), "{caller:?}: the write reached DIR");
         // A missing DST is created.
-        let r = contain(caller, &["-t", "/scratch/deep", root.str(), "sh", "-c", "touch /scratch/deep/f && ls /scratch/deep"]);
+        let r = contain(
+            caller,
+            &["-t", "/scratch/deep", root.str(), "sh", "-c", "touch /scratch/deep/f && ls /scratch/deep"],
+        );
         assert_eq!((r.code(), r.stdout.as_str()), (Some(0), "f\n"), "{caller:?}: {r:?}");
         assert!(root.join("scratch/deep").is_dir() && !root.join("scratch/deep/f").exists(), "{caller:?}");
     }
@@ -666,7 +736,21 @@ fn o_helper_moving_a_veth_end_in_makes_it_appear_inside() {
     let helper = "ip link add ucv-host type veth peer name ucv-inside && ip link set ucv-inside netns $CONTAIN_PID";
     // In a network namespace of the test's own: the host's links are never touched.
     let mut c = Command::new("unshare");
-    c.args(["--net", "--mount", "--propagation", "private", "--", &bin, "contain", "-o", helper, root.str(), "sh", "-c", "ip -o link show ucv-inside | cut -d: -f2"]);
+    c.args([
+        "--net",
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        &bin,
+        "contain",
+        "-o",
+        helper,
+        root.str(),
+        "sh",
+        "-c",
+        "ip -o link show ucv-inside | cut -d: -f2",
+    ]);
     let r = run_command(c);
     assert_eq!(r.code(), Some(0), "{r:?}");
     assert!(r.stdout.trim().starts_with("ucv-inside"), "{r:?}");
@@ -689,7 +773,11 @@ fn a_failing_helper_ends_contain_with_its_status_and_leaves_nothing_running() {
         // A helper that leaves the init waiting: still nothing left running
         // (the harness fails a run whose processes outlive it holding its pipes).
         let r = contain(caller, &["-o", "exit 5", root.str(), "sleep", "100"]);
-        assert_eq!((r.code(), r.stderr.as_str()), (Some(1), "contain: helper failed: exit status 5\n"), "{caller:?}: {r:?}");
+        assert_eq!(
+            (r.code(), r.stderr.as_str()),
+            (Some(1), "contain: helper failed: exit status 5\n"),
+            "{caller:?}: {r:?}"
+        );
     }
 }
 
@@ -700,7 +788,15 @@ fn k_names_the_signal_that_stops_the_init() {
     for caller in Caller::BOTH {
         let root = rootfs();
         cc_static(&root, "catch", CATCH_C);
-        for (k, num) in [("USR1", 10), ("SIGUSR1", 10), ("10", 10), ("TERM", 15), ("SIGTERM", 15), ("RTMIN+3", 37), ("SIGRTMIN+3", 37)] {
+        for (k, num) in [
+            ("USR1", 10),
+            ("SIGUSR1", 10),
+            ("10", 10),
+            ("TERM", 15),
+            ("SIGTERM", 15),
+            ("RTMIN+3", 37),
+            ("SIGRTMIN+3", 37),
+        ] {
             let n = num.to_string();
             let mut c = start(caller, &["-k", k, root.str(), "/catch", &n, "30"]);
             wait_caught(c.init, num);
@@ -737,20 +833,36 @@ fn contain_inject_and_pseudo_default_to_bin_sh() {
             caller.run(&full)
         };
         let r = feed("echo pid=$$ exe=$(readlink /proc/$$/exe); exit 4", &[&bin, "contain", root.str()]);
-        assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(4), "pid=1 exe=/bin/busybox\n", ""), "{caller:?}: contain: {r:?}");
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+            (Some(4), "pid=1 exe=/bin/busybox\n", ""),
+            "{caller:?}: contain: {r:?}"
+        );
         let r = feed("id -u; exit 6", &[&bin, "pseudo"]);
         assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(6), "0\n", ""), "{caller:?}: pseudo: {r:?}");
         let c = Container::start(caller, root.str(), &["sleep", "100"]);
         let pid = c.init.to_string();
         let r = feed("tr '\\0' ' ' < /proc/1/cmdline; echo; exit 5", &[&bin, "inject", &pid]);
-        assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(5), "sleep 100 \n", ""), "{caller:?}: inject: {r:?}");
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+            (Some(5), "sleep 100 \n", ""),
+            "{caller:?}: inject: {r:?}"
+        );
         // A root without /bin/sh: the 127 message.
         fs::remove_file(root.join("bin/sh")).unwrap();
         let r = feed("exit 0", &[&bin, "inject", &pid]);
-        assert_eq!((r.code(), r.stderr.as_str()), (Some(127), "inject: /bin/sh: No such file or directory\n"), "{caller:?}: inject: {r:?}");
+        assert_eq!(
+            (r.code(), r.stderr.as_str()),
+            (Some(127), "inject: /bin/sh: No such file or directory\n"),
+            "{caller:?}: inject: {r:?}"
+        );
         drop(c);
         let r = feed("exit 0", &[&bin, "contain", root.str()]);
-        assert_eq!((r.code(), r.stderr.as_str()), (Some(127), "contain: /bin/sh: No such file or directory\n"), "{caller:?}: contain: {r:?}");
+        assert_eq!(
+            (r.code(), r.stderr.as_str()),
+            (Some(127), "contain: /bin/sh: No such file or directory\n"),
+            "{caller:?}: contain: {r:?}"
+        );
     }
 }
 
@@ -761,18 +873,42 @@ fn options_after_double_dash_or_after_dir_are_positional() {
     for caller in Caller::BOTH {
         let root = rootfs();
         let r = contain(caller, &["--", root.str(), "echo", "-b", "-v", "-u", "x"]);
-        assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "-b -v -u x\n", ""), "{caller:?}: {r:?}");
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+            (Some(0), "-b -v -u x\n", ""),
+            "{caller:?}: {r:?}"
+        );
         let r = contain(caller, &[root.str(), "echo", "-t", "/x"]);
         assert_eq!((r.code(), r.stdout.as_str()), (Some(0), "-t /x\n"), "{caller:?}: {r:?}");
         // A DIR named -v.
         let parent = TempDir::new();
         let named = parent.join("-v");
         fs::rename(root.path(), &named).unwrap();
-        let r = caller.run(&["sh", "-c", "cd \"$1\" && shift && exec \"$@\"", "sh", parent.str(), &bin_str(), "contain", "--", "-v", "echo", "ok"]);
+        let r = caller.run(&[
+            "sh",
+            "-c",
+            "cd \"$1\" && shift && exec \"$@\"",
+            "sh",
+            parent.str(),
+            &bin_str(),
+            "contain",
+            "--",
+            "-v",
+            "echo",
+            "ok",
+        ]);
         fs::rename(&named, root.path()).unwrap();
-        assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "ok\n", ""), "{caller:?}: DIR -v: {r:?}");
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+            (Some(0), "ok\n", ""),
+            "{caller:?}: DIR -v: {r:?}"
+        );
         let r = caller.run(&["env", "PATH=/usr/bin:/bin", &bin_str(), "pseudo", "--", "-u"]);
-        assert_eq!((r.code(), r.stderr.as_str()), (Some(127), "pseudo: -u: No such file or directory\n"), "{caller:?}: {r:?}");
+        assert_eq!(
+            (r.code(), r.stderr.as_str()),
+            (Some(127), "pseudo: -u: No such file or directory\n"),
+            "{caller:?}: {r:?}"
+        );
         let r = pseudo(caller, &["id", "-u"]);
         assert_eq!((r.code(), r.stdout.as_str()), (Some(0), "0\n"), "{caller:?}: {r:?}");
     }
@@ -794,7 +930,10 @@ fn an_unknown_option_is_exit_64() {
             let r = caller.run(&argv);
             assert_eq!(r.code(), Some(64), "{caller:?}: {applet} {args:?}: {r:?}");
             assert_eq!(r.stdout, "", "{caller:?}: {applet} {args:?}: {r:?}");
-            assert!(r.err_lines().iter().any(|l| l.starts_with(&format!("Usage: {applet}"))), "{caller:?}: {applet} {args:?}: {r:?}");
+            assert!(
+                r.err_lines().iter().any(|l| l.starts_with(&format!("Usage: {applet}"))),
+                "{caller:?}: {applet} {args:?}: {r:?}"
+            );
         }
         assert!(!root.join("ran").exists());
     }

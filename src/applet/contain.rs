@@ -12,7 +12,8 @@ use crate::ns::{become_root, map_option, plan_maps, write_maps, Maps};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
-    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP, PR_SET_PDEATHSIG, SIGKILL,
+    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP, PR_SET_PDEATHSIG,
+    SIGKILL,
 };
 use core::ffi::CStr;
 
@@ -62,9 +63,9 @@ struct Plan<'a> {
 /// `TERM`, `SIGRTMIN+3`, `RTMAX-1`, `15`.
 pub fn parse_signal(text: &[u8]) -> Option<u32> {
     const NAMES: [&[u8]; 31] = [
-        b"HUP", b"INT", b"QUIT", b"ILL", b"TRAP", b"ABRT", b"BUS", b"FPE", b"KILL", b"USR1", b"SEGV", b"USR2",
-        b"PIPE", b"ALRM", b"TERM", b"STKFLT", b"CHLD", b"CONT", b"STOP", b"TSTP", b"TTIN", b"TTOU", b"URG",
-        b"XCPU", b"XFSZ", b"VTALRM", b"PROF", b"WINCH", b"IO", b"PWR", b"SYS",
+        b"HUP", b"INT", b"QUIT", b"ILL", b"TRAP", b"ABRT", b"BUS", b"FPE", b"KILL", b"USR1", b"SEGV", b"USR2", b"PIPE",
+        b"ALRM", b"TERM", b"STKFLT", b"CHLD", b"CONT", b"STOP", b"TSTP", b"TTIN", b"TTOU", b"URG", b"XCPU", b"XFSZ",
+        b"VTALRM", b"PROF", b"WINCH", b"IO", b"PWR", b"SYS",
     ];
     let number = |t: &[u8]| crate::ids::parse_u32(t).filter(|n| (1..=64).contains(n));
     if let Some(n) = number(text) {
@@ -89,7 +90,8 @@ pub fn parse_signal(text: &[u8]) -> Option<u32> {
 }
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
-    let mut plan = Plan { flags: 0, uid_map: None, gid_map: None, extra: heapless::Vec::new(), helper: None, stop: None };
+    let mut plan =
+        Plan { flags: 0, uid_map: None, gid_map: None, extra: heapless::Vec::new(), helper: None, stop: None };
     let rest = match options(args, USAGE, FLAGS, b"ugbrtok", (1, usize::MAX), &mut |letter, value| {
         let text = value.to_bytes();
         match letter {
@@ -384,7 +386,20 @@ mod tests {
         ] {
             assert_eq!(parse_signal(text), Some(sig), "{:?}", std::str::from_utf8(text));
         }
-        for bad in [&b""[..], b"0", b"65", b"-1", b"term", b"SIG", b"SIGSIGTERM", b"RTMIN+31", b"RTMAX-31", b"RTMIN-1", b"RTMIN+", b"TERM "] {
+        for bad in [
+            &b""[..],
+            b"0",
+            b"65",
+            b"-1",
+            b"term",
+            b"SIG",
+            b"SIGSIGTERM",
+            b"RTMIN+31",
+            b"RTMAX-31",
+            b"RTMIN-1",
+            b"RTMIN+",
+            b"TERM ",
+        ] {
             assert_eq!(parse_signal(bad), None, "{:?}", std::str::from_utf8(bad));
         }
     }

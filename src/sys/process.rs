@@ -63,7 +63,6 @@ pub fn exit(code: i32) -> ! {
     loop {}
 }
 
-
 pub fn getpid() -> i32 {
     // SAFETY: no arguments.
     unsafe { sc::syscall0(nr!(__NR_getpid)) as i32 }

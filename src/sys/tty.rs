@@ -94,8 +94,10 @@ pub fn poll(fds: &mut [PollFd], timeout_ms: Option<u32>) -> Result<usize> {
 /// A descriptor that reads the (blocked) signals of `set` (signalfd(2)).
 pub fn signalfd(set: SigSet) -> Result<Fd> {
     // SAFETY: the set is a valid 8-byte sigset_t.
-    check(unsafe { sc::syscall4(nr!(__NR_signalfd4), usize::MAX, &set.0 as *const u64 as usize, 8, O_CLOEXEC as usize) })
-        .map(|fd| Fd(fd as i32))
+    check(unsafe {
+        sc::syscall4(nr!(__NR_signalfd4), usize::MAX, &set.0 as *const u64 as usize, 8, O_CLOEXEC as usize)
+    })
+    .map(|fd| Fd(fd as i32))
 }
 
 /// The next signal read from a `signalfd`.

@@ -180,12 +180,7 @@ impl Pty {
 
     /// Run `cmd` on a new pty of `size` (rows, columns) whose slave belongs
     /// to `owner` (uid, gid) if given; `etc` lives as long as the run.
-    pub fn spawn_command(
-        mut cmd: Command,
-        etc: Option<TempDir>,
-        owner: Option<(u32, u32)>,
-        size: (u16, u16),
-    ) -> Pty {
+    pub fn spawn_command(mut cmd: Command, etc: Option<TempDir>, owner: Option<(u32, u32)>, size: (u16, u16)) -> Pty {
         let (master, slave, slave_path) = open_pair();
         if let Some((uid, gid)) = owner {
             super::chown(&slave_path, uid, gid);
