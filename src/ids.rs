@@ -272,7 +272,7 @@ pub fn parse_pid(s: &[u8]) -> Option<i32> {
     i32::try_from(parse_u32(s)?).ok().filter(|&p| p > 0)
 }
 
-/// From /proc/PID/status content, the hex mask of the field `name` (`SigCgt:`, `SigBlk:`); None
+/// From /proc/PID/status content, the hex mask of the field `name` (`SigCgt:`, `SigBlk:`, `CapBnd:`); None
 /// when absent or malformed. Any number of hex digits is taken as long as the value fits 64 bits.
 pub fn signal_mask(status: &[u8], name: &[u8]) -> Option<u64> {
     let hex = status.split(|&b| b == b'\n').find_map(|l| l.strip_prefix(name))?.trim_ascii();

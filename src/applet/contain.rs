@@ -306,6 +306,10 @@ fn container_init(
     ready: Fd,
     old_mask: SigSet,
 ) -> i32 {
+    // The supervisor's blocked signals would show in our SigBlk as taken:
+    // until CMD runs, a signal is either fatal (SIGKILL) or ignored, as the
+    // kernel ignores it for a PID 1 without a handler.
+    sys::set_mask(old_mask);
     let mut go = [0u8; 1];
     if sys::read_full(ready.raw(), &mut go) != Ok(1) {
         return EXIT_FAILURE;
@@ -349,7 +353,6 @@ fn container_init(
     // namespace): systemd then skips the debugfs and tracefs mounts it could
     // only fail, instead of booting "degraded".
     let _ = sys::prctl(PR_CAPBSET_DROP, CAP_SYS_RAWIO);
-    sys::set_mask(old_mask);
     let mut init_env = CStrArray::<4>::new();
     init_env.push(c"container=contain");
     init_env.push(c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
