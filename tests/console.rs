@@ -151,12 +151,25 @@ fn wait_raw(pty: &Pty, what: &str) {
     }
 }
 
+/// The shell on `pty` is on a terminal other than the caller's (a relay is
+/// between them; without one, an interactive shell's own line editing
+/// would make the caller's terminal look raw too).
+#[track_caller]
+fn assert_on_a_terminal_inside(pty: &mut Pty, what: &str) {
+    let out = clean(&shell(pty, "echo \"T-$(stat -L -c '%d %t:%T' /proc/$$/fd/0)-$((6*6))\"", "-36"));
+    let line = out.lines().rev().find(|l| l.starts_with("T-") && l.ends_with("-36")).unwrap_or("");
+    let inner = line.trim_start_matches("T-").trim_end_matches("-36");
+    assert!(!inner.is_empty(), "{what}: no terminal inside:\n{out}");
+    assert_ne!(inner, outer_id(pty), "{what}: the shell inside is on the caller's terminal (no relay)");
+}
+
 /// An interactive shell is running on `pty` (inside, through the relay):
 /// job control, Ctrl-Z, Ctrl-C and Ctrl-\ act inside and leave the relay
 /// (`pty.pid()`) running; then `exit` ends it with status 0.
 #[track_caller]
 fn job_control(pty: &mut Pty, what: &str) {
     wait_raw(pty, what);
+    assert_on_a_terminal_inside(pty, what);
     let sup = pty.pid();
     let alive = |pty: &mut Pty, after: &str| {
         assert_eq!(pty.try_wait(), None, "{what}: {after} ended the relay:\n{}", pty.transcript());
@@ -193,6 +206,7 @@ fn job_control(pty: &mut Pty, what: &str) {
 #[track_caller]
 fn resize(pty: &mut Pty, what: &str) {
     wait_raw(pty, what);
+    assert_on_a_terminal_inside(pty, what);
     let size = shell(pty, "stty size; echo Z-$((4*4))", "Z-16");
     assert!(clean(&size).contains("\n24 80\n"), "{what}: {size:?}");
     winch_reaches_the_foreground_job(pty, 33, 101);
