@@ -475,6 +475,9 @@ fn contain_in_the_background_of_an_interactive_shell_leaves_the_terminal_alone()
         let what = format!("{caller:?}");
         let mut pty = Pty::spawn_as(caller, &["/bin/bash", "--norc", "--noprofile", "--noediting", "-i"], &env());
         shell(&mut pty, "echo I-$((2+2))", "I-4");
+        // Each command typed at a prompt, not ahead of it (bash echoes typed-ahead
+        // input where the output is).
+        pty.expect("$ ");
         let before = pty.termios();
         let contain = format!("{} contain {}", sh_quote(&bin_str()), sh_quote(root.str()));
         // In the background: no console, no stop (SIGTTOU), no settings changed.
@@ -483,6 +486,7 @@ fn contain_in_the_background_of_an_interactive_shell_leaves_the_terminal_alone()
         assert!(out.contains("\nnot a tty\nBG-8\n"), "{what}: background contain:\n{}", pty.transcript());
         assert!(out.contains("\nW-0-49"), "{what}: background contain did not exit 0:\n{}", pty.transcript());
         assert_eq!(pty.termios(), before, "{what}: a background contain changed the terminal's settings");
+        pty.expect("$ ");
         // In the foreground but stdin not a terminal: no console either.
         let out = shell(&mut pty, &format!("{contain} /bin/sh -c 'tty; echo N-$((3*3))' </dev/null; echo V-$((0+$?))-$((8*8))"), "-64");
         let out = clean(&out);
