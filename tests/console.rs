@@ -155,12 +155,25 @@ fn wait_raw(pty: &Pty, what: &str) {
     }
 }
 
+/// The shell on `pty` is on a terminal other than the caller's (a relay is
+/// between them; without one, an interactive shell's own line editing
+/// would make the caller's terminal look raw too).
+#[track_caller]
+fn assert_on_a_terminal_inside(pty: &mut Pty, what: &str) {
+    let out = clean(&shell(pty, "echo \"T-$(stat -L -c '%d %t:%T' /proc/$$/fd/0)-$((6*6))\"", "-36"));
+    let line = out.lines().rev().find(|l| l.starts_with("T-") && l.ends_with("-36")).unwrap_or("");
+    let inner = line.trim_start_matches("T-").trim_end_matches("-36");
+    assert!(!inner.is_empty(), "{what}: no terminal inside:\n{out}");
+    assert_ne!(inner, outer_id(pty), "{what}: the shell inside is on the caller's terminal (no relay)");
+}
+
 /// An interactive shell is running on `pty` (inside, through the relay):
 /// job control, Ctrl-Z, Ctrl-C and Ctrl-\ act inside and leave the relay
 /// (`pty.pid()`) running; then `exit` ends it with status 0.
 #[track_caller]
 fn job_control(pty: &mut Pty, what: &str) {
     wait_raw(pty, what);
+    assert_on_a_terminal_inside(pty, what);
     let sup = pty.pid();
     let alive = |pty: &mut Pty, after: &str| {
         assert_eq!(pty.try_wait(), None, "{what}: {after} ended the relay:\n{}", pty.transcript());
@@ -197,6 +210,7 @@ fn job_control(pty: &mut Pty, what: &str) {
 #[track_caller]
 fn resize(pty: &mut Pty, what: &str) {
     wait_raw(pty, what);
+    assert_on_a_terminal_inside(pty, what);
     let size = shell(pty, "stty size; echo Z-$((4*4))", "Z-16");
     assert!(clean(&size).contains("\n24 80\n"), "{what}: {size:?}");
     winch_reaches_the_foreground_job(pty, 33, 101);
@@ -479,6 +493,9 @@ fn contain_in_the_background_of_an_interactive_shell_leaves_the_terminal_alone()
         let what = format!("{caller:?}");
         let mut pty = Pty::spawn_as(caller, &["/bin/bash", "--norc", "--noprofile", "--noediting", "-i"], &env());
         shell(&mut pty, "echo I-$((2+2))", "I-4");
+        // Each command typed at a prompt, not ahead of it (bash echoes typed-ahead
+        // input where the output is).
+        pty.expect("$ ");
         let before = pty.termios();
         let contain = format!("{} contain {}", sh_quote(&bin_str()), sh_quote(root.str()));
         // In the background: no console, no stop (SIGTTOU), no settings changed.
@@ -491,6 +508,7 @@ fn contain_in_the_background_of_an_interactive_shell_leaves_the_terminal_alone()
         assert!(out.contains("not a tty\nBG-8\n"), "{what}: background contain:\n{}", pty.transcript());
         assert!(out.contains("\nW-0-49"), "{what}: background contain did not exit 0:\n{}", pty.transcript());
         assert_eq!(pty.termios(), before, "{what}: a background contain changed the terminal's settings");
+        pty.expect("$ ");
         // In the foreground but stdin not a terminal: no console either.
         let out = shell(
             &mut pty,
