@@ -360,18 +360,22 @@ pub enum Switch {
     MoveHere,
 }
 
-/// Detaches every mount but `/`, DIR and what is below DIR, and the mounts
-/// DIR is on; those the kernel locked stay (umount2(2), EINVAL).
+/// Detaches every mount but `/`, DIR and what is below DIR, the mounts DIR
+/// is on, and the proc and sysfs mounts: a new proc or sysfs may be mounted
+/// in a user namespace only where one is already fully visible in its mount
+/// namespace (mount_namespaces(7), "Restrictions"); they stay covered by
+/// DIR. Those the kernel locked stay too (umount2(2), EINVAL).
 fn detach_others(dir: &CStr) {
     let dir = dir.to_bytes();
     let mut buf = PathBuf::new();
-    each_mount(&mut |point, _, _| {
-        if let Some(p) = unescape(point, &mut buf) {
+    each_mount(&mut |point, _, fstype| {
+        let kernel_view = fstype.starts_with(b"proc ") || fstype.starts_with(b"sysfs ");
+        if let Some(p) = unescape(point, &mut buf).filter(|_| !kernel_view) {
             let b = p.to_bytes();
             let inside = |outer: &[u8], inner: &[u8]| {
                 inner == outer || (inner.starts_with(outer) && (outer == b"/" || inner.get(outer.len()) == Some(&b'/')))
             };
-            if !inside(dir, b) && !inside(b, dir) {
+            if !inside(dir, b) && !inside(b, dir) && !inside(b"/proc", b) && !inside(b"/sys", b) {
                 let _ = sys::umount2(p, MNT_DETACH);
             }
         }
@@ -448,14 +452,12 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
     }
     let mut path = PathBuf::new();
     if let Some(proc_dir) = subdir(AT_FDCWD, c"proc") {
+        // A root moved by the supervisor has no /proc/self/fd until this
+        // proc is there: mount it by its name, a directory just checked (no
+        // process of the container exists yet to swap it).
+        let target = if root.switch == Switch::Moved { c"proc" } else { fd_path(&proc_dir, &mut path) };
         step(
-            sys::mount(
-                Some(c"proc"),
-                fd_path(&proc_dir, &mut path),
-                Some(c"proc"),
-                MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                None,
-            ),
+            sys::mount(Some(c"proc"), target, Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
             &[b"cannot mount proc"],
         )?;
     }
