@@ -49,7 +49,7 @@ fn static_without_interpreter_or_libraries() {
         let size = std::fs::metadata(&path).unwrap().len();
         // SPEC §2 budgets 36 KiB; today's build is over it (README, "Sizes"):
         // this guard catches growth beyond what was measured and explained.
-        assert!(size <= 52 * 1024, "{triple}: {size} bytes, over the 52 KiB growth guard (budget 36 KiB)");
+        assert!(size <= 56 * 1024, "{triple}: {size} bytes, over the 56 KiB growth guard (budget 36 KiB)");
     });
 }
 
