@@ -53,7 +53,7 @@ check: build deps lint man-check
 test: build cross deps lint man-check
 	cargo test --quiet --lib
 	UCONTAIN_BIN=$(CURDIR)/$(BIN) cargo test --release --quiet --tests -- --test-threads=2
-	@echo "make test: done"
+	python3 tests/vm/run.py
 
 # Other architectures, linked by rust-lld with no cross C toolchain:
 # aarch64 with the stable toolchain, riscv64 and armv7 with nightly

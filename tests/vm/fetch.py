@@ -141,14 +141,15 @@ def fetch_kernel(arch, deb_arch, flavour, series):
             version = subprocess.run(["dpkg-deb", "-f", deb, "Version"], capture_output=True,
                                      text=True, check=True).stdout.strip()
             boot = os.path.join(tree, "boot")
-            vmlinuz = [f for f in os.listdir(boot) if f.startswith("vmlinuz-")]
+            # riscv64's kernel is an uncompressed Image named vmlinux-*.
+            vmlinuz = [f for f in os.listdir(boot) if f.startswith(("vmlinuz-", "vmlinux-"))]
             if len(vmlinuz) != 1:
                 raise FetchError(f"package {name}: no single /boot/vmlinuz-* in it")
             part = dest + ".part"
             shutil.rmtree(part, ignore_errors=True)
             os.makedirs(part)
             shutil.copy(os.path.join(boot, vmlinuz[0]), os.path.join(part, "vmlinuz"))
-            release = vmlinuz[0][len("vmlinuz-"):]
+            release = vmlinuz[0][len("vmlinuz-"):]  # the same length for vmlinux-
             mods = os.path.join(part, "modules")
             os.makedirs(mods)
             moddir = None
