@@ -306,6 +306,8 @@ pub struct Root<'a> {
     pub console: Option<&'a CStr>,
     pub extra: &'a [ExtraMount<'a>],
     pub switch: Switch,
+    /// The host ids of the container's root, when it has one.
+    pub owner: Option<(u32, u32)>,
 }
 
 /// `-v`: a tmpfs mounted on DIR holds the upper and work directories of an
@@ -321,6 +323,11 @@ fn volatile_root(root: &Root) -> Result<(), Failed> {
     let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), &[b"cannot open ", root.shown])?;
     for name in [c"upper", c"work"] {
         step(sys::mkdirat(upper.raw(), name, 0o755), &[b"cannot create the overlay's directories"])?;
+    }
+    // Made by host root's supervisor (from the initramfs), the upper layer,
+    // whose owner the overlay's / shows, must still be container root's.
+    if let Some((uid, gid)) = root.owner.filter(|_| root.switch == Switch::Moved) {
+        step(sys::chown_at(upper.raw(), c"upper", uid, gid), &[b"cannot create the overlay's directories"])?;
     }
     let mut data = Line::new();
     let (mut l, mut u) = (PathBuf::new(), PathBuf::new());

@@ -184,6 +184,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         console: console.as_ref().and_then(|c| c.slave_path.as_cstr()),
         extra: &plan.extra,
         switch,
+        owner: root_owner,
     };
     let cgroups = Cgroups::create(root_owner);
     let host_mounts = match switch {
