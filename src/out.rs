@@ -15,6 +15,7 @@ pub struct Line {
 }
 
 impl Line {
+    #[inline(never)]
     pub fn new() -> Line {
         Line { buf: [0; 512], len: 0 }
     }
