@@ -58,17 +58,14 @@ struct Plan<'a> {
 /// A signal by number (1..=64) or name, with or without `SIG`:
 /// `TERM`, `SIGRTMIN+3`, `RTMAX-1`, `15`.
 pub fn parse_signal(text: &[u8]) -> Option<u32> {
-    const NAMES: [&[u8]; 31] = [
-        b"HUP", b"INT", b"QUIT", b"ILL", b"TRAP", b"ABRT", b"BUS", b"FPE", b"KILL", b"USR1", b"SEGV", b"USR2",
-        b"PIPE", b"ALRM", b"TERM", b"STKFLT", b"CHLD", b"CONT", b"STOP", b"TSTP", b"TTIN", b"TTOU", b"URG",
-        b"XCPU", b"XFSZ", b"VTALRM", b"PROF", b"WINCH", b"IO", b"PWR", b"SYS",
-    ];
+    // The names of signals 1 to 31, in order, each after a space.
+    const NAMES: &[u8] = b" HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS";
     let number = |t: &[u8]| crate::ids::parse_u32(t).filter(|n| (1..=64).contains(n));
     if let Some(n) = number(text) {
         return Some(n);
     }
     let name = text.strip_prefix(b"SIG").unwrap_or(text);
-    if let Some(i) = NAMES.iter().position(|n| *n == name) {
+    if let Some(i) = NAMES.split(|&b| b == b' ').skip(1).position(|n| n == name) {
         return Some(i as u32 + 1);
     }
     let (base, offset) = match name {
