@@ -217,6 +217,7 @@ pub fn parse_map(text: &[u8]) -> Result<IdMap, (&[u8], &'static [u8])> {
 }
 
 /// Maps of the SPEC §4 table for an unprivileged caller: [0 caller 1], then [1 S C] for a range.
+#[inline(never)]
 pub fn unprivileged_map(caller: u32, range: Option<Range>) -> IdMap {
     let mut map = IdMap::new();
     let _ = map.push(MapLine { inner: 0, outer: caller, count: 1 });
