@@ -5,6 +5,7 @@
 //! when the container ends. This is what lets systemd boot inside.
 
 use crate::exec::PathBuf;
+use crate::mount::each_mount;
 use crate::ns::each_line;
 use crate::out::Line;
 use crate::sys::{self, Errno, AT_FDCWD, O_DIRECTORY, O_RDONLY};
@@ -49,18 +50,13 @@ fn our_cgroup(h: &Hierarchy, out: &mut PathBuf) -> bool {
         return false;
     }
     let mut found = false;
-    each_line(c"/proc/self/mountinfo", &mut |line| {
-        let mut fields = line.split(|&b| b == b' ');
-        let (Some(root), Some(point)) = (fields.nth(3), fields.next()) else { return false };
-        let Some(dash) = line.windows(3).position(|w| w == b" - ") else { return false };
-        let mut tail = line[dash + 3..].split(|&b| b == b' ');
-        let (Some(fstype), Some(opts)) = (tail.next(), tail.nth(1)) else { return false };
-        let has_option = h.option.is_empty() || opts.split(|&b| b == b',').any(|o| o == h.option);
-        if fstype != h.fstype || !has_option || point.contains(&b'\\') {
+    each_mount(&mut |m| {
+        let has_option = h.option.is_empty() || m.super_options.split(|&b| b == b',').any(|o| o == h.option);
+        if m.fstype != h.fstype || !has_option || m.point.contains(&b'\\') {
             return false;
         }
-        let rel = if root == b"/" { Some(&path[..]) } else { path.strip_prefix(root) };
-        found = rel.is_some_and(|rel| out.join(point, rel.strip_prefix(b"/").unwrap_or(rel)).is_some());
+        let rel = if m.root == b"/" { Some(&path[..]) } else { path.strip_prefix(m.root) };
+        found = rel.is_some_and(|rel| out.join(m.point, rel.strip_prefix(b"/").unwrap_or(rel)).is_some());
         found
     });
     found

@@ -38,20 +38,40 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
     step(sys::chdir(c"/"), &[b"cannot change directory to /"])
 }
 
-/// Calls `f(mount point, options)` for each line of /proc/self/mountinfo
-/// (mountinfo fields 5 and 6, the mount point still octal-escaped).
-fn each_mount(f: &mut dyn FnMut(&[u8], &[u8], &[u8]) -> bool) -> bool {
+/// The fields of a /proc/self/mountinfo line that ucontain reads
+/// (proc_pid_mountinfo(5)); the mount point is still octal-escaped.
+pub struct MountInfo<'a> {
+    pub root: &'a [u8],
+    pub point: &'a [u8],
+    pub options: &'a [u8],
+    pub fstype: &'a [u8],
+    pub super_options: &'a [u8],
+}
+
+/// Calls `f` for each line of /proc/self/mountinfo until it returns true.
+pub fn each_mount(f: &mut dyn FnMut(&MountInfo) -> bool) -> bool {
     each_line(c"/proc/self/mountinfo", &mut |line| {
-        let mut fields = line.split(|&b| b == b' ');
-        let (Some(point), Some(opts)) = (fields.nth(4), fields.next()) else { return false };
-        let fstype = line.windows(3).position(|w| w == b" - ").map_or(&b""[..], |i| &line[i + 3..]);
-        f(point, opts, fstype)
+        let mut m = MountInfo { root: b"", point: b"", options: b"", fstype: b"", super_options: b"" };
+        // The optional fields after the options end with a lone `-`.
+        let mut dash = usize::MAX;
+        for (i, field) in line.split(|&b| b == b' ').enumerate() {
+            match i {
+                3 => m.root = field,
+                4 => m.point = field,
+                5 => m.options = field,
+                _ if i == dash.wrapping_add(1) => m.fstype = field,
+                _ if i == dash.wrapping_add(3) => m.super_options = field,
+                _ if i > 5 && field == b"-" && dash == usize::MAX => dash = i,
+                _ => {}
+            }
+        }
+        f(&m)
     })
 }
 
 /// Whether `/` is the initial ramfs (fstype `rootfs` in mountinfo).
 pub fn root_is_rootfs() -> bool {
-    each_mount(&mut |point, _, fstype| point == b"/" && fstype.starts_with(b"rootfs "))
+    each_mount(&mut |m| m.point == b"/" && m.fstype == b"rootfs")
 }
 
 /// The mount point of mountinfo with its `\ooo` escapes decoded, as a C string.
@@ -86,8 +106,8 @@ fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
     let top = path.to_bytes();
     let mut failed = None;
     let mut buf = PathBuf::new();
-    each_mount(&mut |point, opts, _| {
-        let Some(point) = unescape(point, &mut buf) else { return false };
+    each_mount(&mut |m| {
+        let Some(point) = unescape(m.point, &mut buf) else { return false };
         let p = point.to_bytes();
         let below = p == top || (p.starts_with(top) && (top == b"/" || p.get(top.len()) == Some(&b'/')));
         if !below {
@@ -95,7 +115,7 @@ fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
         }
         let mut flags = MS_REMOUNT | MS_BIND | extra;
         for (name, flag) in [(&b"ro"[..], MS_RDONLY), (b"nosuid", MS_NOSUID), (b"noexec", MS_NOEXEC), (b"noatime", 1024), (b"nodiratime", 2048), (b"relatime", 1 << 21)] {
-            if opts.split(|&b| b == b',').any(|o| o == name) {
+            if m.options.split(|&b| b == b',').any(|o| o == name) {
                 flags |= flag;
             }
         }
@@ -336,8 +356,8 @@ pub enum Switch {
 fn detach_others(dir: &CStr) {
     let dir = dir.to_bytes();
     let mut buf = PathBuf::new();
-    each_mount(&mut |point, _, _| {
-        if let Some(p) = unescape(point, &mut buf) {
+    each_mount(&mut |m| {
+        if let Some(p) = unescape(m.point, &mut buf) {
             let b = p.to_bytes();
             let inside = |outer: &[u8], inner: &[u8]| {
                 inner == outer || (inner.starts_with(outer) && (outer == b"/" || inner.get(outer.len()) == Some(&b'/')))
