@@ -128,8 +128,8 @@ impl Cgroups {
             });
             if let Err(e) = made {
                 if !warned {
-                    let mut line = Line::new();
-                    line.add(crate::out::applet_name()).add(b": warning: cannot create cgroup ").add(path.to_bytes());
+                    let mut line = Line::message();
+                    line.add(b"warning: cannot create cgroup ").add(path.to_bytes());
                     line.add(b": ").errno(e).add(b"; going on without one").send();
                     warned = true;
                 }

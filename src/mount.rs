@@ -322,8 +322,8 @@ fn volatile_root(root: &Root) -> Result<(), Failed> {
     match sys::mount(Some(c"overlay"), root.dir, Some(c"overlay"), MS_NODEV, Some(data)) {
         Ok(()) => Ok(()),
         Err(e) => {
-            let mut line = Line::new();
-            line.add(crate::out::applet_name()).add(b": cannot mount overlay on ").add(root.shown);
+            let mut line = Line::message();
+            line.add(b"cannot mount overlay on ").add(root.shown);
             line.add(b" (a volatile root needs overlayfs in a user namespace, Linux 5.11): ").errno(e).send();
             Err(EXIT_FAILURE)
         }

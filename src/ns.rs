@@ -3,7 +3,7 @@
 
 use crate::exec::PathBuf;
 use crate::ids::{self, IdMap, MapLine, Range};
-use crate::out::{applet_name, fail, say, Line, EXIT_FAILURE};
+use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{self, CStrArray, Exit, O_RDONLY};
 use core::ffi::CStr;
 
@@ -169,8 +169,8 @@ pub fn plan_maps(uid_map: Option<&IdMap>, gid_map: Option<&IdMap>) -> Result<Map
             Err(EXIT_FAILURE)
         }
         Some(why) => {
-            let mut line = Line::new();
-            line.add(applet_name()).add(b": warning: ").add(why).add(b"; mapping only uid ").num(uid as u64);
+            let mut line = Line::message();
+            line.add(b"warning: ").add(why).add(b"; mapping only uid ").num(uid as u64);
             line.add(b" and gid ").num(gid as u64).add(b" to root");
             line.send();
             Ok(maps)
@@ -244,8 +244,8 @@ fn wait_helper(helper: &[u8], child: i32) -> Result<(), i32> {
     match sys::wait(child, false) {
         Ok(Some((_, Exit::Code(0)))) => Ok(()),
         Ok(Some((_, how))) => {
-            let mut line = Line::new();
-            line.add(applet_name()).add(b": ").add(helper).add(b" failed: ");
+            let mut line = Line::message();
+            line.add(helper).add(b" failed: ");
             match how {
                 Exit::Code(code) => line.add(b"exit status ").num(code as u64),
                 Exit::Signal(sig) => line.add(b"killed by signal ").num(sig as u64),

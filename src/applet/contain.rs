@@ -276,8 +276,8 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
         let e = sys::execve(c"/bin/sh", argv.list(), helper_env.list());
         sys::exit(fail(&[b"cannot execute /bin/sh"], e));
     }
-    let mut line = Line::new();
-    line.add(crate::out::applet_name()).add(b": helper failed: ");
+    let mut line = Line::message();
+    line.add(b"helper failed: ");
     match sys::wait(child, false) {
         Ok(Some((_, Exit::Code(0)))) => return Ok(()),
         Ok(Some((_, Exit::Code(code)))) => line.add(b"exit status ").num(code as u64),
