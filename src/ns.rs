@@ -239,22 +239,21 @@ fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
     Ok(child)
 }
 
-/// Waits for a helper started by `start_helper`; says how it failed.
-fn wait_helper(helper: &[u8], child: i32) -> Result<(), i32> {
+/// Waits for a helper (`start_helper`, contain's `-o`); says how it
+/// failed: `NAME: HELPER failed: exit status N` (or `killed by signal N`,
+/// or `lost` when the wait fails and `lost` is set).
+pub fn wait_helper(helper: &[u8], child: i32, lost: bool) -> Result<(), i32> {
+    let mut line = Line::message();
+    line.add(helper).add(b" failed: ");
     match sys::wait(child, false) {
-        Ok(Some((_, Exit::Code(0)))) => Ok(()),
-        Ok(Some((_, how))) => {
-            let mut line = Line::message();
-            line.add(helper).add(b" failed: ");
-            match how {
-                Exit::Code(code) => line.add(b"exit status ").num(code as u64),
-                Exit::Signal(sig) => line.add(b"killed by signal ").num(sig as u64),
-            };
-            line.send();
-            Err(EXIT_FAILURE)
-        }
-        _ => Err(EXIT_FAILURE),
-    }
+        Ok(Some((_, Exit::Code(0)))) => return Ok(()),
+        Ok(Some((_, Exit::Code(code)))) => line.add(b"exit status ").num(code as u64),
+        Ok(Some((_, Exit::Signal(sig)))) => line.add(b"killed by signal ").num(sig as u64),
+        _ if lost => line.add(b"lost"),
+        _ => return Err(EXIT_FAILURE),
+    };
+    line.send();
+    Err(EXIT_FAILURE)
 }
 
 /// Writes the maps of the user namespace of `pid`, a child or parent of
@@ -266,8 +265,8 @@ pub fn write_maps(pid: i32, maps: &Maps) -> Result<(), i32> {
     }
     let uid_helper = start_helper(b"newuidmap", pid, &maps.uid)?;
     let gid_helper = start_helper(b"newgidmap", pid, &maps.gid);
-    let uid_written = wait_helper(b"newuidmap", uid_helper);
-    wait_helper(b"newgidmap", gid_helper?).and(uid_written)
+    let uid_written = wait_helper(b"newuidmap", uid_helper, false);
+    wait_helper(b"newgidmap", gid_helper?, false).and(uid_written)
 }
 
 /// Inside the new namespace, once mapped: become its root (SPEC §4, root rows).

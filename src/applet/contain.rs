@@ -8,7 +8,7 @@ use crate::console::{at_terminal, end, owned_signals, supervise, take_console, C
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH};
 use crate::ids::IdMap;
 use crate::mount::{assemble_root, move_root_for_init, root_is_rootfs, Extra, ExtraMount, Root, Switch};
-use crate::ns::{become_root, map_option, plan_maps, write_maps, Maps};
+use crate::ns::{become_root, map_option, plan_maps, wait_helper, write_maps, Maps};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
@@ -276,16 +276,7 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
         let e = sys::execve(c"/bin/sh", argv.list(), helper_env.list());
         sys::exit(fail(&[b"cannot execute /bin/sh"], e));
     }
-    let mut line = Line::message();
-    line.add(b"helper failed: ");
-    match sys::wait(child, false) {
-        Ok(Some((_, Exit::Code(0)))) => return Ok(()),
-        Ok(Some((_, Exit::Code(code)))) => line.add(b"exit status ").num(code as u64),
-        Ok(Some((_, Exit::Signal(sig)))) => line.add(b"killed by signal ").num(sig as u64),
-        _ => line.add(b"lost"),
-    };
-    line.send();
-    Err(EXIT_FAILURE)
+    wait_helper(b"helper", child, true)
 }
 
 /// PID 1 of the container, until it executes CMD.
