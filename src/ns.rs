@@ -323,8 +323,12 @@ pub fn unshare_user(maps: &Maps) -> Result<(), i32> {
     }
 }
 
-/// A `-u MAP` or `-g MAP` value: the map, or Err after saying which entry
-/// is wrong and why.
-pub fn map_option(value: &CStr) -> Result<IdMap, ()> {
-    ids::parse_map(value.to_bytes()).map_err(|(entry, why)| say(&[b"bad map entry '", entry, b"': ", why]))
+/// A `-u MAP` or `-g MAP` value, parsed into `map`; Err after saying
+/// which entry is wrong and why.
+pub fn map_option(value: &CStr, map: &mut Option<IdMap>) -> Result<(), ()> {
+    match ids::parse_map(value.to_bytes()) {
+        Ok(parsed) => *map = Some(parsed),
+        Err((entry, why)) => return Err(say(&[b"bad map entry '", entry, b"': ", why])),
+    }
+    Ok(())
 }

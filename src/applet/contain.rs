@@ -87,8 +87,8 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let rest = match options(args, USAGE, FLAGS, b"ugbrtok", (1, usize::MAX), &mut |letter, value| {
         let text = value.to_bytes();
         match letter {
-            b'u' => plan.uid_map = Some(map_option(value)?),
-            b'g' => plan.gid_map = Some(map_option(value)?),
+            b'u' => map_option(value, &mut plan.uid_map)?,
+            b'g' => map_option(value, &mut plan.gid_map)?,
             b'o' => plan.helper = Some(value),
             b'k' => {
                 plan.stop = parse_signal(text);
