@@ -26,6 +26,13 @@ pub type IdMap = heapless::Vec<MapLine, MAX_MAP_LINES>;
 /// Ids are u32, so a range may end at most here (exclusive).
 const ID_SPACE: u64 = 1 << 32;
 
+/// `a == b`, out of line: compared with a literal inline, the bytes are
+/// tested one instruction each.
+#[inline(never)]
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a == b
+}
+
 /// Parse a whole decimal u32: digits only, non-empty, no sign, no overflow. Leading zeros ok.
 pub fn parse_u32(s: &[u8]) -> Option<u32> {
     if s.is_empty() {

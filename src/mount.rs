@@ -2,6 +2,7 @@
 //! prints its own message where a step fails and returns exit status 1.
 
 use crate::exec::PathBuf;
+use crate::ids::same;
 use crate::ns::each_line;
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
@@ -71,7 +72,7 @@ pub fn each_mount(f: &mut dyn FnMut(&MountInfo) -> bool) -> bool {
 
 /// Whether `/` is the initial ramfs (fstype `rootfs` in mountinfo).
 pub fn root_is_rootfs() -> bool {
-    each_mount(&mut |m| m.point == b"/" && m.fstype == b"rootfs")
+    each_mount(&mut |m| m.point == b"/" && same(m.fstype, b"rootfs"))
 }
 
 /// The mount point of mountinfo with its `\ooo` escapes decoded, as a C string.

@@ -4,7 +4,7 @@
 use crate::args::{options, Args};
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console};
 use crate::exec::{exec_command, search_path};
-use crate::ids::parse_pid;
+use crate::ids::{parse_pid, same};
 use crate::memfd::{exec_sealed, sealed_copy};
 use crate::ns::{become_root, Maps, Writer};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
@@ -168,7 +168,7 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
         let theirs = match sys::open(path.proc_path(pid, &[b"/ns/", name]), O_RDONLY) {
             Ok(fd) => fd,
             // A zombie has its /proc directory but no namespaces any more.
-            Err(Errno::ENOENT) if name == b"user" => {
+            Err(Errno::ENOENT) if same(name, b"user") => {
                 if sys::statat(sys::AT_FDCWD, path.proc_path(pid, &[]), false).is_ok() {
                     say(&[b"process ", pid_text, b" has exited"]);
                     return Err(EXIT_FAILURE);
@@ -176,7 +176,7 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
                 return Err(fail(&[b"no process ", pid_text], Errno::ESRCH));
             }
             // Kernels without cgroup (4.6) or time (5.6) namespaces.
-            Err(Errno::ENOENT) if name == b"cgroup" || name == b"time" => continue,
+            Err(Errno::ENOENT) if same(name, b"cgroup") || same(name, b"time") => continue,
             Err(e) => return Err(fail(&[b"cannot open ", name, b" namespace of process ", pid_text], e)),
         };
         if !same_namespace(&theirs, path.proc_path(0, &[b"/ns/", name])) {
