@@ -33,6 +33,12 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
     a == b
 }
 
+/// `s` without `prefix`, when it starts with it; out of line, as `same`.
+#[inline(never)]
+pub fn after<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    s.strip_prefix(prefix)
+}
+
 /// Parse a whole decimal u32: digits only, non-empty, no sign, no overflow. Leading zeros ok.
 pub fn parse_u32(s: &[u8]) -> Option<u32> {
     if s.is_empty() {

@@ -6,7 +6,7 @@ use crate::args::{options, Args};
 use crate::cgroup::Cgroups;
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH};
-use crate::ids::IdMap;
+use crate::ids::{after, IdMap};
 use crate::mount::{assemble_root, move_root_for_init, root_is_rootfs, Extra, ExtraMount, Root, Switch};
 use crate::ns::{become_root, map_option, plan_maps, wait_helper, write_maps, Maps};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
@@ -64,7 +64,7 @@ pub fn parse_signal(text: &[u8]) -> Option<u32> {
     if let Some(n) = number(text) {
         return Some(n);
     }
-    let name = text.strip_prefix(b"SIG").unwrap_or(text);
+    let name = after(text, b"SIG").unwrap_or(text);
     if let Some(i) = NAMES.split(|&b| b == b' ').skip(1).position(|n| n == name) {
         return Some(i as u32 + 1);
     }
@@ -262,7 +262,7 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
     pid_var.add(b"CONTAIN_PID=").num(init as u64).add(b"\0");
     let mut helper_env = CStrArray::<512>::new();
     let pid_var = sys::cstr_until_nul(pid_var.text()).unwrap_or(c"CONTAIN_PID=");
-    if !env.iter().filter(|e| !e.to_bytes().starts_with(b"CONTAIN_PID=")).chain([pid_var]).all(|e| helper_env.push(e)) {
+    if !env.iter().filter(|e| after(e.to_bytes(), b"CONTAIN_PID=").is_none()).chain([pid_var]).all(|e| helper_env.push(e)) {
         say(&[b"helper failed: too many environment variables"]);
         return Err(EXIT_FAILURE);
     }
@@ -333,7 +333,7 @@ fn container_init(
     init_env.push(c"container=contain");
     init_env.push(c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     if root.console.is_some() {
-        if let Some(term) = env.iter().find(|e| e.to_bytes().starts_with(b"TERM=")) {
+        if let Some(term) = env.iter().find(|e| after(e.to_bytes(), b"TERM=").is_some()) {
             init_env.push(term);
         }
     }
