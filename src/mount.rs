@@ -2,7 +2,7 @@
 //! prints its own message where a step fails and returns exit status 1.
 
 use crate::exec::PathBuf;
-use crate::ids::same;
+use crate::ids::{after, same};
 use crate::ns::each_line;
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
@@ -94,6 +94,14 @@ fn unescape<'a>(point: &[u8], buf: &'a mut PathBuf) -> Option<&'a CStr> {
     buf.join(b"", &out)
 }
 
+/// Whether the path `inner` is `outer` or below it.
+fn is_below(inner: &[u8], outer: &[u8]) -> bool {
+    match after(inner, outer) {
+        Some(rest) => rest.is_empty() || outer == b"/" || rest.first() == Some(&b'/'),
+        None => false,
+    }
+}
+
 /// Adds `attr` (nodev, or read-only) to the mount at `path` and every mount
 /// below it: mount_setattr(2) with AT_RECURSIVE on Linux 5.12 and later;
 /// before, a remount of each mount found below `path` in mountinfo, keeping
@@ -110,8 +118,7 @@ fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
     each_mount(&mut |m| {
         let Some(point) = unescape(m.point, &mut buf) else { return false };
         let p = point.to_bytes();
-        let below = p == top || (p.starts_with(top) && (top == b"/" || p.get(top.len()) == Some(&b'/')));
-        if !below {
+        if !is_below(p, top) {
             return false;
         }
         let mut flags = MS_REMOUNT | MS_BIND | extra;
@@ -360,10 +367,7 @@ fn detach_others(dir: &CStr) {
     each_mount(&mut |m| {
         if let Some(p) = unescape(m.point, &mut buf) {
             let b = p.to_bytes();
-            let inside = |outer: &[u8], inner: &[u8]| {
-                inner == outer || (inner.starts_with(outer) && (outer == b"/" || inner.get(outer.len()) == Some(&b'/')))
-            };
-            if !inside(dir, b) && !inside(b, dir) {
+            if !is_below(b, dir) && !is_below(dir, b) {
                 let _ = sys::umount2(p, MNT_DETACH);
             }
         }
@@ -468,5 +472,20 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
             detach_others(root.dir);
             move_root()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_below() {
+        assert!(is_below(b"/a/b", b"/a/b"));
+        assert!(is_below(b"/a/b/c", b"/a/b"));
+        assert!(is_below(b"/a", b"/"));
+        assert!(is_below(b"/", b"/"));
+        assert!(!is_below(b"/a/bc", b"/a/b"));
+        assert!(!is_below(b"/a", b"/a/b"));
     }
 }
