@@ -18,6 +18,11 @@ fn step<T>(r: Result<T, Errno>, what: &[&[u8]]) -> Result<T, Failed> {
     r.map_err(|e| fail(what, e))
 }
 
+/// `step` for the message `WHAT OBJECT: strerror`.
+fn step_on<T>(r: Result<T, Errno>, what: &[u8], object: &[u8]) -> Result<T, Failed> {
+    r.map_err(|e| fail(&[what, object], e))
+}
+
 /// With the working directory at the new root: pivot_root(".", ".") stacks
 /// the old root on top of the new one (pivot_root(2), "NOTES"); making it a
 /// slave stops the unmount from propagating to the host's mounts, and the
@@ -109,7 +114,7 @@ fn is_below(inner: &[u8], outer: &[u8]) -> bool {
 fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
     match sys::set_mount_attr_recursive(path, attr) {
         Err(Errno::ENOSYS) => {}
-        r => return step(r, &[b"cannot restrict mounts below ", path.to_bytes()]),
+        r => return step_on(r, b"cannot restrict mounts below ", path.to_bytes()),
     }
     let extra = if attr & MOUNT_ATTR_RDONLY as u64 != 0 { MS_RDONLY } else { 0 } | MS_NODEV;
     let top = path.to_bytes();
@@ -161,7 +166,7 @@ const DEV_LINKS: [(&CStr, &CStr); 5] = [
 
 /// A file `name` created in `dir` to mount a single node onto.
 fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
-    step(sys::openat(dir.raw(), name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), &[b"cannot create ", what])
+    step_on(sys::openat(dir.raw(), name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"cannot create ", what)
 }
 
 /// A /dev of its own on `dev`: a tmpfs with the six harmless nodes bound
@@ -170,7 +175,7 @@ fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
 fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     let mut path = PathBuf::new();
     let tmpfs = |target: &CStr, flags, data: &CStr, what: &[u8]| {
-        step(sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)), &[b"cannot mount tmpfs on ", what])
+        step_on(sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)), b"cannot mount tmpfs on ", what)
     };
     tmpfs(fd_path(&dev, &mut path), MS_NOEXEC, c"mode=0755", b"/dev")?;
     let dev = step(sys::openat(AT_FDCWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), &[b"cannot open /dev"])?;
@@ -178,7 +183,7 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     for node in DEV_NODES {
         let source = host.join(b"/dev", node.to_bytes()).unwrap_or(node);
         let target = mount_file(&dev, node, source.to_bytes())?;
-        step(sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None), &[b"cannot bind host ", source.to_bytes()])?;
+        step_on(sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None), b"cannot bind host ", source.to_bytes())?;
     }
     if let Some(console) = console {
         let target = mount_file(&dev, c"console", b"/dev/console")?;
@@ -187,7 +192,7 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
         step(sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None), &[b"cannot bind ", console.to_bytes(), b" at /dev/console"])?;
     }
     for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
-        step(sys::mkdirat(dev.raw(), name, mode), &[b"cannot create ", what])?;
+        step_on(sys::mkdirat(dev.raw(), name, mode), b"cannot create ", what)?;
     }
     let pts = step(subdir(dev.raw(), c"pts").ok_or(Errno::ENOENT), &[b"cannot open /dev/pts"])?;
     step(
@@ -203,7 +208,7 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     let shm = step(subdir(dev.raw(), c"shm").ok_or(Errno::ENOENT), &[b"cannot open /dev/shm"])?;
     tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
     for (name, target) in DEV_LINKS {
-        step(sys::symlinkat(target, dev.raw(), name), &[b"cannot create /dev/", name.to_bytes()])?;
+        step_on(sys::symlinkat(target, dev.raw(), name), b"cannot create /dev/", name.to_bytes())?;
     }
     Ok(())
 }
@@ -251,12 +256,12 @@ fn open_inside(dst: &[u8], file: bool) -> Result<Fd, Failed> {
                 } else {
                     sys::mkdirat(dir.raw(), part_c, 0o755)
                 };
-                step(made, &[b"cannot create ", dst])?;
+                step_on(made, b"cannot create ", dst)?;
                 sys::openat(dir.raw(), part_c, flags, 0)
             }
             other => other,
         };
-        dir = step(opened, &[b"cannot mount on ", dst])?;
+        dir = step_on(opened, b"cannot mount on ", dst)?;
     }
     Ok(dir)
 }
@@ -265,7 +270,7 @@ fn open_inside(dst: &[u8], file: bool) -> Result<Fd, Failed> {
 /// fallback of `restrict_tree`.
 fn below<'a>(dir: &CStr, rel: &[u8], buf: &'a mut PathBuf) -> Result<&'a CStr, Failed> {
     let rel = rel.strip_prefix(b"/").unwrap_or(rel);
-    step(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), &[b"cannot mount on ", rel])
+    step_on(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), b"cannot mount on ", rel)
 }
 
 fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
@@ -279,8 +284,8 @@ fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
     }
     let mut src_buf = PathBuf::new();
     let src_c = src_buf.join(b"", m.src).unwrap_or(c"");
-    let source = step(sys::open(src_c, O_PATH), &[b"cannot bind ", m.src])?;
-    let is_dir = step(sys::fstat(&source), &[b"cannot bind ", m.src])?.is_dir();
+    let source = step_on(sys::open(src_c, O_PATH), b"cannot bind ", m.src)?;
+    let is_dir = step_on(sys::fstat(&source), b"cannot bind ", m.src)?.is_dir();
     let target = open_inside(m.dst, !is_dir)?;
     let mut src_path = PathBuf::new();
     step(
@@ -312,12 +317,12 @@ pub struct Root<'a> {
 /// was covered) as the lower layer. DIR itself is never bound, so after the
 /// pivot it is reachable only as the overlay's read-only lower layer.
 fn volatile_root(root: &Root) -> Result<(), Failed> {
-    let lower = step(sys::open(root.dir, O_PATH | O_DIRECTORY), &[b"cannot open ", root.shown])?;
+    let lower = step_on(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
     step(
         sys::mount(Some(c"tmpfs"), root.dir, Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=0755")),
         &[b"cannot mount tmpfs on ", root.shown],
     )?;
-    let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), &[b"cannot open ", root.shown])?;
+    let upper = step_on(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
     for name in [c"upper", c"work"] {
         step(sys::mkdirat(upper.raw(), name, 0o755), &[b"cannot create the overlay's directories"])?;
     }
@@ -392,12 +397,12 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
     if root.volatile {
         volatile_root(root)?;
     } else {
-        step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), &[b"cannot bind new root ", root.shown])?;
+        step_on(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), b"cannot bind new root ", root.shown)?;
         // Device nodes in DIR (a tarball's /dev, a copied disk) must not
         // open inside: only the nodes of the /dev made below do.
         restrict_tree(root.dir, MOUNT_ATTR_NODEV as u64)?;
     }
-    step(sys::chdir(root.dir), &[b"cannot enter new root ", root.shown])?;
+    step_on(sys::chdir(root.dir), b"cannot enter new root ", root.shown)?;
     // A host mount left on DIR/dev (a chroot setup's bind) would only be
     // covered, and container root could unmount the cover and reach it.
     for name in [c"dev", c"proc", c"sys"] {
@@ -435,7 +440,7 @@ pub fn move_root_for_init(root: &Root) -> Result<Fd, Failed> {
 /// anything outside.
 pub fn assemble_root(root: &Root) -> Result<(), Failed> {
     if root.switch == Switch::Moved {
-        step(sys::chdir(c"/"), &[b"cannot enter new root ", root.shown])?;
+        step_on(sys::chdir(c"/"), b"cannot enter new root ", root.shown)?;
     } else {
         prepare_root(root)?;
     }
