@@ -14,12 +14,9 @@ use core::ffi::CStr;
 /// An exit status after the message that said what failed.
 pub type Failed = i32;
 
-fn step<T>(r: Result<T, Errno>, what: &[&[u8]]) -> Result<T, Failed> {
-    r.map_err(|e| fail(what, e))
-}
-
-/// `step` for the message `WHAT OBJECT: strerror`.
-fn step_on<T>(r: Result<T, Errno>, what: &[u8], object: &[u8]) -> Result<T, Failed> {
+/// A step's result, with the message `NAME: WHAT OBJECT: strerror` when
+/// it failed (the two parts in registers, not an array at every call).
+fn step<T>(r: Result<T, Errno>, what: &[u8], object: &[u8]) -> Result<T, Failed> {
     r.map_err(|e| fail(&[what, object], e))
 }
 
@@ -39,9 +36,9 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
         }
         return Err(fail(&[b"cannot pivot to new root ", shown], e));
     }
-    step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), &[b"cannot disable old root mount propagation"])?;
-    step(sys::umount2(c".", MNT_DETACH), &[b"cannot detach old root"])?;
-    step(sys::chdir(c"/"), &[b"cannot change directory to /"])
+    step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), b"cannot disable old root mount propagation", b"")?;
+    step(sys::umount2(c".", MNT_DETACH), b"cannot detach old root", b"")?;
+    step(sys::chdir(c"/"), b"cannot change directory to /", b"")
 }
 
 /// The fields of a /proc/self/mountinfo line that ucontain reads
@@ -114,7 +111,7 @@ fn is_below(inner: &[u8], outer: &[u8]) -> bool {
 fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
     match sys::set_mount_attr_recursive(path, attr) {
         Err(Errno::ENOSYS) => {}
-        r => return step_on(r, b"cannot restrict mounts below ", path.to_bytes()),
+        r => return step(r, b"cannot restrict mounts below ", path.to_bytes()),
     }
     let extra = if attr & MOUNT_ATTR_RDONLY as u64 != 0 { MS_RDONLY } else { 0 } | MS_NODEV;
     let top = path.to_bytes();
@@ -166,7 +163,7 @@ const DEV_LINKS: [(&CStr, &CStr); 5] = [
 
 /// A file `name` created in `dir` to mount a single node onto.
 fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
-    step_on(sys::openat(dir.raw(), name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"cannot create ", what)
+    step(sys::openat(dir.raw(), name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"cannot create ", what)
 }
 
 /// A /dev of its own on `dev`: a tmpfs with the six harmless nodes bound
@@ -175,40 +172,38 @@ fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
 fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     let mut path = PathBuf::new();
     let tmpfs = |target: &CStr, flags, data: &CStr, what: &[u8]| {
-        step_on(sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)), b"cannot mount tmpfs on ", what)
+        step(sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)), b"cannot mount tmpfs on ", what)
     };
     tmpfs(fd_path(&dev, &mut path), MS_NOEXEC, c"mode=0755", b"/dev")?;
-    let dev = step(sys::openat(AT_FDCWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), &[b"cannot open /dev"])?;
+    let dev = step(sys::openat(AT_FDCWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"cannot open /dev", b"")?;
     let mut host = PathBuf::new();
     for node in DEV_NODES {
         let source = host.join(b"/dev", node.to_bytes()).unwrap_or(node);
         let target = mount_file(&dev, node, source.to_bytes())?;
-        step_on(sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None), b"cannot bind host ", source.to_bytes())?;
+        step(sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None), b"cannot bind host ", source.to_bytes())?;
     }
     if let Some(console) = console {
         let target = mount_file(&dev, c"console", b"/dev/console")?;
         // By path: a descriptor opened before the mount namespace was made
         // names a mount of the caller's namespace, which cannot be bound.
-        step(sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None), &[b"cannot bind ", console.to_bytes(), b" at /dev/console"])?;
+        sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None)
+            .map_err(|e| fail(&[b"cannot bind ", console.to_bytes(), b" at /dev/console"], e))?;
     }
     for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
-        step_on(sys::mkdirat(dev.raw(), name, mode), b"cannot create ", what)?;
+        step(sys::mkdirat(dev.raw(), name, mode), b"cannot create ", what)?;
     }
-    let pts = step(subdir(dev.raw(), c"pts").ok_or(Errno::ENOENT), &[b"cannot open /dev/pts"])?;
-    step(
-        sys::mount(
+    let pts = step(subdir(dev.raw(), c"pts").ok_or(Errno::ENOENT), b"cannot open /dev/pts", b"")?;
+    step(sys::mount(
             Some(c"devpts"),
             fd_path(&pts, &mut path),
             Some(c"devpts"),
             MS_NOSUID | MS_NOEXEC,
             Some(c"newinstance,ptmxmode=0666,mode=0620"),
-        ),
-        &[b"cannot mount devpts on /dev/pts"],
-    )?;
-    let shm = step(subdir(dev.raw(), c"shm").ok_or(Errno::ENOENT), &[b"cannot open /dev/shm"])?;
+        ), b"cannot mount devpts on /dev/pts", b"")?;
+    let shm = step(subdir(dev.raw(), c"shm").ok_or(Errno::ENOENT), b"cannot open /dev/shm", b"")?;
     tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
     for (name, target) in DEV_LINKS {
-        step_on(sys::symlinkat(target, dev.raw(), name), b"cannot create /dev/", name.to_bytes())?;
+        step(sys::symlinkat(target, dev.raw(), name), b"cannot create /dev/", name.to_bytes())?;
     }
     Ok(())
 }
@@ -236,7 +231,7 @@ pub struct ExtraMount<'a> {
 /// lead out of DIR; a missing component is created (a file last when
 /// `file` is set).
 fn open_inside(dst: &[u8], file: bool) -> Result<Fd, Failed> {
-    let mut dir = step(sys::open(c".", O_PATH | O_DIRECTORY), &[b"cannot open new root"])?;
+    let mut dir = step(sys::open(c".", O_PATH | O_DIRECTORY), b"cannot open new root", b"")?;
     let mut parts = dst.split(|&b| b == b'/').filter(|p| !p.is_empty() && p != b".").peekable();
     let mut name = PathBuf::new();
     if parts.peek().is_none() {
@@ -256,12 +251,12 @@ fn open_inside(dst: &[u8], file: bool) -> Result<Fd, Failed> {
                 } else {
                     sys::mkdirat(dir.raw(), part_c, 0o755)
                 };
-                step_on(made, b"cannot create ", dst)?;
+                step(made, b"cannot create ", dst)?;
                 sys::openat(dir.raw(), part_c, flags, 0)
             }
             other => other,
         };
-        dir = step_on(opened, b"cannot mount on ", dst)?;
+        dir = step(opened, b"cannot mount on ", dst)?;
     }
     Ok(dir)
 }
@@ -270,28 +265,22 @@ fn open_inside(dst: &[u8], file: bool) -> Result<Fd, Failed> {
 /// fallback of `restrict_tree`.
 fn below<'a>(dir: &CStr, rel: &[u8], buf: &'a mut PathBuf) -> Result<&'a CStr, Failed> {
     let rel = rel.strip_prefix(b"/").unwrap_or(rel);
-    step_on(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), b"cannot mount on ", rel)
+    step(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), b"cannot mount on ", rel)
 }
 
 fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
     let mut path = PathBuf::new();
     if m.kind == Extra::Tmpfs {
         let target = open_inside(m.dst, false)?;
-        return step(
-            sys::mount(Some(c"tmpfs"), fd_path(&target, &mut path), Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=1777")),
-            &[b"cannot mount tmpfs on ", m.dst],
-        );
+        return step(sys::mount(Some(c"tmpfs"), fd_path(&target, &mut path), Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=1777")), b"cannot mount tmpfs on ", m.dst);
     }
     let mut src_buf = PathBuf::new();
     let src_c = src_buf.join(b"", m.src).unwrap_or(c"");
-    let source = step_on(sys::open(src_c, O_PATH), b"cannot bind ", m.src)?;
-    let is_dir = step_on(sys::fstat(&source), b"cannot bind ", m.src)?.is_dir();
+    let source = step(sys::open(src_c, O_PATH), b"cannot bind ", m.src)?;
+    let is_dir = step(sys::fstat(&source), b"cannot bind ", m.src)?.is_dir();
     let target = open_inside(m.dst, !is_dir)?;
     let mut src_path = PathBuf::new();
-    step(
-        sys::mount(Some(fd_path(&source, &mut src_path)), fd_path(&target, &mut path), None, MS_BIND | MS_REC, None),
-        &[b"cannot bind ", m.src],
-    )?;
+    step(sys::mount(Some(fd_path(&source, &mut src_path)), fd_path(&target, &mut path), None, MS_BIND | MS_REC, None), b"cannot bind ", m.src)?;
     let attr = if m.kind == Extra::ReadOnly { MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY } else { MOUNT_ATTR_NODEV };
     restrict_tree(below(dir, m.dst, &mut path)?, attr as u64)
 }
@@ -317,14 +306,11 @@ pub struct Root<'a> {
 /// was covered) as the lower layer. DIR itself is never bound, so after the
 /// pivot it is reachable only as the overlay's read-only lower layer.
 fn volatile_root(root: &Root) -> Result<(), Failed> {
-    let lower = step_on(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
-    step(
-        sys::mount(Some(c"tmpfs"), root.dir, Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=0755")),
-        &[b"cannot mount tmpfs on ", root.shown],
-    )?;
-    let upper = step_on(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
+    let lower = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
+    step(sys::mount(Some(c"tmpfs"), root.dir, Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=0755")), b"cannot mount tmpfs on ", root.shown)?;
+    let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
     for name in [c"upper", c"work"] {
-        step(sys::mkdirat(upper.raw(), name, 0o755), &[b"cannot create the overlay's directories"])?;
+        step(sys::mkdirat(upper.raw(), name, 0o755), b"cannot create the overlay's directories", b"")?;
     }
     let mut data = Line::new();
     let (mut l, mut u) = (PathBuf::new(), PathBuf::new());
@@ -383,9 +369,9 @@ fn detach_others(dir: &CStr) {
 /// With the working directory at the new root: move it over / and make it
 /// the root (as switch_root(8) does, without deleting anything).
 fn move_root() -> Result<(), Failed> {
-    step(sys::mount(Some(c"."), c"/", None, MS_MOVE, None), &[b"cannot move the new root over /"])?;
-    step(sys::chroot(c"."), &[b"cannot change root"])?;
-    step(sys::chdir(c"/"), &[b"cannot change directory to /"])
+    step(sys::mount(Some(c"."), c"/", None, MS_MOVE, None), b"cannot move the new root over /", b"")?;
+    step(sys::chroot(c"."), b"cannot change root", b"")?;
+    step(sys::chdir(c"/"), b"cannot change directory to /", b"")
 }
 
 /// In a new mount namespace: DIR bound onto itself with everything below it
@@ -393,16 +379,16 @@ fn move_root() -> Result<(), Failed> {
 /// for host mounts on dev, proc and sys.
 fn prepare_root(root: &Root) -> Result<(), Failed> {
     // Nothing mounted here may propagate back to the host.
-    step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), &[b"cannot make mounts private"])?;
+    step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), b"cannot make mounts private", b"")?;
     if root.volatile {
         volatile_root(root)?;
     } else {
-        step_on(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), b"cannot bind new root ", root.shown)?;
+        step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), b"cannot bind new root ", root.shown)?;
         // Device nodes in DIR (a tarball's /dev, a copied disk) must not
         // open inside: only the nodes of the /dev made below do.
         restrict_tree(root.dir, MOUNT_ATTR_NODEV as u64)?;
     }
-    step_on(sys::chdir(root.dir), b"cannot enter new root ", root.shown)?;
+    step(sys::chdir(root.dir), b"cannot enter new root ", root.shown)?;
     // A host mount left on DIR/dev (a chroot setup's bind) would only be
     // covered, and container root could unmount the cover and reach it.
     for name in [c"dev", c"proc", c"sys"] {
@@ -420,8 +406,8 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
 /// the rest and moves DIR over /. Returns our original mount namespace, to
 /// go back to once the init's namespace has been copied from this one.
 pub fn move_root_for_init(root: &Root) -> Result<Fd, Failed> {
-    let host = step(sys::open(c"/proc/self/ns/mnt", sys::O_RDONLY), &[b"cannot open /proc/self/ns/mnt"])?;
-    step(sys::unshare(sys::CLONE_NEWNS), &[b"cannot create mount namespace"])?;
+    let host = step(sys::open(c"/proc/self/ns/mnt", sys::O_RDONLY), b"cannot open /proc/self/ns/mnt", b"")?;
+    step(sys::unshare(sys::CLONE_NEWNS), b"cannot create mount namespace", b"")?;
     prepare_root(root)?;
     for m in root.extra {
         extra_mount(root.dir, m)?;
@@ -440,24 +426,18 @@ pub fn move_root_for_init(root: &Root) -> Result<Fd, Failed> {
 /// anything outside.
 pub fn assemble_root(root: &Root) -> Result<(), Failed> {
     if root.switch == Switch::Moved {
-        step_on(sys::chdir(c"/"), b"cannot enter new root ", root.shown)?;
+        step(sys::chdir(c"/"), b"cannot enter new root ", root.shown)?;
     } else {
         prepare_root(root)?;
     }
     let mut path = PathBuf::new();
     if let Some(proc_dir) = subdir(AT_FDCWD, c"proc") {
-        step(
-            sys::mount(Some(c"proc"), fd_path(&proc_dir, &mut path), Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
-            &[b"cannot mount proc"],
-        )?;
+        step(sys::mount(Some(c"proc"), fd_path(&proc_dir, &mut path), Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None), b"cannot mount proc", b"")?;
     }
     // sysfs shows the network devices of the namespace that mounts it: only
     // with a network namespace of its own is it the container's.
     if let Some(sys_dir) = subdir(AT_FDCWD, c"sys").filter(|_| root.new_net) {
-        step(
-            sys::mount(Some(c"sysfs"), fd_path(&sys_dir, &mut path), Some(c"sysfs"), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
-            &[b"cannot mount sysfs"],
-        )?;
+        step(sys::mount(Some(c"sysfs"), fd_path(&sys_dir, &mut path), Some(c"sysfs"), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, None), b"cannot mount sysfs", b"")?;
     }
     if let Some(dev) = subdir(AT_FDCWD, c"dev") {
         make_dev(dev, root.console)?;
