@@ -4,7 +4,7 @@
 use crate::exec::PathBuf;
 use crate::ids::{after, same};
 use crate::ns::each_line;
-use crate::out::{fail, say, Line, EXIT_FAILURE};
+use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, Errno, Fd, AT_FDCWD, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_NODEV, MS_NOEXEC,
     MS_MOVE, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
@@ -17,7 +17,7 @@ pub type Failed = i32;
 /// A step's result, with the message `NAME: WHAT OBJECT: strerror` when
 /// it failed (the two parts in registers, not an array at every call).
 fn step<T>(r: Result<T, Errno>, what: &[u8], object: &[u8]) -> Result<T, Failed> {
-    r.map_err(|e| fail(&[what, object], e))
+    r.map_err(|e| fail(what, object, e))
 }
 
 /// With the working directory at the new root: pivot_root(".", ".") stacks
@@ -32,9 +32,9 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
         // pivot_root(2), EINVAL: the current root is the rootfs (initramfs),
         // which can never be pivoted away from.
         if e == Errno::EINVAL && root_is_rootfs() {
-            return Err(fail(&[b"cannot pivot to new root ", shown, b": the root is the initramfs (rootfs); use switch_root first"], e));
+            return Err(fail_parts(&[b"cannot pivot to new root ", shown, b": the root is the initramfs (rootfs); use switch_root first"], e));
         }
-        return Err(fail(&[b"cannot pivot to new root ", shown], e));
+        return Err(fail(b"cannot pivot to new root ", shown, e));
     }
     step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), b"cannot disable old root mount propagation", b"")?;
     step(sys::umount2(c".", MNT_DETACH), b"cannot detach old root", b"")?;
@@ -130,7 +130,7 @@ fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
             }
         }
         if let Err(e) = sys::mount(None, point, None, flags, None) {
-            failed = Some(fail(&[b"cannot restrict mount ", p], e));
+            failed = Some(fail(b"cannot restrict mount ", p, e));
             return true;
         }
         false
@@ -187,7 +187,7 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
         // By path: a descriptor opened before the mount namespace was made
         // names a mount of the caller's namespace, which cannot be bound.
         sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None)
-            .map_err(|e| fail(&[b"cannot bind ", console.to_bytes(), b" at /dev/console"], e))?;
+            .map_err(|e| fail_parts(&[b"cannot bind ", console.to_bytes(), b" at /dev/console"], e))?;
     }
     for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
         step(sys::mkdirat(dev.raw(), name, mode), b"cannot create ", what)?;

@@ -111,8 +111,13 @@ pub fn say(parts: &[&[u8]]) {
     message_of(parts).send();
 }
 
+/// `NAME: WHAT OBJECT: strerror` on standard error; returns exit status 1.
+pub fn fail(what: &[u8], object: &[u8], e: Errno) -> i32 {
+    fail_parts(&[what, object], e)
+}
+
 /// `NAME: PARTS...: strerror` on standard error; returns exit status 1.
-pub fn fail(parts: &[&[u8]], e: Errno) -> i32 {
+pub fn fail_parts(parts: &[&[u8]], e: Errno) -> i32 {
     message_of(parts).add(b": ").errno(e).send();
     EXIT_FAILURE
 }

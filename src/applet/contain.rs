@@ -9,7 +9,7 @@ use crate::exec::{exec_command, PathBuf, DEFAULT_PATH};
 use crate::ids::{after, IdMap};
 use crate::mount::{assemble_root, move_root_for_init, root_is_rootfs, Extra, ExtraMount, Root, Switch};
 use crate::ns::{become_root, map_option, plan_maps, wait_helper, write_maps, Maps};
-use crate::out::{fail, say, Line, EXIT_FAILURE};
+use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_SET_PDEATHSIG, SIGKILL,
@@ -133,7 +133,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let mut dir_abs = PathBuf::new();
     let dir_abs = match resolve_dir(dir, &mut dir_abs) {
         Ok(path) => path,
-        Err(e) => return fail(&[b"cannot use ", dir.to_bytes(), b" as root"], e),
+        Err(e) => return fail_parts(&[b"cannot use ", dir.to_bytes(), b" as root"], e),
     };
     let maps = match plan_maps(plan.uid_map.as_ref(), plan.gid_map.as_ref()) {
         Ok(maps) => maps,
@@ -165,7 +165,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     }
     let (ready_r, ready_w) = match sys::pipe() {
         Ok(pipe) => pipe,
-        Err(e) => return fail(&[b"cannot create pipe"], e),
+        Err(e) => return fail(b"cannot create pipe", b"", e),
     };
     let owned = owned_signals(console.is_some());
     let root = Root {
@@ -201,7 +201,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(init) => init,
         Err(e) => {
             cgroups.remove();
-            return fail(&[b"cannot create namespaces"], e);
+            return fail(b"cannot create namespaces", b"", e);
         }
     };
     if init == 0 {
@@ -212,7 +212,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if let Some(host) = host_mounts {
         if let Err(e) = sys::setns(&host, CLONE_NEWNS) {
             let _ = sys::kill(init, SIGKILL);
-            return fail(&[b"cannot return to the host's mounts"], e);
+            return fail(b"cannot return to the host's mounts", b"", e);
         }
     }
     if let Some(console) = &mut console {
@@ -237,7 +237,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Err(e) => {
             let _ = sys::kill(init, SIGKILL);
             let _ = sys::wait(init, false);
-            Exit::Code(fail(&[b"cannot open /proc"], e))
+            Exit::Code(fail(b"cannot open /proc", b"", e))
         }
     };
     drop(ready_w);
@@ -270,11 +270,11 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
     for arg in [c"/bin/sh", c"-c", cmd] {
         argv.push(arg);
     }
-    let child = sys::fork().map_err(|e| fail(&[b"cannot fork helper"], e))?;
+    let child = sys::fork().map_err(|e| fail(b"cannot fork helper", b"", e))?;
     if child == 0 {
         sys::set_mask(SigSet(0));
         let e = sys::execve(c"/bin/sh", argv.list(), helper_env.list());
-        sys::exit(fail(&[b"cannot execute /bin/sh"], e));
+        sys::exit(fail(b"cannot execute /bin/sh", b"", e));
     }
     wait_helper(b"helper", child, true)
 }
@@ -305,12 +305,12 @@ fn container_init(
     }
     drop(ready);
     if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
-        return fail(&[b"cannot create cgroup namespace"], e);
+        return fail(b"cannot create cgroup namespace", b"", e);
     }
     // A new session has no controlling terminal, so nothing inside can
     // push input into the caller's with TIOCSTI (CVE-2017-5226).
     if let Err(e) = sys::setsid() {
-        return fail(&[b"cannot create session"], e);
+        return fail(b"cannot create session", b"", e);
     }
     if let Some(console) = console {
         if let Err(status) = take_console(console) {
@@ -322,11 +322,11 @@ fn container_init(
     }
     if root.new_net {
         if let Err(e) = sys::loopback_up() {
-            return fail(&[b"cannot bring up lo"], e);
+            return fail(b"cannot bring up lo", b"", e);
         }
     }
     if let Err(e) = sys::cloexec_from(3) {
-        return fail(&[b"cannot close inherited files"], e);
+        return fail(b"cannot close inherited files", b"", e);
     }
     sys::set_mask(old_mask);
     let mut init_env = CStrArray::<4>::new();
