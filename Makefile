@@ -1,31 +1,59 @@
 # ucontain: one static, libc-free binary.  `make` builds it, `make test`
-# runs every test, `make demo` shows a container, `make bench` measures.
+# runs every test (`make check` is the quick loop), `make demo` shows a
+# container, `make bench` measures, `make install` installs.
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 APPLETS := contain inject isolate pivot pseudo seal
 
+# The musl target where rustup can provide it (installed by the build, never
+# while the Makefile is read); without rustup, the same no-libc code builds
+# for the host target (see README).
 HOST_TARGET := $(shell rustc -vV | sed -n 's/^host: //p')
 MUSL_TARGET := x86_64-unknown-linux-musl
-# Build for musl where rustup can provide the target; otherwise the same
-# no-libc code builds for the host target (see README).
-TARGET := $(shell (rustup target list --installed 2>/dev/null | grep -qx $(MUSL_TARGET) \
-	|| rustup target add $(MUSL_TARGET) >/dev/null 2>&1) && echo $(MUSL_TARGET) || echo $(HOST_TARGET))
+TARGET := $(if $(shell command -v rustup),$(MUSL_TARGET),$(HOST_TARGET))
 BIN := target/$(TARGET)/release/ucontain
+BUDGET := 32768
 
-.PHONY: all build test deps install demo bench cross clean FORCE
+.PHONY: all build toolchain test check lint man-check deps demo-deps install demo bench cross clean FORCE
 
 all: build
 
-build: $(BIN)
-	@echo "$(BIN): $$(stat -c %s $(BIN)) bytes (budget 24576)"
+toolchain:
+	@if command -v rustup >/dev/null; then \
+	  rustup target list --installed | grep -qx $(MUSL_TARGET) || rustup target add $(MUSL_TARGET); \
+	fi
 
-$(BIN): FORCE
+build: $(BIN)
+	@echo "$(BIN): $$(stat -c %s $(BIN)) bytes (budget $(BUDGET))"
+
+$(BIN): toolchain FORCE
 	cargo build --release --quiet --target $(TARGET) --bin ucontain
 
-test: build cross deps
+# Formatting and lints of the whole tree, tests included.
+lint:
+	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+	cargo fmt --check
+	cargo clippy --quiet --all-targets -- -D warnings
+
+# The man page renders without a warning.
+man-check:
+	@command -v groff >/dev/null || sh tests/deps.sh groff
+	@out=$$(groff -man -ww -z doc/ucontain.1 2>&1); [ -z "$$out" ] || { echo "$$out"; exit 1; }
+
+# The quick loop: lints, unit tests and the black-box tests of the native
+# binary (no other architecture, no virtual machine, no distribution).
+NATIVE_TESTS := $(filter-out cross vm distro,$(basename $(notdir $(wildcard tests/*.rs))))
+check: build deps lint man-check
+	cargo test --quiet --lib
+	UCONTAIN_BIN=$(CURDIR)/$(BIN) cargo test --release --quiet $(addprefix --test ,$(NATIVE_TESTS)) -- --test-threads=2
+
+test: build cross deps lint man-check
 	cargo test --quiet --lib
 	UCONTAIN_BIN=$(CURDIR)/$(BIN) cargo test --release --quiet --tests -- --test-threads=2
+	python3 tests/vm/run.py
 
 # Other architectures, linked by rust-lld with no cross C toolchain:
 # aarch64 with the stable toolchain, riscv64 and armv7 with nightly
@@ -38,17 +66,22 @@ cross:
 	@rustup component list --toolchain nightly --installed | grep -q '^rust-src' || rustup component add rust-src --toolchain nightly
 	for t in $(CROSS_STABLE); do cargo build --release --quiet --target $$t --bin ucontain || exit 1; done
 	for t in $(CROSS_NIGHTLY); do cargo +nightly build --release --quiet --target $$t -Zbuild-std=core --bin ucontain || exit 1; done
-	@for t in $(CROSS_STABLE) $(CROSS_NIGHTLY); do echo "target/$$t/release/ucontain: $$(stat -c %s target/$$t/release/ucontain) bytes"; done
+	@for t in $(CROSS_STABLE) $(CROSS_NIGHTLY); do echo "target/$$t/release/ucontain: $$(stat -c %s target/$$t/release/ucontain) bytes (budget 36864)"; done
 
 deps:
 	@sh tests/deps.sh
 
+demo-deps:
+	@sh tests/deps.sh busybox
+
 install: build
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/ucontain
 	for a in $(APPLETS); do ln -sf ucontain $(DESTDIR)$(BINDIR)/$$a; done
+	install -m 0644 doc/ucontain.1 $(DESTDIR)$(MANDIR)/man1/ucontain.1
+	for a in $(APPLETS); do ln -sf ucontain.1 $(DESTDIR)$(MANDIR)/man1/$$a.1; done
 
-demo: build deps
+demo: build demo-deps
 	@sh tests/demo.sh $(CURDIR)/$(BIN)
 
 bench: build deps

@@ -203,6 +203,47 @@ BWRAP="bwrap --unshare-all --bind $DIR / --proc /proc --dev /dev /bin/true"
 tm contain_r "" root "$BIN" contain "$DIR" /bin/true :: "$FLOOR" "$DIR" /bin/true :: $BWRAP
 tm contain_u "" $BUID "$BIN" contain "$DIR" /bin/true :: \
 	"$FLOOR" -U "0 $BUID 1 1 100000 65536" -G "0 $BUID 1 1 100000 65536" "$DIR" /bin/true :: $BWRAP
+
+# 5. what each contain option adds (root)
+mkdir -p "$TMP/share" "$DIR/mnt" "$DIR/tmp" && chmod 755 "$TMP/share"
+tm options_r "" root "$BIN" contain "$DIR" /bin/true :: "$BIN" contain -t /tmp "$DIR" /bin/true :: \
+	"$BIN" contain -b "$TMP/share:/mnt" "$DIR" /bin/true :: "$BIN" contain -r "$TMP/share:/mnt" "$DIR" /bin/true :: \
+	"$BIN" contain -v "$DIR" /bin/true
+# 6. the console: 100 MB through contain's relay against util-linux script's,
+# each under an outer script that gives it a terminal
+command -v script >/dev/null 2>&1 || die "script (bsdutils) is needed for the console bench"
+head -c 100000000 /dev/zero | tr '\0' 'x' | fold -w 99 >"$DIR/big" || die "cannot write $DIR/big"
+ln -sf busybox "$DIR/bin/cat"
+CONSOLE_RUNS=${BENCH_CONSOLE_RUNS:-7}
+echo "bench: timing console ..." >&2
+TIMEIT_LOG=$TMP/log/console nice -n "$NICE" "$T" "$CONSOLE_RUNS" 1 \
+	script -qfec "$BIN contain $DIR /bin/cat /big" /dev/null :: \
+	script -qfec "script -qfec 'cat $DIR/big' /dev/null" /dev/null </dev/null >"$TMP/console.out" 2>"$TMP/log/console.err"
+# 7. the idle supervisor: CPU ticks over 10 s, and its Pss, with the console
+ticks() { awk '{ print $14 + $15 }' /proc/$1/stat 2>/dev/null; }
+pss() { awk '/^Pss:/ { print $2 }' /proc/$1/smaps_rollup 2>/dev/null; }
+script -qfec "$BIN contain $DIR /bin/sleep 30" /dev/null </dev/null >/dev/null 2>&1 &
+IDLE_SCRIPT=$!
+sleep 1
+IDLE=$(pgrep -P "$IDLE_SCRIPT" -x ucontain | head -n 1)
+IDLE_TICKS=- IDLE_PSS=- BWRAP_PSS=-
+if [ -n "$IDLE" ]; then
+	t0=$(ticks "$IDLE"); sleep 10; t1=$(ticks "$IDLE")
+	IDLE_TICKS=$((t1 - t0)) IDLE_PSS=$(pss "$IDLE")
+fi
+kill -TERM "$IDLE" 2>/dev/null; wait "$IDLE_SCRIPT" 2>/dev/null
+bwrap --unshare-all --bind "$DIR" / --proc /proc --dev /dev /bin/sleep 30 </dev/null >/dev/null 2>&1 &
+BW=$!
+sleep 1
+BWRAP_PSS=$(pss "$BW")
+kill -KILL "$BW" 2>/dev/null; wait "$BW" 2>/dev/null
+# 8. system calls per start (strace -f -c: counts, not times)
+SYSCALLS=""
+if command -v strace >/dev/null 2>&1 || { apt-get install -y -qq strace >/dev/null 2>&1 && command -v strace >/dev/null; }; then
+	calls() { strace -f -c -o "$TMP/strace.out" "$@" </dev/null >/dev/null 2>&1; awk '/^100.00/ { print $4 }' "$TMP/strace.out"; }
+	SYSCALLS="contain $(calls "$BIN" contain "$DIR" /bin/true), floor $(calls "$FLOOR" "$DIR" /bin/true), bwrap $(calls $BWRAP), pseudo $(calls "$BIN" pseudo /bin/true), unshare $(calls unshare --user --map-root-user /bin/true)"
+fi
+
 # 3. inject: the target is a running `contain DIR sleep 1000`; if contain does
 # not work yet, the floor program's container stands in (same namespaces).
 target=""
@@ -271,6 +312,21 @@ if [ -n "$target" ]; then
 else
 	printf '%-*s %10s %10s %10s  n/a (no container to inject into)\n' $W "inject PID /bin/true" - - -
 fi
+
+hdr "5. what contain's options add (root)"
+row options_r 1 "contain DIR /bin/true"
+row options_r 2 "contain -t /tmp" "$(rat options_r 2 1 "" vs-plain)"
+row options_r 3 "contain -b SRC:/mnt" "$(rat options_r 3 1 "" vs-plain)"
+row options_r 4 "contain -r SRC:/mnt" "$(rat options_r 4 1 "" vs-plain)"
+row options_r 5 "contain -v" "$(rat options_r 5 1 "" vs-plain)"
+
+hdr "6. console: 100 MB of output ($CONSOLE_RUNS runs)"
+row console 1 "contain's console, under script"
+row console 2 "script inside script" "$(rat console 1 2 1.0 contain/script)"
+
+echo
+echo "7. the idle supervisor with the console: $IDLE_TICKS CPU ticks in 10 s (goal 0); Pss $IDLE_PSS kB (bwrap: $BWRAP_PSS kB; goal <= 64)"
+[ -n "$SYSCALLS" ] && echo "8. system calls per start: $SYSCALLS"
 
 hdr "4. startup"
 row start 1 "ucontain --version"

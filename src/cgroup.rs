@@ -29,7 +29,12 @@ const HIERARCHIES: [Hierarchy; 2] = [
         option: b"",
         files: [c"cgroup.procs", c"cgroup.threads", c"cgroup.subtree_control"],
     },
-    Hierarchy { line: b"name=systemd:", fstype: b"cgroup", option: b"name=systemd", files: [c"cgroup.procs", c"tasks", c"tasks"] },
+    Hierarchy {
+        line: b"name=systemd:",
+        fstype: b"cgroup",
+        option: b"name=systemd",
+        files: [c"cgroup.procs", c"tasks", c"tasks"],
+    },
 ];
 
 /// The container's cgroup directories (empty paths where there is none).
@@ -87,7 +92,9 @@ fn remove_stale(parent: &CStr) {
     let Ok(fd) = sys::open(parent, O_RDONLY | O_DIRECTORY) else { return };
     let mut path = PathBuf::new();
     let _ = sys::each_entry(&fd, &mut |name, is_dir| {
-        let Some(pid) = crate::ids::after(name.to_bytes(), b"ucontain-").and_then(crate::ids::parse_pid) else { return };
+        let Some(pid) = crate::ids::after(name.to_bytes(), b"ucontain-").and_then(crate::ids::parse_pid) else {
+            return;
+        };
         let alive = sys::statat(AT_FDCWD, Line::new().proc_path(pid, &[]), false).is_ok();
         if is_dir && !alive {
             if let Some(stale) = path.join(parent.to_bytes(), name.to_bytes()) {

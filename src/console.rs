@@ -68,12 +68,23 @@ impl Console {
         let _ = sys::set_termios(0, &self.saved);
     }
 
-    /// Copies what the child's side wrote and is still unread.
+    /// Copies what the child's side wrote and is still unread: until the
+    /// slave is closed everywhere (EIO), or nothing more comes for 100 ms
+    /// (a process left behind may keep it open). The terminal moves bytes
+    /// to the master asynchronously, so an empty read alone ends nothing.
     fn drain(&self) {
-        let _ = sys::set_nonblocking(self.master.raw());
         let mut buf = [0u8; 4096];
-        while let Ok(n @ 1..) = sys::read(self.master.raw(), &mut buf) {
-            let _ = sys::write_all(1, &buf[..n]);
+        loop {
+            let mut fds = [PollFd { fd: self.master.raw(), events: POLLIN, revents: 0 }];
+            if sys::poll(&mut fds, Some(100)) != Ok(1) {
+                return;
+            }
+            match sys::read(self.master.raw(), &mut buf) {
+                Ok(n @ 1..) => {
+                    let _ = sys::write_all(1, &buf[..n]);
+                }
+                _ => return,
+            }
         }
     }
 }
@@ -174,7 +185,7 @@ pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Consol
             fds[1].fd = -1;
             fds[2].fd = -1;
         }
-        if sys::poll(&mut fds).is_err() {
+        if sys::poll(&mut fds, None).is_err() {
             continue;
         }
         if let Some(console) = console {

@@ -84,7 +84,7 @@ pub fn find_program(cmd: &CStr, path: &[u8], found: &mut PathBuf) -> Result<Stat
     if name.is_empty() {
         return Err(Errno::ENOENT);
     }
-    if name.iter().any(|&b| b == b'/') {
+    if name.contains(&b'/') {
         let file = found.join(b"", name).ok_or(Errno::ENAMETOOLONG)?;
         return executable(file);
     }
@@ -111,7 +111,9 @@ pub fn find_program(cmd: &CStr, path: &[u8], found: &mut PathBuf) -> Result<Stat
 }
 
 fn executable(file: &CStr) -> Result<Stat, Errno> {
-    let st = sys::statat(sys::AT_FDCWD, file, false)?;
+    // A file that cannot even be looked up (an unsearchable directory on
+    // the way) is not found, as a shell says, not "not executable".
+    let st = sys::statat(sys::AT_FDCWD, file, false).map_err(|_| Errno::ENOENT)?;
     if !st.is_reg() {
         return Err(Errno::EACCES);
     }

@@ -260,9 +260,8 @@ fn push_dec(out: &mut VecView<u8>, mut v: u32, end: u8) -> bool {
 /// Appends every line as `inner SEP outer SEP count END`; on overflow leaves `out` as it was.
 fn push_lines(map: &[MapLine], out: &mut VecView<u8>, sep: u8, end: u8) -> bool {
     let mark = out.len();
-    let ok = map.iter().all(|l| {
-        push_dec(out, l.inner, sep) && push_dec(out, l.outer, sep) && push_dec(out, l.count, end)
-    });
+    let ok =
+        map.iter().all(|l| push_dec(out, l.inner, sep) && push_dec(out, l.outer, sep) && push_dec(out, l.count, end));
     if !ok {
         out.truncate(mark);
     }
@@ -287,13 +286,10 @@ pub fn parse_pid(s: &[u8]) -> Option<i32> {
     i32::try_from(parse_u32(s)?).ok().filter(|&p| p > 0)
 }
 
-/// From /proc/PID/status content, the hex mask of the field `name` (`SigCgt:`, `SigBlk:`); None
+/// From /proc/PID/status content, the hex mask of the field `name` (`SigCgt:`, `SigBlk:`, `CapBnd:`); None
 /// when absent or malformed. Any number of hex digits is taken as long as the value fits 64 bits.
 pub fn signal_mask(status: &[u8], name: &[u8]) -> Option<u64> {
-    let hex = status
-        .split(|&b| b == b'\n')
-        .find_map(|l| l.strip_prefix(name))?
-        .trim_ascii();
+    let hex = status.split(|&b| b == b'\n').find_map(|l| l.strip_prefix(name))?.trim_ascii();
     if hex.is_empty() {
         return None;
     }
@@ -336,12 +332,7 @@ mod tests {
         out
     }
 
-    fn scan(
-        text: &[u8],
-        buf_len: usize,
-        chunks: &[usize],
-        f: &mut dyn FnMut(&[u8]) -> bool,
-    ) -> bool {
+    fn scan(text: &[u8], buf_len: usize, chunks: &[usize], f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
         let (mut pos, mut turn) = (0, 0);
         let mut read = |b: &mut [u8]| {
             let n = chunks[turn % chunks.len()].min(b.len()).min(text.len() - pos);
@@ -360,11 +351,7 @@ mod tests {
         if parts.last() == Some(&&b""[..]) {
             parts.pop();
         }
-        parts
-            .into_iter()
-            .filter(|l| l.len() < buf_len)
-            .map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
-            .collect()
+        parts.into_iter().filter(|l| l.len() < buf_len).map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec()).collect()
     }
 
     fn name_of(passwd: &[u8], uid: u32) -> Option<Vec<u8>> {
@@ -376,13 +363,7 @@ mod tests {
         found
     }
 
-    fn first_range(
-        text: &[u8],
-        name: Option<&[u8]>,
-        uid: u32,
-        buf_len: usize,
-        chunks: &[usize],
-    ) -> Option<Range> {
+    fn first_range(text: &[u8], name: Option<&[u8]>, uid: u32, buf_len: usize, chunks: &[usize]) -> Option<Range> {
         let mut found = None;
         scan(text, buf_len, chunks, &mut |l| {
             found = subid_line(l, name, uid);
@@ -403,8 +384,7 @@ mod tests {
         assert_eq!(parse_u32(b"4294967296"), None);
         assert_eq!(parse_u32(b"42949672950"), None);
         assert_eq!(parse_u32(b"99999999999999999999"), None);
-        for bad in [&b""[..], b"-1", b"+1", b" 1", b"1 ", b"0x10", b"1a", b"a", b"1.0", b"/", b":"]
-        {
+        for bad in [&b""[..], b"-1", b"+1", b" 1", b"1 ", b"0x10", b"1a", b"a", b"1.0", b"/", b":"] {
             assert_eq!(parse_u32(bad), None, "{:?}", bad);
         }
     }
@@ -412,8 +392,7 @@ mod tests {
     #[test]
     fn lines_plain_and_crlf() {
         let text = b"one\r\ntwo\n\nthree\r\n\rfour";
-        let want: Vec<Vec<u8>> =
-            [&b"one"[..], b"two", b"", b"three", b"\rfour"].iter().map(|l| l.to_vec()).collect();
+        let want: Vec<Vec<u8>> = [&b"one"[..], b"two", b"", b"three", b"\rfour"].iter().map(|l| l.to_vec()).collect();
         assert_eq!(lines(text, 64, &[usize::MAX]), want);
         assert_eq!(lines(text, 64, &[1]), want);
         assert_eq!(lines(b"", 64, &[1]), Vec::<Vec<u8>>::new());
@@ -426,13 +405,7 @@ mod tests {
         let text = b"a\nbb\r\nccc\n\ndddddddd\neeeeeeeee\nf\r\nggggggggggggggggggggggggg\nh\r\n12345678\r\nend";
         for buf_len in 0..40 {
             for chunks in [&[usize::MAX][..], &[1], &[2], &[3], &[1, 2, 3], &[7, 1], &[5]] {
-                assert_eq!(
-                    lines(text, buf_len, chunks),
-                    model(text, buf_len),
-                    "buf {} chunks {:?}",
-                    buf_len,
-                    chunks
-                );
+                assert_eq!(lines(text, buf_len, chunks), model(text, buf_len), "buf {} chunks {:?}", buf_len, chunks);
             }
         }
         // a line must be shorter than the buffer: one exactly as long is skipped
@@ -453,13 +426,7 @@ mod tests {
         let want = vec![b"ok1".to_vec(), b"ok2".to_vec(), b"ok3".to_vec(), b"ok4".to_vec()];
         for buf_len in [5, 8, 64, 4096] {
             for chunks in [&[usize::MAX][..], &[1, 2, 3], &[3, 1], &[4096]] {
-                assert_eq!(
-                    lines(&text, buf_len, chunks),
-                    want,
-                    "buf {} chunks {:?}",
-                    buf_len,
-                    chunks
-                );
+                assert_eq!(lines(&text, buf_len, chunks), want, "buf {} chunks {:?}", buf_len, chunks);
             }
         }
     }
@@ -574,22 +541,13 @@ alice:400000:65536\n";
     #[test]
     fn subid_first_valid_line_wins() {
         for (buf_len, chunks) in [(256, &[usize::MAX][..]), (32, &[1, 2, 3][..]), (20, &[3][..])] {
-            assert_eq!(
-                first_range(SUBUID, Some(b"alice"), 1000, buf_len, chunks),
-                rng(100000, 65536)
-            );
+            assert_eq!(first_range(SUBUID, Some(b"alice"), 1000, buf_len, chunks), rng(100000, 65536));
             assert_eq!(first_range(SUBUID, Some(b"alice"), 1, buf_len, chunks), rng(100000, 65536));
             // no passwd entry: only the numeric owner line matches
             assert_eq!(first_range(SUBUID, None, 1000, buf_len, chunks), rng(300000, 65536));
-            assert_eq!(
-                first_range(SUBUID, Some(b"bob"), 1001, buf_len, chunks),
-                rng(200000, 65536)
-            );
+            assert_eq!(first_range(SUBUID, Some(b"bob"), 1001, buf_len, chunks), rng(200000, 65536));
             // a user whose name is not in the file but whose uid is
-            assert_eq!(
-                first_range(SUBUID, Some(b"carol"), 1000, buf_len, chunks),
-                rng(300000, 65536)
-            );
+            assert_eq!(first_range(SUBUID, Some(b"carol"), 1000, buf_len, chunks), rng(300000, 65536));
             assert_eq!(first_range(SUBUID, Some(b"carol"), 1001, buf_len, chunks), None);
             // "alice" is never uid 0
             assert_eq!(first_range(SUBUID, None, 0, buf_len, chunks), None);
@@ -654,16 +612,7 @@ alice:400000:65536\n";
             assert_eq!(subid_line(line, a, 1000), None, "{:?}", std::str::from_utf8(line));
         }
         // numeric owners: whole decimals only, equal to the uid
-        for line in [
-            &b"alice:1:1"[..],
-            b"0x0:1:1",
-            b" 0:1:1",
-            b"+0:1:1",
-            b"-0:1:1",
-            b":1:1",
-            b"00 :1:1",
-            b"1:1:1",
-        ] {
+        for line in [&b"alice:1:1"[..], b"0x0:1:1", b" 0:1:1", b"+0:1:1", b"-0:1:1", b":1:1", b"00 :1:1", b"1:1:1"] {
             assert_eq!(subid_line(line, None, 0), None, "{:?}", std::str::from_utf8(line));
         }
         assert_eq!(subid_line(b"000:1:1", None, 0), rng(1, 1));
@@ -678,10 +627,7 @@ alice:400000:65536\n";
     fn proc_map_parsing() {
         let text = b"         0       1000          1\n         1     100000      65536\n";
         assert_eq!(&parse_proc_map(text)[..], &[ml(0, 1000, 1), ml(1, 100000, 65536)]);
-        assert_eq!(
-            &parse_proc_map(b"         0          0 4294967295\n")[..],
-            &[ml(0, 0, 4294967295)]
-        );
+        assert_eq!(&parse_proc_map(b"         0          0 4294967295\n")[..], &[ml(0, 0, 4294967295)]);
         let messy = b"\n0 0\nx 1 1\n0 0 1 2\n5 5 0\n4294967295 0 2\n0 4294967295 2\n-1 0 1\n\t7\t8\t9\r\n 10 20 30";
         assert_eq!(&parse_proc_map(messy)[..], &[ml(7, 8, 9), ml(10, 20, 30)]);
         assert!(parse_proc_map(b"").is_empty());
@@ -772,7 +718,10 @@ alice:400000:65536\n";
     #[test]
     fn map_options() {
         assert_eq!(&parse_map(b"0:100000:1000").unwrap()[..], &[ml(0, 100000, 1000)]);
-        assert_eq!(&parse_map(b"0:4294967294:1,1:1:4294967293").unwrap()[..], &[ml(0, 4294967294, 1), ml(1, 1, 4294967293)]);
+        assert_eq!(
+            &parse_map(b"0:4294967294:1,1:1:4294967293").unwrap()[..],
+            &[ml(0, 4294967294, 1), ml(1, 1, 4294967293)]
+        );
         let sixteen: Vec<String> = (0..16).map(|i| format!("{i}:{}:1", 1000 + i)).collect();
         assert_eq!(parse_map(sixteen.join(",").as_bytes()).unwrap().len(), 16);
         let seventeen = sixteen.join(",") + ",16:1016:1";
@@ -801,16 +750,10 @@ alice:400000:65536\n";
 
     #[test]
     fn unprivileged_maps() {
-        assert_eq!(
-            &unprivileged_map(1000, rng(100000, 65536))[..],
-            &[ml(0, 1000, 1), ml(1, 100000, 65536)]
-        );
+        assert_eq!(&unprivileged_map(1000, rng(100000, 65536))[..], &[ml(0, 1000, 1), ml(1, 100000, 65536)]);
         assert_eq!(&unprivileged_map(1000, None)[..], &[ml(0, 1000, 1)]);
         assert_eq!(&unprivileged_map(7, rng(5, 0))[..], &[ml(0, 7, 1)]);
-        assert_eq!(
-            &unprivileged_map(0, rng(0, 4294967295))[..],
-            &[ml(0, 0, 1), ml(1, 0, 4294967295)]
-        );
+        assert_eq!(&unprivileged_map(0, rng(0, 4294967295))[..], &[ml(0, 0, 1), ml(1, 0, 4294967295)]);
     }
 
     #[test]
@@ -868,19 +811,9 @@ alice:400000:65536\n";
         assert_eq!(parse_pid(b"4242"), Some(4242));
         assert_eq!(parse_pid(b"007"), Some(7));
         assert_eq!(parse_pid(b"2147483647"), Some(i32::MAX));
-        for bad in [
-            &b"0"[..],
-            b"00",
-            b"-1",
-            b"12a",
-            b"",
-            b"99999999999",
-            b"2147483648",
-            b"4294967295",
-            b" 1",
-            b"+1",
-            b"1\n",
-        ] {
+        for bad in
+            [&b"0"[..], b"00", b"-1", b"12a", b"", b"99999999999", b"2147483648", b"4294967295", b" 1", b"+1", b"1\n"]
+        {
             assert_eq!(parse_pid(bad), None, "{:?}", bad);
         }
     }
@@ -948,14 +881,7 @@ Seccomp:\t0\n";
         assert_eq!(dirs(b"a:b::c"), v(&[b"a", b"b", b".", b"c"]));
         assert_eq!(
             dirs(b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-            v(&[
-                b"/usr/local/sbin",
-                b"/usr/local/bin",
-                b"/usr/sbin",
-                b"/usr/bin",
-                b"/sbin",
-                b"/bin"
-            ])
+            v(&[b"/usr/local/sbin", b"/usr/local/bin", b"/usr/sbin", b"/usr/bin", b"/sbin", b"/bin"])
         );
         assert_eq!(dirs(b""), v(&[b"."]));
         assert_eq!(dirs(b":"), v(&[b".", b"."]));

@@ -19,9 +19,9 @@ pub mod mount;
 pub mod ns;
 pub mod out;
 
+use core::ffi::CStr;
 use ids::same;
 use out::{say, EXIT_FAILURE, EXIT_USAGE};
-use core::ffi::CStr;
 use sys::{write_all, CStrList};
 
 /// An applet's entry: its argv (argv[0] is its name) and environment.

@@ -46,7 +46,9 @@ pub fn exec_sealed(memfd: &Fd, what: &[u8], argv: CStrList, env: CStrList) -> i3
     match sys::execve_fd(memfd, argv, env) {
         // Both execveat(AT_EMPTY_PATH) and /proc/self/fd/N were refused:
         // the file is there, the kernel would not execute it.
-        Errno::ENOENT => say(&[b"cannot execute ", what, b" from its sealed memfd: the kernel refused execveat and /proc/self/fd"]),
+        Errno::ENOENT => {
+            say(&[b"cannot execute ", what, b" from its sealed memfd: the kernel refused execveat and /proc/self/fd"])
+        }
         e => {
             fail(b"cannot execute ", what, e);
         }

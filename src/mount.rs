@@ -6,8 +6,8 @@ use crate::ids::{after, same};
 use crate::ns::each_line;
 use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
 use crate::sys::{
-    self, Errno, Fd, AT_FDCWD, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_NODEV, MS_NOEXEC,
-    MS_MOVE, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
+    self, Errno, Fd, AT_FDCWD, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC,
+    MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
 };
 use core::ffi::CStr;
 
@@ -32,7 +32,10 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
         // pivot_root(2), EINVAL: the current root is the rootfs (initramfs),
         // which can never be pivoted away from.
         if e == Errno::EINVAL && root_is_rootfs() {
-            return Err(fail_parts(&[b"cannot pivot to new root ", shown, b": the root is the initramfs (rootfs); use switch_root first"], e));
+            return Err(fail_parts(
+                &[b"cannot pivot to new root ", shown, b": the root is the initramfs (rootfs); use switch_root first"],
+                e,
+            ));
         }
         return Err(fail(b"cannot pivot to new root ", shown, e));
     }
@@ -124,7 +127,14 @@ fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
             return false;
         }
         let mut flags = MS_REMOUNT | MS_BIND | extra;
-        for (name, flag) in [(&b"ro"[..], MS_RDONLY), (b"nosuid", MS_NOSUID), (b"noexec", MS_NOEXEC), (b"noatime", 1024), (b"nodiratime", 2048), (b"relatime", 1 << 21)] {
+        for (name, flag) in [
+            (&b"ro"[..], MS_RDONLY),
+            (b"nosuid", MS_NOSUID),
+            (b"noexec", MS_NOEXEC),
+            (b"noatime", 1024),
+            (b"nodiratime", 2048),
+            (b"relatime", 1 << 21),
+        ] {
             if m.options.split(|&b| b == b',').any(|o| o == name) {
                 flags |= flag;
             }
@@ -172,7 +182,11 @@ fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
 fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     let mut path = PathBuf::new();
     let tmpfs = |target: &CStr, flags, data: &CStr, what: &[u8]| {
-        step(sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)), b"cannot mount tmpfs on ", what)
+        step(
+            sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)),
+            b"cannot mount tmpfs on ",
+            what,
+        )
     };
     tmpfs(fd_path(&dev, &mut path), MS_NOEXEC, c"mode=0755", b"/dev")?;
     let dev = step(sys::openat(AT_FDCWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"cannot open /dev", b"")?;
@@ -180,7 +194,11 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     for node in DEV_NODES {
         let source = host.join(b"/dev", node.to_bytes()).unwrap_or(node);
         let target = mount_file(&dev, node, source.to_bytes())?;
-        step(sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None), b"cannot bind host ", source.to_bytes())?;
+        step(
+            sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None),
+            b"cannot bind host ",
+            source.to_bytes(),
+        )?;
     }
     if let Some(console) = console {
         let target = mount_file(&dev, c"console", b"/dev/console")?;
@@ -193,13 +211,17 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
         step(sys::mkdirat(dev.raw(), name, mode), b"cannot create ", what)?;
     }
     let pts = step(subdir(dev.raw(), c"pts").ok_or(Errno::ENOENT), b"cannot open /dev/pts", b"")?;
-    step(sys::mount(
+    step(
+        sys::mount(
             Some(c"devpts"),
             fd_path(&pts, &mut path),
             Some(c"devpts"),
             MS_NOSUID | MS_NOEXEC,
             Some(c"newinstance,ptmxmode=0666,mode=0620"),
-        ), b"cannot mount devpts on /dev/pts", b"")?;
+        ),
+        b"cannot mount devpts on /dev/pts",
+        b"",
+    )?;
     let shm = step(subdir(dev.raw(), c"shm").ok_or(Errno::ENOENT), b"cannot open /dev/shm", b"")?;
     tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
     for (name, target) in DEV_LINKS {
@@ -272,7 +294,17 @@ fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
     let mut path = PathBuf::new();
     if m.kind == Extra::Tmpfs {
         let target = open_inside(m.dst, false)?;
-        return step(sys::mount(Some(c"tmpfs"), fd_path(&target, &mut path), Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=1777")), b"cannot mount tmpfs on ", m.dst);
+        return step(
+            sys::mount(
+                Some(c"tmpfs"),
+                fd_path(&target, &mut path),
+                Some(c"tmpfs"),
+                MS_NOSUID | MS_NODEV,
+                Some(c"mode=1777"),
+            ),
+            b"cannot mount tmpfs on ",
+            m.dst,
+        );
     }
     let mut src_buf = PathBuf::new();
     let src_c = src_buf.join(b"", m.src).unwrap_or(c"");
@@ -280,7 +312,11 @@ fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
     let is_dir = step(sys::fstat(&source), b"cannot bind ", m.src)?.is_dir();
     let target = open_inside(m.dst, !is_dir)?;
     let mut src_path = PathBuf::new();
-    step(sys::mount(Some(fd_path(&source, &mut src_path)), fd_path(&target, &mut path), None, MS_BIND | MS_REC, None), b"cannot bind ", m.src)?;
+    step(
+        sys::mount(Some(fd_path(&source, &mut src_path)), fd_path(&target, &mut path), None, MS_BIND | MS_REC, None),
+        b"cannot bind ",
+        m.src,
+    )?;
     let attr = if m.kind == Extra::ReadOnly { MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY } else { MOUNT_ATTR_NODEV };
     restrict_tree(below(dir, m.dst, &mut path)?, attr as u64)
 }
@@ -307,7 +343,11 @@ pub struct Root<'a> {
 /// pivot it is reachable only as the overlay's read-only lower layer.
 fn volatile_root(root: &Root) -> Result<(), Failed> {
     let lower = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
-    step(sys::mount(Some(c"tmpfs"), root.dir, Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=0755")), b"cannot mount tmpfs on ", root.shown)?;
+    step(
+        sys::mount(Some(c"tmpfs"), root.dir, Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=0755")),
+        b"cannot mount tmpfs on ",
+        root.shown,
+    )?;
     let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
     for name in [c"upper", c"work"] {
         step(sys::mkdirat(upper.raw(), name, 0o755), b"cannot create the overlay's directories", b"")?;
@@ -350,15 +390,19 @@ pub enum Switch {
     MoveHere,
 }
 
-/// Detaches every mount but `/`, DIR and what is below DIR, and the mounts
-/// DIR is on; those the kernel locked stay (umount2(2), EINVAL).
+/// Detaches every mount but `/`, DIR and what is below DIR, the mounts DIR
+/// is on, and the proc and sysfs mounts: a new proc or sysfs may be mounted
+/// in a user namespace only where one is already fully visible in its mount
+/// namespace (mount_namespaces(7), "Restrictions"); they stay covered by
+/// DIR. Those the kernel locked stay too (umount2(2), EINVAL).
 fn detach_others(dir: &CStr) {
     let dir = dir.to_bytes();
     let mut buf = PathBuf::new();
     each_mount(&mut |m| {
-        if let Some(p) = unescape(m.point, &mut buf) {
+        let kernel_view = same(m.fstype, b"proc") || same(m.fstype, b"sysfs");
+        if let Some(p) = unescape(m.point, &mut buf).filter(|_| !kernel_view) {
             let b = p.to_bytes();
-            if !is_below(b, dir) && !is_below(dir, b) {
+            if !is_below(b, dir) && !is_below(dir, b) && !is_below(b, b"/proc") && !is_below(b, b"/sys") {
                 let _ = sys::umount2(p, MNT_DETACH);
             }
         }
@@ -432,12 +476,30 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
     }
     let mut path = PathBuf::new();
     if let Some(proc_dir) = subdir(AT_FDCWD, c"proc") {
-        step(sys::mount(Some(c"proc"), fd_path(&proc_dir, &mut path), Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None), b"cannot mount proc", b"")?;
+        // A root moved by the supervisor has no /proc/self/fd until this
+        // proc is there: mount it by its name, a directory just checked (no
+        // process of the container exists yet to swap it).
+        let target = if root.switch == Switch::Moved { c"proc" } else { fd_path(&proc_dir, &mut path) };
+        step(
+            sys::mount(Some(c"proc"), target, Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
+            b"cannot mount proc",
+            b"",
+        )?;
     }
     // sysfs shows the network devices of the namespace that mounts it: only
     // with a network namespace of its own is it the container's.
     if let Some(sys_dir) = subdir(AT_FDCWD, c"sys").filter(|_| root.new_net) {
-        step(sys::mount(Some(c"sysfs"), fd_path(&sys_dir, &mut path), Some(c"sysfs"), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, None), b"cannot mount sysfs", b"")?;
+        step(
+            sys::mount(
+                Some(c"sysfs"),
+                fd_path(&sys_dir, &mut path),
+                Some(c"sysfs"),
+                MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                None,
+            ),
+            b"cannot mount sysfs",
+            b"",
+        )?;
     }
     if let Some(dev) = subdir(AT_FDCWD, c"dev") {
         make_dev(dev, root.console)?;

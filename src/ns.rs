@@ -136,7 +136,9 @@ pub fn choose_maps(s: &Situation, current_uid: &[MapLine], current_gid: &[MapLin
     let uid = s.uid_map.cloned().unwrap_or_else(|| ids::unprivileged_map(s.uid, subuid));
     let gid = s.gid_map.cloned().unwrap_or_else(|| ids::unprivileged_map(s.gid, subgid));
     let writer = if own { Writer::Own } else { Writer::Helpers };
-    (Maps { uid, gid, writer, become_root: false }, missing)
+    // With a MAP the caller may not be root inside: take root (or the
+    // lowest ids mapped) as the root rows do.
+    (Maps { uid, gid, writer, become_root: given }, missing)
 }
 
 /// The maps of SPEC §4 for a `pseudo` or `contain` caller, with `-u` and
@@ -223,7 +225,7 @@ fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
     let mut args_text = heapless::Vec::<u8, 256>::new();
     ids::helper_args(map, &mut args_text);
     let mut argv = CStrArray::<24>::new();
-    argv.push(path.as_cstr().unwrap_or(c"/"));
+    argv.push(path.as_cstr().unwrap_or(c""));
     argv.push(sys::cstr_until_nul(pid_text.text()).unwrap_or(c"0"));
     let mut rest = &args_text[..];
     while let Some(arg) = sys::cstr_until_nul(rest) {
@@ -233,7 +235,7 @@ fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
     let child = sys::fork().map_err(|e| fail(b"cannot fork ", helper, e))?;
     if child == 0 {
         sys::set_mask(sys::SigSet(0));
-        let e = sys::execve(path.as_cstr().unwrap_or(c"/"), argv.list(), CStrArray::<1>::new().list());
+        let e = sys::execve(path.as_cstr().unwrap_or(c""), argv.list(), CStrArray::<1>::new().list());
         sys::exit(fail(b"cannot execute ", helper, e));
     }
     Ok(child)
@@ -279,7 +281,19 @@ pub fn become_root(maps: &Maps) -> Result<(), i32> {
     // process then stays the overflow id.
     let _ = sys::clear_groups();
     match sys::setgid(0).and_then(|_| sys::setuid(0)) {
-        Ok(()) | Err(sys::Errno::EINVAL) => Ok(()),
+        Ok(()) => Ok(()),
+        // No root inside: files made before CMD runs (the /dev nodes) are
+        // made as the lowest ids mapped, since the overflow id cannot own
+        // a file (EOVERFLOW); execve then leaves file access to the euid.
+        Err(sys::Errno::EINVAL) => {
+            if let (Some(uid), Some(gid)) =
+                (maps.uid.iter().map(|l| l.inner).min(), maps.gid.iter().map(|l| l.inner).min())
+            {
+                sys::setfsgid(gid);
+                sys::setfsuid(uid);
+            }
+            Ok(())
+        }
         Err(e) => Err(fail(b"cannot become root in the user namespace", b"", e)),
     }
 }
@@ -325,10 +339,84 @@ pub fn unshare_user(maps: &Maps) -> Result<(), i32> {
 
 /// A `-u MAP` or `-g MAP` value, parsed into `map`; Err after saying
 /// which entry is wrong and why.
+#[allow(clippy::result_unit_err)]
 pub fn map_option(value: &CStr, map: &mut Option<IdMap>) -> Result<(), ()> {
     match ids::parse_map(value.to_bytes()) {
         Ok(parsed) => *map = Some(parsed),
-        Err((entry, why)) => return Err(say(&[b"bad map entry '", entry, b"': ", why])),
+        Err((entry, why)) => {
+            say(&[b"bad map entry '", entry, b"': ", why]);
+            return Err(());
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ml(inner: u32, outer: u32, count: u32) -> MapLine {
+        MapLine { inner, outer, count }
+    }
+
+    fn map(lines: &[MapLine]) -> IdMap {
+        lines.iter().copied().collect()
+    }
+
+    fn situation(uid: u32, ranges: bool, helpers: bool) -> Situation<'static> {
+        let range = ranges.then_some(Range { start: 200000, count: 65536 });
+        Situation { uid, gid: uid, subuid: range, subgid: range, helpers, uid_map: None, gid_map: None }
+    }
+
+    const TOP_LEVEL: [MapLine; 1] = [MapLine { inner: 0, outer: 0, count: 4294967295 }];
+
+    /// Every row of the SPEC §4 table, chosen from the caller's situation.
+    #[test]
+    fn each_row_of_the_map_table() {
+        // unprivileged, range and helpers: 0 U 1 + 1 S C through the helpers
+        let (m, why) = choose_maps(&situation(4000, true, true), &[], &[]);
+        assert_eq!(
+            (&m.uid[..], m.writer == Writer::Helpers, why),
+            (&[ml(0, 4000, 1), ml(1, 200000, 65536)][..], true, None)
+        );
+        // unprivileged, no range: only its own ids, written by itself, and why
+        let (m, why) = choose_maps(&situation(4000, false, true), &[], &[]);
+        assert_eq!((&m.uid[..], m.writer == Writer::Own), (&[ml(0, 4000, 1)][..], true));
+        assert_eq!(why, Some(&b"no range in /etc/subuid"[..]));
+        // unprivileged, no helper
+        let (m, why) = choose_maps(&situation(4000, true, false), &[], &[]);
+        assert_eq!((&m.gid[..], m.writer == Writer::Own), (&[ml(0, 4000, 1)][..], true));
+        assert_eq!(why, Some(&b"newuidmap or newgidmap not found"[..]));
+        // root with a range inside its namespace
+        let (m, why) = choose_maps(&situation(0, true, true), &TOP_LEVEL, &TOP_LEVEL);
+        assert_eq!(
+            (&m.uid[..], m.writer == Writer::Parent, m.become_root, why),
+            (&[ml(0, 200000, 65536)][..], true, true, None)
+        );
+        // root without a range: the block at the top of the id space
+        let (m, _) = choose_maps(&situation(0, false, true), &TOP_LEVEL, &TOP_LEVEL);
+        assert_eq!(&m.uid[..], &[ml(0, 4294967294, 1), ml(1, 4294901759, 65535)]);
+        // root whose range lies outside its (nested) namespace: the default
+        let nested = [ml(0, 1000, 1), ml(1, 100000, 65536)];
+        let (m, _) = choose_maps(&situation(0, true, true), &nested, &nested);
+        assert_eq!(&m.uid[..], &[ml(0, 65536, 1), ml(1, 1, 65535)]);
+    }
+
+    #[test]
+    fn a_map_given_replaces_the_row() {
+        let given = map(&[ml(0, 100000, 1000)]);
+        // root: exactly the MAP for uids, the default row for gids
+        let s = Situation { uid_map: Some(&given), ..situation(0, false, true) };
+        let (m, _) = choose_maps(&s, &TOP_LEVEL, &TOP_LEVEL);
+        assert_eq!((&m.uid[..], &m.gid[..]), (&given[..], &[ml(0, 4294967294, 1), ml(1, 4294901759, 65535)][..]));
+        // unprivileged: through the helpers even without ranges, and as root inside
+        let s = Situation { gid_map: Some(&given), ..situation(4000, false, true) };
+        let (m, why) = choose_maps(&s, &[], &[]);
+        assert_eq!((m.writer == Writer::Helpers, m.become_root, why), (true, true, None));
+        assert_eq!((&m.uid[..], &m.gid[..]), (&[ml(0, 4000, 1)][..], &given[..]));
+        // unprivileged without the helpers: the MAP cannot be written
+        let s = Situation { uid_map: Some(&given), ..situation(4000, true, false) };
+        let (m, why) = choose_maps(&s, &[], &[]);
+        assert_eq!((m.writer == Writer::Helpers, why.is_some()), (true, true));
+    }
 }

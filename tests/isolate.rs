@@ -16,12 +16,7 @@ fn isolate(caller: Caller, cmd: &[&str]) -> Run {
 
 /// Interface names listed in a /proc/net/dev text.
 fn interfaces(net_dev: &str) -> Vec<String> {
-    net_dev
-        .lines()
-        .skip(2)
-        .filter_map(|l| l.split_once(':'))
-        .map(|(name, _)| name.trim().to_string())
-        .collect()
+    net_dev.lines().skip(2).filter_map(|l| l.split_once(':')).map(|(name, _)| name.trim().to_string()).collect()
 }
 
 #[test]
@@ -43,10 +38,7 @@ fn lo_is_up_with_its_addresses() {
         assert_eq!(lines.len(), 1, "{caller:?}: {r:?}");
         assert!(lines[0].contains(" lo: <"), "{caller:?}: {r:?}");
         let flags = lines[0].split(['<', '>']).nth(1).unwrap();
-        assert!(
-            flags.split(',').any(|f| f == "UP"),
-            "{caller:?}: lo is down: {r:?}"
-        );
+        assert!(flags.split(',').any(|f| f == "UP"), "{caller:?}: lo is down: {r:?}");
 
         let r = isolate(caller, &[&ip, "-o", "-4", "addr", "show", "dev", "lo"]);
         assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
@@ -57,23 +49,16 @@ fn lo_is_up_with_its_addresses() {
 #[test]
 fn new_network_and_ipc_namespaces_only() {
     let script = "for ns in net ipc mnt pid uts user; do readlink /proc/self/ns/$ns; done";
-    let both = format!(
-        "{script}; echo --; exec {} isolate sh -c '{script}'",
-        sh_quote(&bin_str())
-    );
+    let both = format!("{script}; echo --; exec {} isolate sh -c '{script}'", sh_quote(&bin_str()));
     for caller in Caller::BOTH {
         let r = caller.run(&["sh", "-c", &both]);
         assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
         let (outside, inside) = r.stdout.split_once("--\n").unwrap();
-        let (outside, inside): (Vec<&str>, Vec<&str>) =
-            (outside.lines().collect(), inside.lines().collect());
+        let (outside, inside): (Vec<&str>, Vec<&str>) = (outside.lines().collect(), inside.lines().collect());
         assert_eq!(outside.len(), 6, "{r:?}");
         assert_eq!(inside.len(), 6, "{r:?}");
         let new_user = caller == Caller::Unprivileged;
-        for (i, kind) in ["net", "ipc", "mnt", "pid", "uts", "user"]
-            .iter()
-            .enumerate()
-        {
+        for (i, kind) in ["net", "ipc", "mnt", "pid", "uts", "user"].iter().enumerate() {
             let expect_new = matches!(*kind, "net" | "ipc") || (*kind == "user" && new_user);
             assert_eq!(
                 outside[i] != inside[i],
@@ -108,16 +93,10 @@ fn host_listener_is_unreachable() {
     for caller in Caller::BOTH {
         let r = isolate(caller, &[probe, "connect", "127.0.0.1", &port]);
         assert_eq!(r.code(), Some(1), "{caller:?}: {r:?}");
-        assert_eq!(
-            r.stdout, "connect: Connection refused\n",
-            "{caller:?}: {r:?}"
-        );
+        assert_eq!(r.stdout, "connect: Connection refused\n", "{caller:?}: {r:?}");
         let r = isolate(caller, &[probe, "connect", "192.0.2.1", "80"]);
         assert_eq!(r.code(), Some(1), "{caller:?}: {r:?}");
-        assert_eq!(
-            r.stdout, "connect: Network is unreachable\n",
-            "{caller:?}: {r:?}"
-        );
+        assert_eq!(r.stdout, "connect: Network is unreachable\n", "{caller:?}: {r:?}");
     }
     match listener.accept() {
         Err(e) if e.kind() == ErrorKind::WouldBlock => {}
@@ -138,29 +117,17 @@ fn unprivileged_maps_the_caller_onto_itself() {
     assert_eq!(ids.uid_map, ["4000 4000 1"], "{r:?}");
     assert_eq!(ids.gid_map, ["4000 4000 1"], "{r:?}");
     assert_eq!(ids.setgroups, "deny", "{r:?}");
-    assert_eq!(
-        (ids.uid.as_str(), ids.gid.as_str()),
-        ("4000", "4000"),
-        "{r:?}"
-    );
+    assert_eq!((ids.uid.as_str(), ids.gid.as_str()), ("4000", "4000"), "{r:?}");
     assert_eq!(r.stderr, "", "{r:?}");
 }
 
 #[test]
 fn unprivileged_needs_no_subuid_range_or_helper() {
-    let user = User {
-        subuid: None,
-        subgid: None,
-        hide_helpers: true,
-        ..User::default()
-    };
+    let user = User { subuid: None, subgid: None, hide_helpers: true, ..User::default() };
     let r = user.run(&[&bin_str(), "isolate", "sh", "-c", IDS_SCRIPT]);
     assert_eq!(r.code(), Some(0), "{r:?}");
     assert_eq!(Ids::parse(&r).uid_map, ["4000 4000 1"], "{r:?}");
-    assert_eq!(
-        r.stderr, "",
-        "isolate maps only the caller: nothing to warn about\n{r:?}"
-    );
+    assert_eq!(r.stderr, "", "isolate maps only the caller: nothing to warn about\n{r:?}");
 }
 
 #[test]
@@ -172,12 +139,6 @@ fn root_keeps_its_user_namespace() {
     assert_eq!(ids.gid_map, ["0 0 4294967295"], "{r:?}");
     assert_eq!((ids.uid.as_str(), ids.gid.as_str()), ("0", "0"), "{r:?}");
 }
-
-
-
-
-
-
 
 #[test]
 fn usage() {

@@ -31,10 +31,8 @@ fn mounts(mountinfo: &str) -> Vec<(String, String)> {
 
 /// Split the output of a script that prints markers, `---`, then mountinfo.
 fn split(r: &Run) -> (&str, Vec<(String, String)>) {
-    let (head, mountinfo) = r
-        .stdout
-        .split_once("---\n")
-        .unwrap_or_else(|| panic!("script did not reach its mountinfo:\n{r:?}"));
+    let (head, mountinfo) =
+        r.stdout.split_once("---\n").unwrap_or_else(|| panic!("script did not reach its mountinfo:\n{r:?}"));
     (head, mounts(mountinfo))
 }
 
@@ -44,11 +42,7 @@ fn assert_root_is(mounts: &[(String, String)], dir: &TempDir) {
     let name = dir.path().file_name().unwrap().to_str().unwrap();
     let roots: Vec<_> = mounts.iter().filter(|(at, _)| at == "/").collect();
     assert_eq!(roots.len(), 1, "not exactly one mount on /: {mounts:#?}");
-    assert!(
-        roots[0].1.ends_with(name),
-        "/ is not {}: {mounts:#?}",
-        dir.str()
-    );
+    assert!(roots[0].1.ends_with(name), "/ is not {}: {mounts:#?}", dir.str());
 }
 
 fn one_argument_script(root: &TempDir, marker: &str, pivot: &str) -> String {
@@ -73,11 +67,7 @@ fn one_argument_leaves_only_the_new_root() {
     let outside = TempDir::new();
     let marker = outside.write("marker", "host", 0o644);
     let pivot = format!("{} pivot {}", sh_quote(&bin_str()), sh_quote(root.str()));
-    let r = in_private_ns(&one_argument_script(
-        &root,
-        marker.to_str().unwrap(),
-        &pivot,
-    ));
+    let r = in_private_ns(&one_argument_script(&root, marker.to_str().unwrap(), &pivot));
     assert_eq!(r.code(), Some(0), "{r:?}");
     assert_eq!(r.stderr, "", "{r:?}");
     let (head, mounts) = split(&r);
@@ -92,16 +82,8 @@ fn one_argument_dot_from_inside_the_new_root() {
     let root = rootfs();
     let outside = TempDir::new();
     let marker = outside.write("marker", "host", 0o644);
-    let pivot = format!(
-        "cd {} && {} pivot .",
-        sh_quote(root.str()),
-        sh_quote(&bin_str())
-    );
-    let r = in_private_ns(&one_argument_script(
-        &root,
-        marker.to_str().unwrap(),
-        &pivot,
-    ));
+    let pivot = format!("cd {} && {} pivot .", sh_quote(root.str()), sh_quote(&bin_str()));
+    let r = in_private_ns(&one_argument_script(&root, marker.to_str().unwrap(), &pivot));
     assert_eq!(r.code(), Some(0), "{r:?}");
     assert_eq!(r.stderr, "", "{r:?}");
     let (head, mounts) = split(&r);
@@ -137,16 +119,8 @@ exec /bin/cat /proc/self/mountinfo",
     let (head, mounts) = split(&run);
     assert_eq!(head, "put-old:reachable\n", "{run:?}");
     assert_root_is(&mounts, &root);
-    assert!(
-        mounts
-            .iter()
-            .any(|m| m == &("/oldroot".to_string(), "/".to_string())),
-        "{run:?}"
-    );
-    assert!(
-        mounts.iter().any(|(at, _)| at == "/oldroot/proc"),
-        "{run:?}"
-    );
+    assert!(mounts.iter().any(|m| m == &("/oldroot".to_string(), "/".to_string())), "{run:?}");
+    assert!(mounts.iter().any(|(at, _)| at == "/oldroot/proc"), "{run:?}");
     assert!(mounts.iter().any(|(at, _)| at == "/proc"), "{run:?}");
 }
 
@@ -163,30 +137,17 @@ fn not_a_mount_point() {
     );
     let r = in_private_ns(&script);
     assert_eq!(r.code(), Some(1), "{r:?}");
-    assert_eq!(
-        r.stderr,
-        format!("pivot: cannot pivot to new root {sub}: Invalid argument\n")
-    );
+    assert_eq!(r.stderr, format!("pivot: cannot pivot to new root {sub}: Invalid argument\n"));
     assert_eq!(r.stdout, "");
 }
 
 #[test]
 fn new_root_on_the_current_root_mount() {
     let dir = TempDir::new();
-    let script = format!(
-        "cd / && exec {} pivot {}",
-        sh_quote(&bin_str()),
-        sh_quote(dir.str())
-    );
+    let script = format!("cd / && exec {} pivot {}", sh_quote(&bin_str()), sh_quote(dir.str()));
     let r = in_private_ns(&script);
     assert_eq!(r.code(), Some(1), "{r:?}");
-    assert_eq!(
-        r.stderr,
-        format!(
-            "pivot: cannot pivot to new root {}: Device or resource busy\n",
-            dir.str()
-        )
-    );
+    assert_eq!(r.stderr, format!("pivot: cannot pivot to new root {}: Device or resource busy\n", dir.str()));
     assert_eq!(r.stdout, "");
 }
 
@@ -194,16 +155,9 @@ fn new_root_on_the_current_root_mount() {
 fn missing_new_root() {
     let dir = TempDir::new();
     let missing = dir.join_str("missing");
-    let r = in_private_ns(&format!(
-        "exec {} pivot {}",
-        sh_quote(&bin_str()),
-        sh_quote(&missing)
-    ));
+    let r = in_private_ns(&format!("exec {} pivot {}", sh_quote(&bin_str()), sh_quote(&missing)));
     assert_eq!(r.code(), Some(1), "{r:?}");
-    assert_eq!(
-        r.stderr,
-        format!("pivot: cannot pivot to new root {missing}: No such file or directory\n")
-    );
+    assert_eq!(r.stderr, format!("pivot: cannot pivot to new root {missing}: No such file or directory\n"));
 }
 
 #[test]
@@ -211,16 +165,9 @@ fn new_root_is_a_file() {
     let dir = TempDir::new();
     let file = dir.write("file", "", 0o644);
     let file = file.to_str().unwrap();
-    let r = in_private_ns(&format!(
-        "exec {} pivot {}",
-        sh_quote(&bin_str()),
-        sh_quote(file)
-    ));
+    let r = in_private_ns(&format!("exec {} pivot {}", sh_quote(&bin_str()), sh_quote(file)));
     assert_eq!(r.code(), Some(1), "{r:?}");
-    assert_eq!(
-        r.stderr,
-        format!("pivot: cannot pivot to new root {file}: Not a directory\n")
-    );
+    assert_eq!(r.stderr, format!("pivot: cannot pivot to new root {file}: Not a directory\n"));
 }
 
 #[test]
@@ -237,10 +184,7 @@ fn two_arguments_put_old_outside_new_root() {
     let r = in_private_ns(&script);
     assert_eq!(r.code(), Some(1), "{r:?}");
     assert_eq!(r.err_lines().len(), 1, "{r:?}");
-    assert!(
-        r.stderr.starts_with("pivot: cannot pivot to new root "),
-        "{r:?}"
-    );
+    assert!(r.stderr.starts_with("pivot: cannot pivot to new root "), "{r:?}");
     assert!(r.stderr.ends_with(": Invalid argument\n"), "{r:?}");
 }
 
@@ -249,13 +193,7 @@ fn unprivileged_caller_is_refused() {
     let dir = TempDir::new();
     let r = User::default().run(&[&bin_str(), "pivot", dir.str()]);
     assert_eq!(r.code(), Some(1), "{r:?}");
-    assert_eq!(
-        r.stderr,
-        format!(
-            "pivot: cannot pivot to new root {}: Operation not permitted\n",
-            dir.str()
-        )
-    );
+    assert_eq!(r.stderr, format!("pivot: cannot pivot to new root {}: Operation not permitted\n", dir.str()));
 }
 
 /// Pivot (one argument) to a bind-mounted rootfs with syscall `nr` failing
@@ -278,33 +216,21 @@ fn pivot_with_failing(nr: u32) -> (TempDir, Run) {
 fn failing_pivot_root_has_its_own_message() {
     let (root, r) = pivot_with_failing(SYS_PIVOT_ROOT);
     assert_eq!(r.code(), Some(1), "{r:?}");
-    assert_eq!(
-        r.stderr,
-        format!(
-            "pivot: cannot pivot to new root {}: Operation not permitted\n",
-            root.str()
-        )
-    );
+    assert_eq!(r.stderr, format!("pivot: cannot pivot to new root {}: Operation not permitted\n", root.str()));
 }
 
 #[test]
 fn failing_propagation_change_has_its_own_message() {
     let (_root, r) = pivot_with_failing(SYS_MOUNT);
     assert_eq!(r.code(), Some(1), "{r:?}");
-    assert_eq!(
-        r.stderr,
-        "pivot: cannot disable old root mount propagation: Operation not permitted\n"
-    );
+    assert_eq!(r.stderr, "pivot: cannot disable old root mount propagation: Operation not permitted\n");
 }
 
 #[test]
 fn failing_detach_has_its_own_message() {
     let (_root, r) = pivot_with_failing(SYS_UMOUNT2);
     assert_eq!(r.code(), Some(1), "{r:?}");
-    assert_eq!(
-        r.stderr,
-        "pivot: cannot detach old root: Operation not permitted\n"
-    );
+    assert_eq!(r.stderr, "pivot: cannot detach old root: Operation not permitted\n");
 }
 
 #[test]
@@ -314,17 +240,11 @@ fn usage() {
         argv.extend_from_slice(args);
         let r = run(&argv);
         assert_eq!(r.code(), Some(64), "pivot {args:?}: {r:?}");
-        assert!(
-            r.stderr.starts_with("Usage: pivot NEW-ROOT [PUT-OLD]"),
-            "pivot {args:?}: {r:?}"
-        );
+        assert!(r.stderr.starts_with("Usage: pivot NEW-ROOT [PUT-OLD]"), "pivot {args:?}: {r:?}");
         assert_eq!(r.stdout, "", "pivot {args:?}: {r:?}");
     }
     let r = run(&["pivot", "--help"]);
     assert_eq!(r.code(), Some(0), "{r:?}");
-    assert!(
-        r.stdout.starts_with("Usage: pivot NEW-ROOT [PUT-OLD]"),
-        "{r:?}"
-    );
+    assert!(r.stdout.starts_with("Usage: pivot NEW-ROOT [PUT-OLD]"), "{r:?}");
     assert_eq!(r.stderr, "");
 }

@@ -38,10 +38,7 @@ fn assert_one_warning(r: &Run, what: &[&str]) {
     assert_eq!(lines.len(), 1, "expected exactly one warning line:\n{r:?}");
     assert!(lines[0].starts_with("pseudo: "), "{r:?}");
     assert!(lines[0].contains("warning"), "{r:?}");
-    assert!(
-        what.iter().any(|w| lines[0].contains(w)),
-        "warning names none of {what:?}:\n{r:?}"
-    );
+    assert!(what.iter().any(|w| lines[0].contains(w)), "warning names none of {what:?}:\n{r:?}");
 }
 
 // ---- unprivileged ----
@@ -76,10 +73,7 @@ fn unprivileged_numeric_owner_and_whole_fields() {
 
 #[test]
 fn unprivileged_last_line_without_newline() {
-    let user = User {
-        subuid: Some("tester:250000:100".into()),
-        ..User::default()
-    };
+    let user = User { subuid: Some("tester:250000:100".into()), ..User::default() };
     let (r, ids) = pseudo_ids(&user);
     assert_eq!(ids.uid_map, ["0 4000 1", "1 250000 100"], "{r:?}");
 }
@@ -124,22 +118,12 @@ fn unprivileged_files_are_the_callers() {
     chown(dir.path(), UID, GID);
     let owned = dir.write("owned", "", 0o644);
     chown(&owned, UID, GID);
-    let script = format!(
-        "touch {d}/made && stat -c %u:%g {d}/made {d}/owned",
-        d = sh_quote(dir.str())
-    );
+    let script = format!("touch {d}/made && stat -c %u:%g {d}/made {d}/owned", d = sh_quote(dir.str()));
     let r = User::default().run(&[&bin_str(), "pseudo", "sh", "-c", &script]);
     assert_eq!(r.code(), Some(0), "{r:?}");
-    assert_eq!(
-        r.stdout, "0:0\n0:0\n",
-        "the caller's files are root's inside"
-    );
+    assert_eq!(r.stdout, "0:0\n0:0\n", "the caller's files are root's inside");
     let made = fs::metadata(dir.join("made")).unwrap();
-    assert_eq!(
-        (made.uid(), made.gid()),
-        (UID, GID),
-        "a file made inside is the caller's outside"
-    );
+    assert_eq!((made.uid(), made.gid()), (UID, GID), "a file made inside is the caller's outside");
 }
 
 // ---- root ----
@@ -162,7 +146,10 @@ fn root_numeric_owner() {
 
 #[test]
 fn root_range_after_another_users_line() {
-    let (r, ids) = root_pseudo_ids("tester:200000:65536\nroot:100000:65536\nroot:900000:10\n", "tester:200000:65536\nroot:300000:1000\n");
+    let (r, ids) = root_pseudo_ids(
+        "tester:200000:65536\nroot:100000:65536\nroot:900000:10\n",
+        "tester:200000:65536\nroot:300000:1000\n",
+    );
     assert_eq!(ids.uid_map, ["0 100000 65536"], "{r:?}");
     assert_eq!(ids.gid_map, ["0 300000 1000"], "{r:?}");
 }
@@ -180,11 +167,7 @@ fn root_without_a_range_gets_the_containers_default() {
 fn root_names_are_not_uid_0() {
     // `alice`, `0abc` and an empty owner must never be read as uid 0.
     let lines = "alice:100000:65536\n0abc:110000:10\n:120000:10\n";
-    let r = as_root_with_etc(
-        lines,
-        lines,
-        &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT],
-    );
+    let r = as_root_with_etc(lines, lines, &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT]);
     assert_eq!(r.code(), Some(0), "{r:?}");
     let ids = Ids::parse(&r);
     assert_eq!(ids.uid_map, ROOT_DEFAULT, "{r:?}");
@@ -196,15 +179,8 @@ fn root_files_belong_to_the_range_and_host_root_is_unmapped() {
     let dir = TempDir::new();
     set_mode(dir.path(), 0o777);
     let overflow = fs::read_to_string("/proc/sys/kernel/overflowuid").unwrap();
-    let script = format!(
-        "touch {d}/made && stat -c %u:%g {d}/made / && id -u",
-        d = sh_quote(dir.str())
-    );
-    let r = as_root_with_etc(
-        "root:100000:65536\n",
-        "root:300000:1000\n",
-        &[&bin_str(), "pseudo", "sh", "-c", &script],
-    );
+    let script = format!("touch {d}/made && stat -c %u:%g {d}/made / && id -u", d = sh_quote(dir.str()));
+    let r = as_root_with_etc("root:100000:65536\n", "root:300000:1000\n", &[&bin_str(), "pseudo", "sh", "-c", &script]);
     assert_eq!(r.code(), Some(0), "{r:?}");
     let o = overflow.trim();
     assert_eq!(r.stdout, format!("0:0\n{o}:{o}\n0\n"), "{r:?}");
@@ -240,7 +216,7 @@ fn garbage(owner: &str) -> String {
         format!("{owner}::65536"),
         format!("{owner}:200000:"),
         format!("{owner}:1:2:3"),
-        format!("{owner}"),
+        owner.to_string(),
         format!("{owner}:"),
         ":200000:65536".to_string(),
         ":::".to_string(),
@@ -263,15 +239,8 @@ fn garbage(owner: &str) -> String {
 
 #[test]
 fn malformed_subuid_lines_are_skipped_unprivileged() {
-    let user = User {
-        subuid: Some(garbage("tester")),
-        subgid: Some(garbage("tester")),
-        ..User::default()
-    };
-    let r = user.run_timeout(
-        &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT],
-        Duration::from_secs(30),
-    );
+    let user = User { subuid: Some(garbage("tester")), subgid: Some(garbage("tester")), ..User::default() };
+    let r = user.run_timeout(&[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT], Duration::from_secs(30));
     assert_eq!(r.code(), Some(0), "{r:?}");
     let ids = Ids::parse(&r);
     assert_eq!(ids.uid_map, ["0 4000 1", "1 500000 1000"], "{r:?}");
@@ -281,15 +250,8 @@ fn malformed_subuid_lines_are_skipped_unprivileged() {
 
 #[test]
 fn malformed_subuid_lines_are_skipped_as_root() {
-    let user = User {
-        subuid: Some(garbage("root")),
-        subgid: Some(garbage("0")),
-        ..User::root()
-    };
-    let r = user.run_timeout(
-        &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT],
-        Duration::from_secs(30),
-    );
+    let user = User { subuid: Some(garbage("root")), subgid: Some(garbage("0")), ..User::root() };
+    let r = user.run_timeout(&[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT], Duration::from_secs(30));
     assert_eq!(r.code(), Some(0), "{r:?}");
     let ids = Ids::parse(&r);
     assert_eq!(ids.uid_map, ["0 500000 1000"], "{r:?}");
@@ -299,30 +261,15 @@ fn malformed_subuid_lines_are_skipped_as_root() {
 
 #[test]
 fn only_garbage_means_no_range() {
-    let junk = format!(
-        "{}\n\u{0}\u{1}\u{7f}:::\n{}",
-        "x".repeat(100 * 1024),
-        "é".repeat(50 * 1024)
-    );
-    let user = User {
-        subuid: Some(junk.clone()),
-        subgid: Some(junk.clone()),
-        ..User::default()
-    };
-    let r = user.run_timeout(
-        &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT],
-        Duration::from_secs(30),
-    );
+    let junk = format!("{}\n\u{0}\u{1}\u{7f}:::\n{}", "x".repeat(100 * 1024), "é".repeat(50 * 1024));
+    let user = User { subuid: Some(junk.clone()), subgid: Some(junk.clone()), ..User::default() };
+    let r = user.run_timeout(&[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT], Duration::from_secs(30));
     assert_eq!(r.code(), Some(0), "{r:?}");
     let ids = Ids::parse(&r);
     assert_eq!(ids.uid_map, ["0 4000 1"], "{r:?}");
     assert_one_warning(&r, &["subuid", "subgid"]);
 
-    let r = as_root_with_etc(
-        &junk,
-        &junk,
-        &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT],
-    );
+    let r = as_root_with_etc(&junk, &junk, &[&bin_str(), "pseudo", "sh", "-c", IDS_SCRIPT]);
     assert_eq!(r.code(), Some(0), "{r:?}");
     assert_eq!(Ids::parse(&r).uid_map, ROOT_DEFAULT, "{r:?}");
 }
@@ -345,11 +292,7 @@ fn nested_unprivileged() {
 #[test]
 fn nested_as_root() {
     let b = bin_str();
-    let r = as_root_with_etc(
-        "",
-        "",
-        &[&b, "pseudo", &b, "pseudo", "sh", "-c", IDS_SCRIPT],
-    );
+    let r = as_root_with_etc("", "", &[&b, "pseudo", &b, "pseudo", "sh", "-c", IDS_SCRIPT]);
     assert_eq!(r.code(), Some(0), "{r:?}");
     let ids = Ids::parse(&r);
     assert_root_inside(&ids);
@@ -367,12 +310,6 @@ fn nested_id_u_is_0() {
         assert_eq!(r.stdout, "0\n", "{caller:?}: {r:?}");
     }
 }
-
-
-
-
-
-
 
 #[test]
 fn usage() {

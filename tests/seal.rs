@@ -7,11 +7,7 @@ use std::process::Command;
 
 fn seal_in(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(bin_str());
-    cmd.arg("seal")
-        .args(args)
-        .current_dir(dir.path())
-        .env_clear()
-        .envs(env.iter().copied());
+    cmd.arg("seal").args(args).current_dir(dir.path()).env_clear().envs(env.iter().copied());
     run_command(cmd)
 }
 
@@ -53,19 +49,12 @@ fn passes_arguments_and_keeps_argv0() {
     let probe = probe.to_str().unwrap();
     let r = run(&["seal", probe, "argv", "one", "two words", ""]);
     assert_eq!(r.code(), Some(0), "{r:?}");
-    assert_eq!(
-        r.stdout,
-        format!("argv[0]={probe}\nargv[1]=argv\nargv[2]=one\nargv[3]=two words\nargv[4]=\n")
-    );
+    assert_eq!(r.stdout, format!("argv[0]={probe}\nargv[1]=argv\nargv[2]=one\nargv[3]=two words\nargv[4]=\n"));
 }
 
 #[test]
 fn passes_the_environment() {
-    let r = run_env(
-        &["seal", "/bin/busybox", "env"],
-        &[("SEAL_TEST", "x y=z")],
-        true,
-    );
+    let r = run_env(&["seal", "/bin/busybox", "env"], &[("SEAL_TEST", "x y=z")], true);
     assert_eq!(r.code(), Some(0), "{r:?}");
     assert_eq!(r.stdout, "SEAL_TEST=x y=z\n");
 
@@ -109,11 +98,7 @@ fn searches_path_from_the_environment() {
     assert_eq!(r.stdout, "argv[0]=sealprobe\nargv[1]=argv\nargv[2]=x\n");
 
     // Later PATH entries are searched too; the first executable match wins.
-    let r = seal_in(
-        &dir,
-        &["sealprobe", "argv"],
-        &[("PATH", &format!("/nonexistent:{path}:/bin"))],
-    );
+    let r = seal_in(&dir, &["sealprobe", "argv"], &[("PATH", &format!("/nonexistent:{path}:/bin"))]);
     assert_eq!(r.code(), Some(0), "{r:?}");
     assert_eq!(r.stdout, "argv[0]=sealprobe\nargv[1]=argv\n");
 }
@@ -127,11 +112,7 @@ fn default_path_when_path_is_unset() {
     assert_eq!(r.stdout, "found");
     // With a PATH that lacks it, the default is not used.
     let empty = dir.mkdir("empty", 0o755);
-    let r = seal_in(
-        &dir,
-        &["busybox", "true"],
-        &[("PATH", empty.to_str().unwrap())],
-    );
+    let r = seal_in(&dir, &["busybox", "true"], &[("PATH", empty.to_str().unwrap())]);
     assert_eq!(r.code(), Some(127), "{r:?}");
     assert_eq!(r.stderr, "seal: busybox: No such file or directory\n");
 }
@@ -153,25 +134,15 @@ fn relative_prog_with_a_slash_is_used_as_is() {
 #[test]
 fn not_found_is_127() {
     let dir = TempDir::new();
-    let r = seal_in(
-        &dir,
-        &["ucontain-no-such-program"],
-        &[("PATH", "/bin:/usr/bin")],
-    );
+    let r = seal_in(&dir, &["ucontain-no-such-program"], &[("PATH", "/bin:/usr/bin")]);
     assert_eq!(r.code(), Some(127), "{r:?}");
-    assert_eq!(
-        r.stderr,
-        "seal: ucontain-no-such-program: No such file or directory\n"
-    );
+    assert_eq!(r.stderr, "seal: ucontain-no-such-program: No such file or directory\n");
     assert_eq!(r.stdout, "");
 
     let missing = dir.join_str("missing");
     let r = seal_in(&dir, &[&missing], &[]);
     assert_eq!(r.code(), Some(127), "{r:?}");
-    assert_eq!(
-        r.stderr,
-        format!("seal: {missing}: No such file or directory\n")
-    );
+    assert_eq!(r.stderr, format!("seal: {missing}: No such file or directory\n"));
 
     let r = seal_in(&dir, &["sub/missing"], &[]);
     assert_eq!(r.code(), Some(127), "{r:?}");
@@ -236,10 +207,7 @@ fn script_is_refused_with_a_clear_message() {
 fn memfd_noexec_2_is_named() {
     // vm.memfd_noexec is per PID namespace: set it only in a new one.
     let host = std::fs::read_to_string("/proc/sys/vm/memfd_noexec").unwrap();
-    let script = format!(
-        "echo 2 > /proc/sys/vm/memfd_noexec && exec {} seal /bin/busybox true",
-        sh_quote(&bin_str())
-    );
+    let script = format!("echo 2 > /proc/sys/vm/memfd_noexec && exec {} seal /bin/busybox true", sh_quote(&bin_str()));
     let r = run_command({
         let mut c = Command::new("unshare");
         c.args(["--pid", "--fork", "--mount-proc", "--", "sh", "-c", &script]);
@@ -249,10 +217,7 @@ fn memfd_noexec_2_is_named() {
     assert_eq!(r.err_lines().len(), 1, "{r:?}");
     assert!(r.stderr.starts_with("seal: "), "{r:?}");
     assert!(r.stderr.contains("vm.memfd_noexec"), "{r:?}");
-    assert_eq!(
-        std::fs::read_to_string("/proc/sys/vm/memfd_noexec").unwrap(),
-        host
-    );
+    assert_eq!(std::fs::read_to_string("/proc/sys/vm/memfd_noexec").unwrap(), host);
 }
 
 #[test]

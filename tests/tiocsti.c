@@ -1,7 +1,9 @@
 /* Tries to push a byte into its terminal with TIOCSTI through fds 0, 1, 2
    and /dev/tty, one line per try:
-     NAME rdev=MAJOR:MINOR tiocsti=ok
-     NAME rdev=MAJOR:MINOR tiocsti=failed (strerror text)
+     NAME dev=DEV rdev=MAJOR:MINOR tiocsti=ok
+     NAME dev=DEV rdev=MAJOR:MINOR tiocsti=failed (strerror text)
+   DEV (st_dev, decimal) tells devpts instances apart: their ptys share
+   major and minor numbers.
      NAME not-a-tty | NAME cannot-open (strerror text)
    The byte is argv[1][0] (default '#'). Exit 0. */
 #include <errno.h>
@@ -19,7 +21,8 @@ static void try(const char *name, int fd, char c) {
     printf("%s not-a-tty\n", name);
     return;
   }
-  printf("%s rdev=%u:%u ", name, major(st.st_rdev), minor(st.st_rdev));
+  printf("%s dev=%llu rdev=%u:%u ", name, (unsigned long long)st.st_dev, major(st.st_rdev),
+         minor(st.st_rdev));
   if (ioctl(fd, TIOCSTI, &c) == 0)
     printf("tiocsti=ok\n");
   else

@@ -12,7 +12,8 @@ use crate::ns::{become_root, map_option, plan_maps, wait_helper, write_maps, Map
 use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
-    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_SET_PDEATHSIG, SIGKILL,
+    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP, PR_SET_PDEATHSIG,
+    SIGKILL,
 };
 use core::ffi::CStr;
 
@@ -44,6 +45,9 @@ const NAMESPACES: u32 = CLONE_NEWUSER
     | CLONE_NEWUTS
     | CLONE_NEWCGROUP
     | CLONE_NEWTIME;
+
+/// capability(7): CAP_SYS_RAWIO.
+const CAP_SYS_RAWIO: usize = 17;
 
 /// Everything the command line asks for besides DIR and CMD.
 struct Plan<'a> {
@@ -83,7 +87,8 @@ pub fn parse_signal(text: &[u8]) -> Option<u32> {
 }
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
-    let mut plan = Plan { flags: 0, uid_map: None, gid_map: None, extra: heapless::Vec::new(), helper: None, stop: None };
+    let mut plan =
+        Plan { flags: 0, uid_map: None, gid_map: None, extra: heapless::Vec::new(), helper: None, stop: None };
     let rest = match options(args, USAGE, FLAGS, b"ugbrtok", (1, usize::MAX), &mut |letter, value| {
         let text = value.to_bytes();
         match letter {
@@ -262,7 +267,12 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
     pid_var.add(b"CONTAIN_PID=").num(init as u64).add(b"\0");
     let mut helper_env = CStrArray::<512>::new();
     let pid_var = sys::cstr_until_nul(pid_var.text()).unwrap_or(c"CONTAIN_PID=");
-    if !env.iter().filter(|e| after(e.to_bytes(), b"CONTAIN_PID=").is_none()).chain([pid_var]).all(|e| helper_env.push(e)) {
+    if !env
+        .iter()
+        .filter(|e| after(e.to_bytes(), b"CONTAIN_PID=").is_none())
+        .chain([pid_var])
+        .all(|e| helper_env.push(e))
+    {
         say(&[b"helper failed: too many environment variables"]);
         return Err(EXIT_FAILURE);
     }
@@ -289,6 +299,10 @@ fn container_init(
     ready: Fd,
     old_mask: SigSet,
 ) -> i32 {
+    // The supervisor's blocked signals would show in our SigBlk as taken:
+    // until CMD runs, a signal is either fatal (SIGKILL) or ignored, as the
+    // kernel ignores it for a PID 1 without a handler.
+    sys::set_mask(old_mask);
     let mut go = [0u8; 1];
     if sys::read_full(ready.raw(), &mut go) != Ok(1) {
         return EXIT_FAILURE;
@@ -328,7 +342,10 @@ fn container_init(
     if let Err(e) = sys::cloexec_from(3) {
         return fail(b"cannot close inherited files", b"", e);
     }
-    sys::set_mask(old_mask);
+    // As systemd-nspawn, no CAP_SYS_RAWIO (it grants nothing in a user
+    // namespace): systemd then skips the debugfs and tracefs mounts it could
+    // only fail, instead of booting "degraded".
+    let _ = sys::prctl(PR_CAPBSET_DROP, CAP_SYS_RAWIO);
     let mut init_env = CStrArray::<4>::new();
     init_env.push(c"container=contain");
     init_env.push(c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -365,7 +382,20 @@ mod tests {
         ] {
             assert_eq!(parse_signal(text), Some(sig), "{:?}", std::str::from_utf8(text));
         }
-        for bad in [&b""[..], b"0", b"65", b"-1", b"term", b"SIG", b"SIGSIGTERM", b"RTMIN+31", b"RTMAX-31", b"RTMIN-1", b"RTMIN+", b"TERM "] {
+        for bad in [
+            &b""[..],
+            b"0",
+            b"65",
+            b"-1",
+            b"term",
+            b"SIG",
+            b"SIGSIGTERM",
+            b"RTMIN+31",
+            b"RTMAX-31",
+            b"RTMIN-1",
+            b"RTMIN+",
+            b"TERM ",
+        ] {
             assert_eq!(parse_signal(bad), None, "{:?}", std::str::from_utf8(bad));
         }
     }

@@ -10,7 +10,7 @@ use crate::ns::{become_root, Maps, Writer};
 use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
-    CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, O_RDONLY, PR_SET_DUMPABLE,
+    CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, O_RDONLY, PR_CAPBSET_DROP, PR_SET_DUMPABLE,
 };
 use core::ffi::CStr;
 
@@ -85,6 +85,9 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         }
         Err(status) => return status,
     }
+    // CMD gets no capability the container's init could not have (contain
+    // drops CAP_SYS_RAWIO from its bounding set, for one).
+    let bounding = capability_bounding_set(pid);
     for ((name, kind), target) in NAMESPACES.iter().zip(targets.iter()) {
         if let Some(fd) = target {
             if let Err(e) = sys::setns(fd, *kind) {
@@ -115,7 +118,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     if child == 0 {
         sys::set_mask(old_mask);
-        sys::exit(run_inside(rest.skip(1), env, console.as_ref()));
+        sys::exit(run_inside(rest.skip(1), env, console.as_ref(), bounding));
     }
     if let Some(console) = &mut console {
         console.slave = None;
@@ -129,7 +132,13 @@ const NO_TERMINAL: u32 = 1;
 
 /// The child, inside every namespace: CMD as the container's root, in a
 /// session of its own, with only fds 0, 1 and 2.
-fn run_inside(cmd: CStrList, env: CStrList, console: Option<&Console>) -> i32 {
+fn run_inside(cmd: CStrList, env: CStrList, console: Option<&Console>, bounding: u64) -> i32 {
+    for cap in 0..64 {
+        if bounding & 1 << cap == 0 {
+            // EINVAL past the kernel's last capability: nothing to drop.
+            let _ = sys::prctl(PR_CAPBSET_DROP, cap);
+        }
+    }
     // uid and gid 0 inside, groups cleared where setgroups is allowed: the
     // capabilities of the container's root, and not a process of a host id
     // that container root could ptrace (SPEC §5.6).
@@ -155,6 +164,14 @@ fn run_inside(cmd: CStrList, env: CStrList, console: Option<&Console>) -> i32 {
     exec_command(cmd, env, search_path(env))
 }
 
+/// CapBnd of `pid` (all bits when it cannot be read).
+fn capability_bounding_set(pid: i32) -> u64 {
+    let Ok(file) = sys::open(Line::new().proc_path(pid, &[b"/status"]), O_RDONLY) else { return u64::MAX };
+    let mut status = [0u8; 2048];
+    let len = sys::read_full(file.raw(), &mut status).unwrap_or(0);
+    crate::ids::signal_mask(&status[..len], b"CapBnd:").unwrap_or(u64::MAX)
+}
+
 /// Opens the namespaces of `pid` that differ from ours into `targets`;
 /// Ok(false) when none does. Err is the exit status after the message.
 fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32> {
@@ -167,16 +184,16 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
         let name = name.to_bytes();
         let theirs = match sys::open(path.proc_path(pid, &[b"/ns/", name]), O_RDONLY) {
             Ok(fd) => fd,
-            // A zombie has its /proc directory but no namespaces any more.
-            Err(Errno::ENOENT) if same(name, b"user") => {
+            // Kernels without cgroup (4.6) or time (5.6) namespaces.
+            Err(Errno::ENOENT) if same(name, b"cgroup") || same(name, b"time") => continue,
+            // A zombie keeps its /proc directory but loses its namespaces.
+            Err(Errno::ENOENT) => {
                 if sys::statat(sys::AT_FDCWD, path.proc_path(pid, &[]), false).is_ok() {
                     say(&[b"process ", pid_text, b" has exited"]);
                     return Err(EXIT_FAILURE);
                 }
                 return Err(fail(b"no process ", pid_text, Errno::ESRCH));
             }
-            // Kernels without cgroup (4.6) or time (5.6) namespaces.
-            Err(Errno::ENOENT) if same(name, b"cgroup") || same(name, b"time") => continue,
             Err(e) => return Err(fail_parts(&[b"cannot open ", name, b" namespace of process ", pid_text], e)),
         };
         if !same_namespace(&theirs, path.proc_path(0, &[b"/ns/", name])) {

@@ -9,8 +9,8 @@ use crate::ns::{map_option, plan_maps, unshare_user};
 use crate::sys::CStrList;
 
 pub const USAGE: &[u8] = b"Usage: pseudo [-u MAP] [-g MAP] [CMD [ARG]...]
-  -u MAP  uid map INSIDE:OUTSIDE:COUNT[,...] (default: SPEC row for the caller)
-  -g MAP  gid map, likewise
+  -u MAP  uid map INSIDE:OUTSIDE:COUNT[,...] (default: from /etc/subuid)
+  -g MAP  gid map, likewise (default: from /etc/subgid)
 ";
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {

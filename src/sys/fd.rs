@@ -103,13 +103,11 @@ impl<const N: usize> Default for CStrArray<'_, N> {
     }
 }
 
-
 #[inline(never)]
 pub fn openat(dir: i32, path: &CStr, flags: u32, mode: u32) -> Result<Fd> {
     // SAFETY: path is a valid C string; the kernel returns a new descriptor.
-    let r = unsafe {
-        sc::syscall4(nr!(__NR_openat), dir as usize, ptr(path), (flags | O_CLOEXEC) as usize, mode as usize)
-    };
+    let r =
+        unsafe { sc::syscall4(nr!(__NR_openat), dir as usize, ptr(path), (flags | O_CLOEXEC) as usize, mode as usize) };
     check(r).map(|fd| Fd(fd as i32))
 }
 
@@ -329,7 +327,12 @@ pub fn each_entry(dir: &Fd, f: &mut dyn FnMut(&CStr, bool)) -> Result<()> {
     loop {
         // SAFETY: the kernel writes at most the buffer's size of records.
         let n = check(unsafe {
-            sc::syscall3(nr!(__NR_getdents64), dir.raw() as usize, buf.as_mut_ptr() as usize, core::mem::size_of_val(&buf))
+            sc::syscall3(
+                nr!(__NR_getdents64),
+                dir.raw() as usize,
+                buf.as_mut_ptr() as usize,
+                core::mem::size_of_val(&buf),
+            )
         })?;
         if n == 0 {
             return Ok(());

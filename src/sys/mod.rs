@@ -20,11 +20,10 @@ use core::ptr::null;
 use linux_raw_sys::general as k;
 
 pub use k::{
-    CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
-    CLONE_NEWUSER, CLONE_NEWUTS, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID,
-    MS_MOVE, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CLOEXEC, O_CREAT, O_DIRECTORY,
-    O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, SIGCHLD, SIGHUP, SIGINT, SIGKILL,
-    SIGQUIT, SIGTERM, X_OK,
+    CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS,
+    MNT_DETACH, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE,
+    O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, SIGCHLD, SIGHUP, SIGINT,
+    SIGKILL, SIGQUIT, SIGTERM, X_OK,
 };
 
 pub const AT_FDCWD: i32 = k::AT_FDCWD;
@@ -33,15 +32,16 @@ pub const ALL_SEALS: u32 = k::F_SEAL_SEAL | k::F_SEAL_SHRINK | k::F_SEAL_GROW | 
 
 // 32-bit ARM keeps 16-bit ids and a 32-bit sendfile offset on the old
 // numbers; the calls with 32-bit ids and 64-bit offsets are new ones.
+#[cfg(not(target_arch = "arm"))]
+use k::{
+    __NR_getgid as NR_GETGID, __NR_getuid as NR_GETUID, __NR_sendfile as NR_SENDFILE, __NR_setfsgid as NR_SETFSGID,
+    __NR_setfsuid as NR_SETFSUID, __NR_setgid as NR_SETGID, __NR_setgroups as NR_SETGROUPS, __NR_setuid as NR_SETUID,
+};
 #[cfg(target_arch = "arm")]
 use k::{
     __NR_getgid32 as NR_GETGID, __NR_getuid32 as NR_GETUID, __NR_sendfile64 as NR_SENDFILE,
-    __NR_setgid32 as NR_SETGID, __NR_setgroups32 as NR_SETGROUPS, __NR_setuid32 as NR_SETUID,
-};
-#[cfg(not(target_arch = "arm"))]
-use k::{
-    __NR_getgid as NR_GETGID, __NR_getuid as NR_GETUID, __NR_sendfile as NR_SENDFILE, __NR_setgid as NR_SETGID,
-    __NR_setgroups as NR_SETGROUPS, __NR_setuid as NR_SETUID,
+    __NR_setfsgid32 as NR_SETFSGID, __NR_setfsuid32 as NR_SETFSUID, __NR_setgid32 as NR_SETGID,
+    __NR_setgroups32 as NR_SETGROUPS, __NR_setuid32 as NR_SETUID,
 };
 
 macro_rules! nr {

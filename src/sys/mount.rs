@@ -12,7 +12,13 @@ pub fn setns(fd: &Fd, nstype: u32) -> Result<()> {
 }
 
 #[inline(never)]
-pub fn mount(source: Option<&CStr>, target: &CStr, fstype: Option<&CStr>, flags: u32, data: Option<&CStr>) -> Result<()> {
+pub fn mount(
+    source: Option<&CStr>,
+    target: &CStr,
+    fstype: Option<&CStr>,
+    flags: u32,
+    data: Option<&CStr>,
+) -> Result<()> {
     // SAFETY: all strings are valid C strings or NULL.
     unit(unsafe {
         sc::syscall5(nr!(__NR_mount), opt_ptr(source), ptr(target), opt_ptr(fstype), flags as usize, opt_ptr(data))

@@ -64,7 +64,6 @@ pub fn exit(code: i32) -> ! {
     loop {}
 }
 
-
 pub fn getpid() -> i32 {
     // SAFETY: no arguments.
     unsafe { sc::syscall0(nr!(__NR_getpid)) as i32 }
@@ -90,6 +89,18 @@ pub fn setgid(gid: u32) -> Result<()> {
     unit(unsafe { sc::syscall1(NR_SETGID as usize, gid as usize) })
 }
 
+/// setfsuid(2): the uid file system access is checked and done as (until
+/// the next execve).
+pub fn setfsuid(uid: u32) {
+    // SAFETY: plain integer argument.
+    unsafe { sc::syscall1(NR_SETFSUID as usize, uid as usize) };
+}
+
+pub fn setfsgid(gid: u32) {
+    // SAFETY: plain integer argument.
+    unsafe { sc::syscall1(NR_SETFSGID as usize, gid as usize) };
+}
+
 /// setgroups(2) with an empty list: drop every supplementary group.
 pub fn clear_groups() -> Result<()> {
     // SAFETY: a zero-length list needs no buffer.
@@ -106,7 +117,7 @@ pub fn prctl(option: u32, arg: usize) -> Result<()> {
     unit(unsafe { sc::syscall5(nr!(__NR_prctl), option as usize, arg, 0, 0, 0) })
 }
 
-pub use linux_raw_sys::prctl::{PR_SET_DUMPABLE, PR_SET_PDEATHSIG};
+pub use linux_raw_sys::prctl::{PR_CAPBSET_DROP, PR_SET_DUMPABLE, PR_SET_PDEATHSIG};
 
 pub fn kill(pid: i32, sig: u32) -> Result<()> {
     // SAFETY: plain integer arguments.

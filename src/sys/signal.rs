@@ -30,7 +30,13 @@ fn sigprocmask(how: u32, set: SigSet) -> SigSet {
     let mut old: u64 = 0;
     // SAFETY: both sets are 8-byte sigset_t values.
     unsafe {
-        sc::syscall4(nr!(__NR_rt_sigprocmask), how as usize, &set.0 as *const u64 as usize, &mut old as *mut u64 as usize, 8)
+        sc::syscall4(
+            nr!(__NR_rt_sigprocmask),
+            how as usize,
+            &set.0 as *const u64 as usize,
+            &mut old as *mut u64 as usize,
+            8,
+        )
     };
     SigSet(old)
 }
@@ -38,8 +44,7 @@ fn sigprocmask(how: u32, set: SigSet) -> SigSet {
 /// Waits for one of the (blocked) signals of `set`; returns its number.
 pub fn wait_signal(set: SigSet) -> Result<u32> {
     // SAFETY: the set is a valid sigset_t; no siginfo or timeout wanted.
-    check(unsafe { sc::syscall4(nr!(__NR_rt_sigtimedwait), &set.0 as *const u64 as usize, 0, 0, 8) })
-        .map(|s| s as u32)
+    check(unsafe { sc::syscall4(nr!(__NR_rt_sigtimedwait), &set.0 as *const u64 as usize, 0, 0, 8) }).map(|s| s as u32)
 }
 
 /// Restores the default action of `sig`.

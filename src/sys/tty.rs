@@ -80,25 +80,26 @@ pub fn dup_onto(fd: &Fd, target: i32) -> Result<()> {
     unit(unsafe { sc::syscall3(nr!(__NR_dup3), fd.raw() as usize, target as usize, 0) })
 }
 
-pub fn set_nonblocking(fd: i32) -> Result<()> {
-    // SAFETY: plain integer arguments.
-    unit(unsafe { sc::syscall3(nr!(__NR_fcntl), fd as usize, k::F_SETFL as usize, k::O_NONBLOCK as usize) })
-}
-
 pub use k::pollfd as PollFd;
 pub const POLLIN: i16 = k::POLLIN as i16;
 
-/// poll(2) without a timeout (as ppoll, which every architecture has).
-pub fn poll(fds: &mut [PollFd]) -> Result<usize> {
-    // SAFETY: the kernel reads and updates fds.len() pollfd entries.
-    check(unsafe { sc::syscall5(nr!(__NR_ppoll), fds.as_mut_ptr() as usize, fds.len(), 0, 0, 8) })
+/// poll(2) (as ppoll, which every architecture has), waiting at most
+/// `timeout_ms` milliseconds, or without a limit for None.
+pub fn poll(fds: &mut [PollFd], timeout_ms: Option<u32>) -> Result<usize> {
+    let ts = timeout_ms.map(|ms| [(ms / 1000) as isize, (ms % 1000) as isize * 1_000_000]);
+    let ts_ptr = ts.as_ref().map_or(0, |t| t.as_ptr() as usize);
+    // SAFETY: the kernel reads and updates fds.len() pollfd entries, and
+    // reads the struct timespec of two longs when one is given.
+    check(unsafe { sc::syscall5(nr!(__NR_ppoll), fds.as_mut_ptr() as usize, fds.len(), ts_ptr, 0, 8) })
 }
 
 /// A descriptor that reads the (blocked) signals of `set` (signalfd(2)).
 pub fn signalfd(set: SigSet) -> Result<Fd> {
     // SAFETY: the set is a valid 8-byte sigset_t.
-    check(unsafe { sc::syscall4(nr!(__NR_signalfd4), usize::MAX, &set.0 as *const u64 as usize, 8, O_CLOEXEC as usize) })
-        .map(|fd| Fd(fd as i32))
+    check(unsafe {
+        sc::syscall4(nr!(__NR_signalfd4), usize::MAX, &set.0 as *const u64 as usize, 8, O_CLOEXEC as usize)
+    })
+    .map(|fd| Fd(fd as i32))
 }
 
 /// The next signal read from a `signalfd`.

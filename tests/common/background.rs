@@ -62,9 +62,7 @@ pub fn proc_children(pid: u32) -> Vec<u32> {
 
 /// `readlink /proc/PID/<what>` as a string (empty if unreadable).
 pub fn proc_link(pid: u32, what: &str) -> String {
-    fs::read_link(format!("/proc/{pid}/{what}"))
-        .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    fs::read_link(format!("/proc/{pid}/{what}")).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// A command running in the background, in its own process group, with

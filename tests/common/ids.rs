@@ -5,10 +5,7 @@ use super::Run;
 /// Lines of an id map (`/proc/PID/uid_map`), whitespace-normalised:
 /// `["0 4000 1", "1 200000 65536"]`.
 pub fn map_lines(map: &str) -> Vec<String> {
-    map.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect()
+    map.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect()
 }
 
 /// A shell script printing a process's identity: its uid and gid maps,

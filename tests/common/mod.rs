@@ -40,6 +40,7 @@ pub use checks::*;
 pub use ids::*;
 pub use mounts::*;
 pub use probe::*;
+pub use pty::Pty;
 pub use rootfs::*;
 pub use run::*;
 pub use tempdir::*;

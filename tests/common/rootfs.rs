@@ -34,15 +34,9 @@ pub fn is_static_elf(path: &Path) -> bool {
 
 /// The applet names of /bin/busybox.
 pub fn busybox_applets() -> Vec<String> {
-    let out = Command::new("/bin/busybox")
-        .arg("--list")
-        .output()
-        .expect("tests need /bin/busybox: install busybox-static");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    let out =
+        Command::new("/bin/busybox").arg("--list").output().expect("tests need /bin/busybox: install busybox-static");
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
 }
 
 /// A minimal root filesystem: a static busybox in bin/ with a symlink per
@@ -50,18 +44,10 @@ pub fn busybox_applets() -> Vec<String> {
 /// root. Everything is world-readable and -searchable (0755; tmp is 1777).
 pub fn rootfs() -> TempDir {
     let busybox = Path::new("/bin/busybox");
-    assert!(
-        busybox.is_file(),
-        "tests need /bin/busybox: install busybox-static"
-    );
-    assert!(
-        is_static_elf(busybox),
-        "/bin/busybox is dynamically linked: install busybox-static"
-    );
+    assert!(busybox.is_file(), "tests need /bin/busybox: install busybox-static");
+    assert!(is_static_elf(busybox), "/bin/busybox is dynamically linked: install busybox-static");
     let root = TempDir::new();
-    for dir in [
-        "bin", "sbin", "usr", "usr/bin", "usr/sbin", "proc", "dev", "etc", "root",
-    ] {
+    for dir in ["bin", "sbin", "usr", "usr/bin", "usr/sbin", "proc", "dev", "etc", "root"] {
         root.mkdir(dir, 0o755);
     }
     root.mkdir("tmp", 0o1777);

@@ -56,11 +56,7 @@ impl Run {
 
 impl fmt::Debug for Run {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "status: {}\n--- stdout ---\n{}--- stderr ---\n{}--- end ---",
-            self.status, self.stdout, self.stderr
-        )
+        write!(f, "status: {}\n--- stdout ---\n{}--- stderr ---\n{}--- end ---", self.status, self.stdout, self.stderr)
     }
 }
 
@@ -76,10 +72,7 @@ pub(crate) fn collect<R: Read + Send + 'static>(mut pipe: R) -> mpsc::Receiver<V
 
 /// SIGKILL a whole process group (runs are their own group leaders).
 pub(crate) fn kill_group(pgid: u32) {
-    let _ = Command::new("/bin/kill")
-        .args(["-KILL", "--", &format!("-{pgid}")])
-        .stderr(Stdio::null())
-        .status();
+    let _ = Command::new("/bin/kill").args(["-KILL", "--", &format!("-{pgid}")]).stderr(Stdio::null()).status();
 }
 
 /// Run `cmd` with stdin from /dev/null, capturing stdout and stderr, with
@@ -93,13 +86,8 @@ pub fn run_command(cmd: Command) -> Run {
 /// also fails (and that process is killed): nothing may outlive a test.
 pub fn run_command_timeout(mut cmd: Command, timeout: Duration) -> Run {
     let shown = format!("{cmd:?}");
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
     let pgid = child.id();
     let stdout = collect(child.stdout.take().unwrap());
     let stderr = collect(child.stderr.take().unwrap());
@@ -108,9 +96,7 @@ pub fn run_command_timeout(mut cmd: Command, timeout: Duration) -> Run {
         let _ = tx.send(child.wait());
     });
     let text = |rx: &mpsc::Receiver<Vec<u8>>| {
-        rx.recv_timeout(Duration::from_secs(5))
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default()
+        rx.recv_timeout(Duration::from_secs(5)).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
     };
     let status = match exited.recv_timeout(timeout) {
         Ok(status) => status.unwrap_or_else(|e| panic!("cannot wait for {shown}: {e}")),

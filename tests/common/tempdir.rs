@@ -53,8 +53,7 @@ impl TempDir {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).unwrap();
         }
-        fs::write(&path, contents)
-            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        fs::write(&path, contents).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         set_mode(&path, mode);
         path
     }
@@ -62,8 +61,7 @@ impl TempDir {
     /// Make a directory (parents created, mode exactly `mode`).
     pub fn mkdir(&self, rel: &str, mode: u32) -> PathBuf {
         let path = self.join(rel);
-        fs::create_dir_all(&path)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+        fs::create_dir_all(&path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
         set_mode(&path, mode);
         path
     }

@@ -17,12 +17,7 @@ pub const GID: u32 = 4000;
 /// `/etc/subgid` hold exactly `subuid` and `subgid` (and passwd/group hold
 /// root and nobody).
 pub fn as_root_with_etc(subuid: &str, subgid: &str, cmd: &[&str]) -> Run {
-    User {
-        subuid: Some(subuid.to_string()),
-        subgid: Some(subgid.to_string()),
-        ..User::root()
-    }
-    .run(cmd)
+    User { subuid: Some(subuid.to_string()), subgid: Some(subgid.to_string()), ..User::root() }.run(cmd)
 }
 
 /// Where ucontain looks for the id-map helpers (SPEC §3).
@@ -78,9 +73,8 @@ impl User {
     }
 
     fn passwd(&self) -> String {
-        let mut s = String::from(
-            "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
-        );
+        let mut s =
+            String::from("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
         if self.in_passwd && self.uid != 0 {
             s += &format!("{}:x:{}:{}::/tmp:/bin/sh\n", self.name, self.uid, self.gid);
         }
@@ -116,20 +110,15 @@ impl User {
         etc.write("subuid", self.subuid.as_deref().unwrap_or(""), 0o644);
         etc.write("subgid", self.subgid.as_deref().unwrap_or(""), 0o644);
         etc.write("nohelper", "", 0o644);
-        let mut binds: Vec<(String, String)> = ["passwd", "group", "subuid", "subgid"]
-            .iter()
-            .map(|f| (etc.join_str(f), format!("/etc/{f}")))
-            .collect();
+        let mut binds: Vec<(String, String)> =
+            ["passwd", "group", "subuid", "subgid"].iter().map(|f| (etc.join_str(f), format!("/etc/{f}"))).collect();
         if self.hide_helpers {
             let mut seen = BTreeSet::new();
             for dir in HELPER_DIRS {
                 for helper in ["newuidmap", "newgidmap"] {
                     if let Ok(real) = fs::canonicalize(format!("{dir}/{helper}")) {
                         if seen.insert(real.clone()) {
-                            binds.push((
-                                etc.join_str("nohelper"),
-                                real.to_str().unwrap().to_string(),
-                            ));
+                            binds.push((etc.join_str("nohelper"), real.to_str().unwrap().to_string()));
                         }
                     }
                 }
@@ -151,21 +140,8 @@ impl User {
                 );
             }
         }
-        script += &format!(
-            "exec setpriv --reuid={} --regid={} --clear-groups -- \"$@\"\n",
-            self.uid, self.gid
-        );
-        let mut full = vec![
-            "unshare",
-            "--mount",
-            "--propagation",
-            "private",
-            "--",
-            "sh",
-            "-c",
-            &script,
-            "sh",
-        ];
+        script += &format!("exec setpriv --reuid={} --regid={} --clear-groups -- \"$@\"\n", self.uid, self.gid);
+        let mut full = vec!["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", &script, "sh"];
         full.extend_from_slice(cmd);
         (etc, command(&full))
     }

@@ -1,0 +1,665 @@
+//! contain's console and inject's pseudo-terminal (SPEC §5.5 Console, §5.6;
+//! issue 12), driven on a pseudo-terminal of the tests' own
+//! (`common::pty`), as root and as an unprivileged caller.
+//!
+//! Every check types keys and waits for a marker the shell computes
+//! (`echo M-$((6*7))` shows `M-42`, which the typed text does not contain),
+//! so what is matched is output, never the terminal's echo of the input.
+mod common;
+
+use common::pty::{CTRL_BACKSLASH, CTRL_C, CTRL_RIGHT_BRACKET, CTRL_Z};
+use common::*;
+use std::os::unix::process::ExitStatusExt;
+use std::time::Duration;
+
+/// The caller's TERM in every run (distinct, so finding it inside proves
+/// where it came from).
+const TERM: &str = "xterm-ucontain-test";
+
+fn env() -> [(&'static str, &'static str); 2] {
+    [("TERM", TERM), ("PS1", "$ ")]
+}
+
+/// `contain [OPTS] ROOT CMD...` on a new terminal, as `caller`, through a
+/// shell that turns off core files (an init killed by SIGSEGV makes contain
+/// end itself by it). The terminal's command is the supervisor itself.
+fn contain_on_pty(caller: Caller, opts: &[&str], root: &TempDir, cmd: &[&str]) -> Pty {
+    let bin = bin_str();
+    let mut argv = vec!["sh", "-c", "ulimit -c 0; exec \"$@\"", "sh", bin.as_str(), "contain"];
+    argv.extend_from_slice(opts);
+    argv.push(root.str());
+    argv.extend_from_slice(cmd);
+    Pty::spawn_as(caller, &argv, &env())
+}
+
+/// `inject [OPTS] PID CMD...` on a new terminal, as `caller`.
+fn inject_on_pty(caller: Caller, opts: &[&str], pid: u32, cmd: &[&str]) -> Pty {
+    let bin = bin_str();
+    let pid = pid.to_string();
+    let mut argv = vec!["sh", "-c", "ulimit -c 0; exec \"$@\"", "sh", bin.as_str(), "inject"];
+    argv.extend_from_slice(opts);
+    argv.push(&pid);
+    argv.extend_from_slice(cmd);
+    Pty::spawn_as(caller, &argv, &env())
+}
+
+/// Type `cmd` into the shell on `pty`, then wait for `marker` (computed
+/// output: give it as it prints, e.g. `M-42` for `echo M-$((6*7))`).
+#[track_caller]
+fn shell(pty: &mut Pty, cmd: &str, marker: &str) -> String {
+    pty.line(cmd);
+    pty.expect(marker)
+}
+
+/// The lines the terminal showed, without carriage returns.
+fn clean(s: &str) -> String {
+    s.replace('\r', "")
+}
+
+fn code(status: std::process::ExitStatus) -> (Option<i32>, Option<i32>) {
+    (status.code(), status.signal())
+}
+
+/// At the shell prompt on `pty`: start a foreground job that traps
+/// SIGWINCH, resize the terminal to `rows` x `cols`, and see the trap run.
+#[track_caller]
+fn winch_reaches_the_foreground_job(pty: &mut Pty, rows: u16, cols: u16) {
+    pty.line("sh -c 'trap \"echo W-\\$((2+3)); exit 0\" WINCH; while :; do sleep 0.1; done'");
+    pty.wait_foreground("sleep");
+    pty.resize(rows, cols);
+    assert_eq!(pty.size(), (rows, cols));
+    pty.expect("W-5");
+}
+
+// ---- the driver itself, on busybox sh directly ----
+
+#[test]
+fn driver_runs_busybox_sh_with_job_control_signals_and_resize() {
+    let mut pty = Pty::spawn(&["/bin/busybox", "sh", "-i"], &env());
+    let pid = pty.pid();
+    // The shell is the session leader, the terminal's foreground group, and
+    // `tty` names the slave.
+    let tty = shell(&mut pty, "tty; echo M-$((6*7))", "M-42");
+    assert!(clean(&tty).contains(&format!("\n{}\n", pty.slave_path().display())), "{tty:?}");
+    assert_eq!(pty.foreground(), pid);
+    // Job control: a background job, jobs, fg, Ctrl-Z.
+    shell(&mut pty, "sleep 100 &", "$ ");
+    let jobs = shell(&mut pty, "jobs; echo J-$((1+1))", "J-2");
+    assert!(jobs.contains("[1]+  Running"), "{jobs:?}");
+    pty.line("fg");
+    pty.wait_foreground("sleep");
+    pty.write(CTRL_Z);
+    pty.expect("Stopped");
+    let jobs = shell(&mut pty, "jobs; echo J-$((2+1))", "J-3");
+    assert!(jobs.contains("[1]+  Stopped"), "{jobs:?}");
+    shell(&mut pty, "kill -9 %1; wait; echo K-$((3+1))", "K-4");
+    // Ctrl-C and Ctrl-\ interrupt a foreground job, not the shell.
+    pty.line("sleep 100");
+    pty.wait_foreground("sleep");
+    pty.write(CTRL_C);
+    shell(&mut pty, "echo S-$?", "S-130");
+    pty.line("sleep 100");
+    pty.wait_foreground("sleep");
+    pty.write(CTRL_BACKSLASH);
+    shell(&mut pty, "echo Q-$?", "Q-131");
+    // A resize reaches the foreground job as SIGWINCH, and stty sees it.
+    let size = shell(&mut pty, "stty size; echo Z-$((4*4))", "Z-16");
+    assert!(clean(&size).contains("\n24 80\n"), "{size:?}");
+    winch_reaches_the_foreground_job(&mut pty, 33, 101);
+    let size = shell(&mut pty, "stty size; echo Y-$((5*5))", "Y-25");
+    assert!(clean(&size).contains("\n33 101\n"), "{size:?}");
+    pty.line("exit 7");
+    assert_eq!(code(pty.wait()), (Some(7), None));
+    // busybox restores what its line editing changed.
+    pty.assert_settings_restored("busybox sh");
+    assert_eq!(pty.input_queue(), 0);
+}
+
+#[test]
+fn driver_sees_raw_mode_and_an_unread_input_queue() {
+    // stty raw changes the settings; the driver notices; nothing reads the
+    // byte typed after the command ended, so it waits in the input queue.
+    let mut pty = Pty::spawn(&["/bin/sh", "-c", "stty raw -echo; echo R-$((9*9))"], &env());
+    pty.expect("R-81");
+    assert_eq!(code(pty.wait()), (Some(0), None));
+    assert!(pty.termios().is_raw());
+    assert_ne!(pty.termios(), pty.initial_termios());
+    pty.write("x");
+    assert_eq!(poll_until(TIMEOUT, || (pty.input_queue() == 1).then_some(1)), Some(1));
+}
+
+#[test]
+fn driver_runs_an_unprivileged_caller_on_a_terminal_it_owns() {
+    let mut pty =
+        Pty::spawn_as(Caller::Unprivileged, &["/bin/busybox", "sh", "-c", "id -u; tty; echo U-$((7*6))"], &env());
+    let out = clean(&pty.expect("U-42"));
+    assert!(out.starts_with(&format!("{UID}\n{}\n", pty.slave_path().display())), "{out:?}");
+    assert_eq!(code(pty.wait()), (Some(0), None));
+}
+
+// ---- shared checks, for contain's console and inject's pty ----
+
+/// How long the relay may take to put the caller's terminal in raw mode
+/// (a hang guard for one step, so a binary without a console fails in
+/// seconds rather than at `TIMEOUT`; never a timing assertion).
+const RAW_WAIT: Duration = Duration::from_secs(20);
+
+/// Wait until the relay has put the caller's terminal in raw mode.
+#[track_caller]
+fn wait_raw(pty: &Pty, what: &str) {
+    if poll_until(RAW_WAIT, || pty.termios().is_raw().then_some(())).is_none() {
+        panic!(
+            "{what}: the caller's terminal did not go raw within {RAW_WAIT:?} (no console relay?)\n{}",
+            pty.transcript()
+        );
+    }
+}
+
+/// The shell on `pty` is on a terminal other than the caller's (a relay is
+/// between them; without one, an interactive shell's own line editing
+/// would make the caller's terminal look raw too).
+#[track_caller]
+fn assert_on_a_terminal_inside(pty: &mut Pty, what: &str) {
+    let out = clean(&shell(pty, "echo \"T-$(stat -L -c '%d %t:%T' /proc/$$/fd/0)-$((6*6))\"", "-36"));
+    let line = out.lines().rev().find(|l| l.starts_with("T-") && l.ends_with("-36")).unwrap_or("");
+    let inner = line.trim_start_matches("T-").trim_end_matches("-36");
+    assert!(!inner.is_empty(), "{what}: no terminal inside:\n{out}");
+    assert_ne!(inner, outer_id(pty), "{what}: the shell inside is on the caller's terminal (no relay)");
+}
+
+/// An interactive shell is running on `pty` (inside, through the relay):
+/// job control, Ctrl-Z, Ctrl-C and Ctrl-\ act inside and leave the relay
+/// (`pty.pid()`) running; then `exit` ends it with status 0.
+#[track_caller]
+fn job_control(pty: &mut Pty, what: &str) {
+    wait_raw(pty, what);
+    assert_on_a_terminal_inside(pty, what);
+    let sup = pty.pid();
+    let alive = |pty: &mut Pty, after: &str| {
+        assert_eq!(pty.try_wait(), None, "{what}: {after} ended the relay:\n{}", pty.transcript());
+        assert_ne!(proc_state(sup), Some('T'), "{what}: {after} stopped the relay");
+    };
+    shell(pty, "sleep 100 &", "\n");
+    let jobs = shell(pty, "jobs; echo J-$((1+1))", "J-2");
+    assert!(jobs.contains("[1]+  Running"), "{what}: jobs:\n{jobs:?}");
+    pty.line("fg");
+    pty.wait_foreground("sleep");
+    pty.write(CTRL_Z);
+    pty.expect("Stopped");
+    alive(pty, "Ctrl-Z");
+    let jobs = shell(pty, "jobs; echo J-$((2+1))", "J-3");
+    assert!(jobs.contains("[1]+  Stopped"), "{what}: jobs after Ctrl-Z:\n{jobs:?}");
+    shell(pty, "kill -9 %1; wait; echo K-$((3+1))", "K-4");
+    pty.line("sleep 100");
+    pty.wait_foreground("sleep");
+    pty.write(CTRL_C);
+    shell(pty, "echo S-$?", "S-130");
+    alive(pty, "Ctrl-C");
+    pty.line("sleep 100");
+    pty.wait_foreground("sleep");
+    pty.write(CTRL_BACKSLASH);
+    shell(pty, "echo Q-$?", "Q-131");
+    alive(pty, "Ctrl-\\");
+    pty.line("exit 0");
+    assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+    pty.assert_settings_restored(what);
+}
+
+/// A shell is running on `pty`, inside: `stty size` follows the caller's
+/// terminal, and its foreground job gets SIGWINCH.
+#[track_caller]
+fn resize(pty: &mut Pty, what: &str) {
+    wait_raw(pty, what);
+    assert_on_a_terminal_inside(pty, what);
+    let size = shell(pty, "stty size; echo Z-$((4*4))", "Z-16");
+    assert!(clean(&size).contains("\n24 80\n"), "{what}: {size:?}");
+    winch_reaches_the_foreground_job(pty, 33, 101);
+    let size = shell(pty, "stty size; echo Y-$((5*5))", "Y-25");
+    assert!(clean(&size).contains("\n33 101\n"), "{what}: {size:?}");
+    pty.line("exit 0");
+    assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+    pty.assert_settings_restored(what);
+}
+
+/// The `tests/tiocsti.c` output on `pty` (it has ended): fds 0, 1, 2 and
+/// /dev/tty are terminals other than the caller's, and nothing waits in
+/// the caller's input queue.
+#[track_caller]
+fn tiocsti_stays_inside(pty: &mut Pty, what: &str) {
+    let out = clean(&pty.expect("\ntty "));
+    let outer = pty.slave_id();
+    assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+    let text = clean(&pty.transcript());
+    for fd in ["fd0", "fd1", "fd2"] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{fd} ")))
+            .unwrap_or_else(|| panic!("{what}: no {fd} line:\n{out}"));
+        assert!(line.starts_with(&format!("{fd} dev=")), "{what}: {fd} is not a terminal: {line}");
+        assert!(!line.starts_with(&format!("{fd} {outer} ")), "{what}: {fd} is the caller's terminal: {line}");
+    }
+    let tty = text.lines().find(|l| l.starts_with("tty ")).unwrap();
+    assert!(!tty.starts_with(&format!("tty {outer} ")), "{what}: /dev/tty is the caller's terminal: {tty}");
+    assert_eq!(pty.input_queue(), 0, "{what}: a byte reached the caller's terminal");
+    pty.assert_settings_restored(what);
+}
+
+/// What TIOCSTI says on a terminal that is not the caller's controlling
+/// terminal, for a process without CAP_SYS_ADMIN on the host.
+fn tiocsti_refused() -> &'static str {
+    match std::fs::read_to_string("/proc/sys/dev/tty/legacy_tiocsti") {
+        Ok(s) if s.trim() == "0" => "Input/output error",
+        _ => "Operation not permitted",
+    }
+}
+
+/// A shell loop printing every fd of every process it can see as
+/// `fd /proc/PID/fd/N DEV MAJOR:MINOR TARGET` (`stat -L`: st_dev decimal,
+/// st_rdev in hex; `- -` where it cannot stat), then `E-2`.
+const LIST_FDS: &str = "for f in /proc/[0-9]*/fd/*; do \
+     echo \"fd $f $(stat -L -c '%d %t:%T' \"$f\" 2>/dev/null || echo - -) $(readlink \"$f\")\"; done; \
+     echo E-$((1+1))";
+
+/// One line of `LIST_FDS`.
+#[derive(Debug)]
+struct FdLine {
+    pid: String,
+    fd: String,
+    id: String,
+    target: String,
+}
+
+fn fd_lines(out: &str) -> Vec<FdLine> {
+    out.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.strip_prefix("fd /proc/")?.splitn(4, ' ').collect();
+            let (pid, fd) = f.first()?.split_once("/fd/")?;
+            Some(FdLine {
+                pid: pid.to_string(),
+                fd: fd.to_string(),
+                id: format!("{} {}", f.get(1)?, f.get(2)?),
+                target: f.get(3).unwrap_or(&"").to_string(),
+            })
+        })
+        .collect()
+}
+
+/// A descriptor the listing shell itself holds while it lists (the glob's
+/// directory, gone by the time of `stat`; a command substitution's pipe).
+fn transient(f: &FdLine) -> bool {
+    f.fd.parse::<u32>().unwrap_or(0) >= 3 && (f.id == "- -" || f.target.starts_with("pipe:"))
+}
+
+/// `pty`'s slave as `LIST_FDS` prints a device: `DEV MAJOR:MINOR` (hex).
+fn outer_id(pty: &Pty) -> String {
+    let id = pty.slave_id();
+    let (dev, rdev) = id.strip_prefix("dev=").unwrap().split_once(" rdev=").unwrap();
+    let (major, minor) = rdev.split_once(':').unwrap();
+    format!("{dev} {:x}:{:x}", major.parse::<u32>().unwrap(), minor.parse::<u32>().unwrap())
+}
+
+/// A root filesystem with the TIOCSTI probe at /tiocsti and the SIGSEGV
+/// program at /segv.
+fn console_rootfs() -> TempDir {
+    let root = rootfs();
+    cc_static(&root, "tiocsti", TIOCSTI_PROBE_C);
+    cc_static(&root, "segv", SEGV_C);
+    root
+}
+
+/// How a run on the terminal ends, for the settings-restored table.
+#[derive(Clone, Copy, Debug)]
+enum End {
+    /// By itself.
+    Itself,
+    /// The relay is sent this signal once the terminal is raw.
+    Signal(i32),
+    /// Ctrl-] three times at once, once the terminal is raw.
+    CtrlBracket3,
+}
+
+/// One row: what, CMD, how it ends, (exit code, signal), a line the
+/// terminal must show (empty: none).
+type Row = (&'static str, &'static [&'static str], End, (Option<i32>, Option<i32>), &'static str);
+
+#[track_caller]
+fn settings_restored(pty: &mut Pty, end: End, want: (Option<i32>, Option<i32>), shows: &str, what: &str) {
+    match end {
+        End::Itself => {}
+        End::Signal(sig) => {
+            wait_raw(pty, what);
+            // Once CMD runs (the rows that signal run `sleep 100`).
+            pty.wait_foreground("sleep");
+            assert!(signal_pid(pty.pid(), sig), "{what}: cannot signal the relay");
+        }
+        End::CtrlBracket3 => {
+            wait_raw(pty, what);
+            pty.wait_foreground("sleep");
+            pty.write([CTRL_RIGHT_BRACKET, CTRL_RIGHT_BRACKET, CTRL_RIGHT_BRACKET].concat());
+        }
+    }
+    let Some(status) = poll_until(TIMEOUT, || pty.try_wait()) else {
+        panic!("hang guard: {what}: did not end within {TIMEOUT:?}\n{}", pty.transcript())
+    };
+    assert_eq!(code(status), want, "{what}:\n{}", pty.transcript());
+    if !shows.is_empty() {
+        assert!(
+            clean(&pty.transcript()).lines().any(|l| l == shows),
+            "{what}: no line {shows:?}:\n{}",
+            pty.transcript()
+        );
+    }
+    pty.assert_settings_restored(what);
+}
+
+// ---- contain's console ----
+
+#[test]
+fn contain_console_is_dev_console_owned_by_root_inside() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let mut pty =
+            contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "tty; ls -ln /dev/console; echo E-$((1+1))"]);
+        let out = clean(&pty.expect("E-2"));
+        assert_eq!(code(pty.wait()), (Some(0), None), "{caller:?}:\n{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.first(), Some(&"/dev/console"), "{caller:?}: tty inside:\n{out}");
+        let ls: Vec<&str> = lines.get(1).unwrap_or(&"").split_whitespace().collect();
+        assert!(ls.len() > 3 && ls[0].starts_with('c'), "{caller:?}: /dev/console is not a character device:\n{out}");
+        assert_eq!(ls[2], "0", "{caller:?}: /dev/console is not owned by root inside:\n{out}");
+        pty.assert_settings_restored(&format!("{caller:?}"));
+    }
+}
+
+#[test]
+fn contain_shell_has_job_control_and_keys_go_inside() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh"]);
+        job_control(&mut pty, &format!("contain, {caller:?}"));
+    }
+}
+
+#[test]
+fn contain_console_follows_the_callers_window_size() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh"]);
+        resize(&mut pty, &format!("contain, {caller:?}"));
+    }
+}
+
+#[test]
+fn contain_term_is_the_callers_with_the_console_and_absent_without() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        for (opts, want) in [(&[][..], Some(format!("TERM={TERM}"))), (&["-c"][..], None)] {
+            let what = format!("{caller:?}, options {opts:?}");
+            let mut pty = contain_on_pty(caller, opts, &root, &["/bin/sh", "-c", "env; echo E-$((1+1))"]);
+            let out = clean(&pty.expect("E-2"));
+            assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{out}");
+            let term: Vec<&str> = out.lines().filter(|l| l.starts_with("TERM=")).collect();
+            assert_eq!(term, want.iter().map(String::as_str).collect::<Vec<_>>(), "{what}:\n{out}");
+            pty.assert_settings_restored(&what);
+        }
+    }
+}
+
+const CONTAIN_ENDS: [Row; 7] = [
+    ("normal end", &["/bin/true"], End::Itself, (Some(0), None), ""),
+    ("init killed by SIGSEGV", &["/segv"], End::Itself, (None, Some(SIGSEGV)), ""),
+    ("kill -TERM of contain", &["sleep", "100"], End::Signal(SIGTERM), (None, Some(SIGTERM)), ""),
+    ("kill -HUP of contain", &["sleep", "100"], End::Signal(SIGHUP), (None, Some(SIGHUP)), ""),
+    ("kill -INT of contain", &["sleep", "100"], End::Signal(SIGINT), (None, Some(SIGINT)), ""),
+    (
+        "a step failure in raw mode",
+        &["nosuch"],
+        End::Itself,
+        (Some(127), None),
+        "contain: nosuch: No such file or directory",
+    ),
+    ("Ctrl-] three times", &["sleep", "100"], End::CtrlBracket3, (None, Some(SIGKILL)), ""),
+];
+
+#[test]
+fn contain_restores_the_terminal_settings_on_every_end() {
+    for caller in Caller::BOTH {
+        let root = console_rootfs();
+        for (what, cmd, end, want, shows) in CONTAIN_ENDS {
+            let mut pty = contain_on_pty(caller, &[], &root, cmd);
+            settings_restored(&mut pty, end, want, shows, &format!("contain, {caller:?}: {what}"));
+        }
+    }
+}
+
+#[test]
+fn contain_ctrl_bracket_twice_or_spread_out_does_not_end_the_container() {
+    let presses: [(&str, &[u64]); 2] = [("twice", &[0, 0]), ("three times over 1.2 s", &[0, 600, 600])];
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        for (how, pauses) in presses {
+            let what = format!("{caller:?}: Ctrl-] {how}");
+            let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "read x; echo got-$((1+1)); exit 3"]);
+            wait_raw(&pty, &what);
+            for &ms in pauses {
+                std::thread::sleep(Duration::from_millis(ms));
+                pty.write(CTRL_RIGHT_BRACKET);
+            }
+            pty.write("\r");
+            pty.expect("got-2");
+            assert_eq!(code(pty.wait()), (Some(3), None), "{what}:\n{}", pty.transcript());
+            pty.assert_settings_restored(&what);
+        }
+    }
+}
+
+#[test]
+fn contain_tiocsti_through_the_console_stays_inside() {
+    for caller in Caller::BOTH {
+        let root = console_rootfs();
+        let mut pty = contain_on_pty(caller, &[], &root, &["/tiocsti"]);
+        tiocsti_stays_inside(&mut pty, &format!("contain, {caller:?}"));
+    }
+}
+
+#[test]
+fn contain_without_console_init_is_in_a_new_session_and_tiocsti_fails() {
+    for caller in Caller::BOTH {
+        let root = console_rootfs();
+        let what = format!("contain -c, {caller:?}");
+        let mut pty = contain_on_pty(caller, &["-c"], &root, &["/tiocsti"]);
+        pty.expect("\ntty ");
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+        let outer = pty.slave_id();
+        let refused = tiocsti_refused();
+        let want = format!(
+            "fd0 {outer} tiocsti=failed ({refused})\nfd1 {outer} tiocsti=failed ({refused})\n\
+             fd2 {outer} tiocsti=failed ({refused})\ntty cannot-open (No such device or address)\n"
+        );
+        assert_eq!(clean(&pty.transcript()), want, "{what}");
+        assert_eq!(pty.input_queue(), 0, "{what}: a byte reached the caller's terminal");
+        pty.assert_settings_restored(&what);
+        let mut pty = contain_on_pty(caller, &["-c"], &root, &["/bin/cut", "-d ", "-f6,7", "/proc/1/stat"]);
+        pty.expect("\n");
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+        assert_eq!(clean(&pty.transcript()), "1 0\n", "{what}: session and tty_nr of the init");
+    }
+}
+
+#[test]
+fn contain_in_the_background_of_an_interactive_shell_leaves_the_terminal_alone() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        let mut pty = Pty::spawn_as(caller, &["/bin/bash", "--norc", "--noprofile", "--noediting", "-i"], &env());
+        shell(&mut pty, "echo I-$((2+2))", "I-4");
+        // Each command typed at a prompt, not ahead of it (bash echoes typed-ahead
+        // input where the output is).
+        pty.expect("$ ");
+        let before = pty.termios();
+        let contain = format!("{} contain {}", sh_quote(&bin_str()), sh_quote(root.str()));
+        // In the background: no console, no stop (SIGTTOU), no settings changed.
+        let out = shell(
+            &mut pty,
+            &format!("{contain} /bin/sh -c 'tty; echo BG-$((2*4))' & wait $!; echo W-$((0+$?))-$((7*7))"),
+            "-49",
+        );
+        let out = clean(&out);
+        assert!(out.contains("not a tty\nBG-8\n"), "{what}: background contain:\n{}", pty.transcript());
+        assert!(out.contains("\nW-0-49"), "{what}: background contain did not exit 0:\n{}", pty.transcript());
+        assert_eq!(pty.termios(), before, "{what}: a background contain changed the terminal's settings");
+        pty.expect("$ ");
+        // In the foreground but stdin not a terminal: no console either.
+        let out = shell(
+            &mut pty,
+            &format!("{contain} /bin/sh -c 'tty; echo N-$((3*3))' </dev/null; echo V-$((0+$?))-$((8*8))"),
+            "-64",
+        );
+        let out = clean(&out);
+        // (The prompt may come before the output: the line was typed ahead.)
+        assert!(out.contains("not a tty\nN-9\n"), "{what}: contain with stdin not a terminal:\n{}", pty.transcript());
+        assert!(out.contains("\nV-0-64"), "{what}:\n{}", pty.transcript());
+        assert_eq!(pty.termios(), before, "{what}: contain without a terminal changed the settings");
+        pty.line("exit 0");
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+    }
+}
+
+#[test]
+fn contain_container_sees_no_host_fd_of_the_supervisor() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        let script = format!("stat -c 'console %d %t:%T' /dev/console; {LIST_FDS}");
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", &script]);
+        let out = clean(&pty.expect("E-2"));
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{out}");
+        let console = out
+            .lines()
+            .find_map(|l| l.strip_prefix("console "))
+            .unwrap_or_else(|| panic!("{what}: no /dev/console:\n{out}"));
+        let fds = fd_lines(&out);
+        assert!(!fds.is_empty(), "{what}: no fd listed:\n{out}");
+        let outer = outer_id(&pty);
+        for fd in &fds {
+            assert!(fd.id != outer, "{what}: the caller's terminal is visible inside: {fd:?}\n{out}");
+            assert!(!fd.target.contains("ptmx"), "{what}: a pty master is visible inside: {fd:?}\n{out}");
+        }
+        // The init's 0, 1, 2 (the only fds it has) are the console.
+        let init: Vec<_> = fds.iter().filter(|f| f.pid == "1" && !transient(f)).collect();
+        assert_eq!(init.iter().map(|f| f.fd.as_str()).collect::<Vec<_>>(), ["0", "1", "2"], "{what}:\n{out}");
+        assert!(
+            init.iter().all(|f| f.id == console),
+            "{what}: the init's fds are not /dev/console ({console}):\n{out}"
+        );
+    }
+}
+
+// ---- inject's pseudo-terminal ----
+
+/// A container (`sleep 100` as init, no console) to inject into.
+fn container(caller: Caller, root: &TempDir) -> Container {
+    Container::start(caller, root.str(), &["sleep", "100"])
+}
+
+#[test]
+fn inject_tty_is_a_pty_of_the_container() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let c = container(caller, &root);
+        let what = format!("{caller:?}");
+        let mut pty = inject_on_pty(caller, &[], c.init, &["/bin/sh", "-c", "tty; ls -ln $(tty); echo E-$((1+1))"]);
+        let out = clean(&pty.expect("E-2"));
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        let tty = lines.first().copied().unwrap_or("");
+        let n = tty.strip_prefix("/dev/pts/").unwrap_or("");
+        assert!(!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()), "{what}: tty inside: {tty:?}\n{out}");
+        let ls: Vec<&str> = lines.get(1).unwrap_or(&"").split_whitespace().collect();
+        assert!(ls.len() > 3 && ls[0].starts_with('c'), "{what}: {tty} is not a device inside:\n{out}");
+        pty.assert_settings_restored(&what);
+    }
+}
+
+#[test]
+fn inject_shell_has_job_control_and_keys_go_inside() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let c = container(caller, &root);
+        let mut pty = inject_on_pty(caller, &[], c.init, &["/bin/sh"]);
+        job_control(&mut pty, &format!("inject, {caller:?}"));
+    }
+}
+
+#[test]
+fn inject_pty_follows_the_callers_window_size() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let c = container(caller, &root);
+        let mut pty = inject_on_pty(caller, &[], c.init, &["/bin/sh"]);
+        resize(&mut pty, &format!("inject, {caller:?}"));
+    }
+}
+
+const INJECT_ENDS: [Row; 6] = [
+    ("normal end", &["/bin/true"], End::Itself, (Some(0), None), ""),
+    ("CMD killed by SIGSEGV", &["/segv"], End::Itself, (None, Some(SIGSEGV)), ""),
+    ("kill -TERM of inject", &["sleep", "100"], End::Signal(SIGTERM), (None, Some(SIGTERM)), ""),
+    ("kill -HUP of inject", &["sleep", "100"], End::Signal(SIGHUP), (None, Some(SIGHUP)), ""),
+    ("kill -INT of inject", &["sleep", "100"], End::Signal(SIGINT), (None, Some(SIGINT)), ""),
+    (
+        "a step failure in raw mode",
+        &["nosuch"],
+        End::Itself,
+        (Some(127), None),
+        "inject: nosuch: No such file or directory",
+    ),
+];
+
+#[test]
+fn inject_restores_the_terminal_settings_on_every_end() {
+    for caller in Caller::BOTH {
+        let root = console_rootfs();
+        let c = container(caller, &root);
+        for (what, cmd, end, want, shows) in INJECT_ENDS {
+            let mut pty = inject_on_pty(caller, &[], c.init, cmd);
+            settings_restored(&mut pty, end, want, shows, &format!("inject, {caller:?}: {what}"));
+        }
+    }
+}
+
+#[test]
+fn inject_tiocsti_through_its_pty_stays_inside() {
+    for caller in Caller::BOTH {
+        let root = console_rootfs();
+        let c = container(caller, &root);
+        let mut pty = inject_on_pty(caller, &[], c.init, &["/tiocsti"]);
+        tiocsti_stays_inside(&mut pty, &format!("inject, {caller:?}"));
+    }
+}
+
+#[test]
+fn inject_container_sees_no_host_fd_of_inject() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let c = container(caller, &root);
+        let what = format!("{caller:?}");
+        let script = format!("stat -c \"tty %d %t:%T $$\" $(tty); {LIST_FDS}");
+        let mut pty = inject_on_pty(caller, &[], c.init, &["/bin/sh", "-c", &script]);
+        let out = clean(&pty.expect("E-2"));
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{out}");
+        let tty: Vec<&str> = out.lines().find_map(|l| l.strip_prefix("tty ")).unwrap_or("").split(' ').collect();
+        assert_eq!(tty.len(), 3, "{what}: no tty inside:\n{out}");
+        let (pty_id, me) = (format!("{} {}", tty[0], tty[1]), tty[2]);
+        let fds = fd_lines(&out);
+        let outer = outer_id(&pty);
+        for fd in &fds {
+            assert!(fd.id != outer, "{what}: the caller's terminal is visible inside: {fd:?}\n{out}");
+            assert!(!fd.target.contains("ptmx"), "{what}: a pty master is visible inside: {fd:?}\n{out}");
+        }
+        // The injected shell has 0, 1, 2, all the pty inside.
+        let mine: Vec<_> = fds.iter().filter(|f| f.pid == me && !transient(f)).collect();
+        assert_eq!(mine.iter().map(|f| f.fd.as_str()).collect::<Vec<_>>(), ["0", "1", "2"], "{what}:\n{out}");
+        assert!(mine.iter().all(|f| f.id == pty_id), "{what}: the shell's fds are not its pty:\n{out}");
+    }
+}

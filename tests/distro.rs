@@ -1,0 +1,223 @@
+//! Real distributions (issue 13): Debian bookworm root filesystems with
+//! systemd, sysvinit and runit, made once by tests/distro/build.sh and
+//! cached under $UCONTAIN_CACHE or ~/.cache/ucontain (it also makes an
+//! OpenRC one, whose services did not start in our runs: not booted here),
+//! unpacked with `pseudo tar -x`, booted with `contain DIR /sbin/init` as
+//! root and as the unprivileged test user (with its delegated cgroup),
+//! checked from inside with `inject`, and stopped: by SIGTERM to contain, by
+//! poweroff and by reboot from inside.
+mod common;
+
+use common::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How long an init may take to come up, or to stop (issue 13: 30 s).
+const UP: Duration = Duration::from_secs(90);
+const DOWN: Duration = Duration::from_secs(30);
+
+/// The cached tarball of `name`, built once (tests/distro/build.sh).
+fn tarball(name: &str) -> PathBuf {
+    static BUILT: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/distro/build.sh");
+    let out = Command::new("sh").arg(&script).arg(name).stderr(Stdio::inherit()).output().expect("sh");
+    assert!(out.status.success(), "harness: tests/distro/build.sh {name} failed ({})", out.status);
+    let cache = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    PathBuf::from(cache).join(format!("{name}.tar"))
+}
+
+/// `name`'s root filesystem unpacked by `caller` with `pseudo tar -x`, so
+/// its files belong to the ids `caller`'s containers map.
+fn unpack(caller: Caller, name: &str) -> TempDir {
+    let tar = tarball(name);
+    let dir = TempDir::new();
+    // Container root must be able to write the top directory.
+    let owner = if caller == Caller::Root { 4294967294 } else { UID };
+    chown(dir.path(), owner, owner);
+    let bin = bin_str();
+    let script = format!("cd {} && exec {} pseudo tar -xf -", sh_quote(dir.str()), sh_quote(&bin));
+    let user = match caller {
+        Caller::Root => User::root(),
+        Caller::Unprivileged => User::default(),
+    };
+    let (etc, mut cmd) = user.command(&["sh", "-c", &script]);
+    let out = cmd.stdin(fs::File::open(&tar).unwrap()).output().expect("pseudo tar");
+    drop(etc);
+    assert!(out.status.success(), "{caller:?}: pseudo tar -x {name}: {}", String::from_utf8_lossy(&out.stderr));
+    dir
+}
+
+/// The options an init needs to stop on SIGTERM: systemd takes SIGRTMIN+3
+/// (the default); sysvinit and runit ignore SIGTERM and shut down on
+/// ctrl-alt-del, SIGINT.
+fn stop_options(name: &str) -> &'static [&'static str] {
+    if name == "systemd" {
+        &[]
+    } else {
+        &["-k", "INT"]
+    }
+}
+
+/// `contain [-k ...] DIR /sbin/init` as `caller`.
+fn boot(caller: Caller, dir: &TempDir, name: &str) -> Container {
+    let user = (caller == Caller::Unprivileged).then(User::default);
+    let mut argv: Vec<&str> = stop_options(name).to_vec();
+    argv.extend([dir.str(), "/sbin/init"]);
+    // start_with runs `contain ARGV[0] ARGV[1..]`: options first, then DIR.
+    Container::start_with(&bin_str(), argv[0], &argv[1..], user.as_ref())
+}
+
+/// `inject SUPERVISOR CMD...` as `caller`.
+fn inject(caller: Caller, c: &Container, cmd: &[&str]) -> Run {
+    let sup = c.sup().to_string();
+    let bin = bin_str();
+    let mut argv = vec![bin.as_str(), "inject", "-c", &sup];
+    argv.extend_from_slice(cmd);
+    caller.run(&argv)
+}
+
+/// What reaches the test service from inside the container, through `lo`.
+const ASK_SERVICE: &str =
+    "import socket; s = socket.create_connection(('127.0.0.1', 7777), 2); print(s.recv(64).decode().strip())";
+
+/// Waits until the init is up: its test service answers on 127.0.0.1 (and,
+/// for systemd, `is-system-running` says running).
+fn wait_up(caller: Caller, c: &Container, name: &str) {
+    let what = format!("{caller:?} {name}");
+    let up = poll_until(UP, || {
+        let r = inject(caller, c, &["python3", "-c", ASK_SERVICE]);
+        (r.stdout.trim() == "ucontain-echo here").then_some(())
+    });
+    assert!(up.is_some(), "{what}: the test service never answered\n{}\n{}", c.bg.stdout(), c.bg.stderr());
+    if name == "systemd" {
+        let state = poll_until(UP, || {
+            let r = inject(caller, c, &["systemctl", "is-system-running"]);
+            matches!(r.stdout.trim(), "running" | "degraded").then(|| r.stdout.trim().to_string())
+        });
+        let failed = inject(caller, c, &["systemctl", "--failed", "--no-legend", "--plain"]);
+        assert_eq!(state.as_deref(), Some("running"), "{what}: failed units:\n{}", failed.stdout);
+    }
+}
+
+/// The container's cgroup in the unified hierarchy, as the host sees it:
+/// /proc/INIT/cgroup (relative to our cgroup namespace's root, the host's)
+/// up to `ucontain-SUPERVISOR`, below the cgroup2 mount.
+fn cgroup_of(c: &Container) -> PathBuf {
+    let line = fs::read_to_string(format!("/proc/{}/cgroup", c.init)).unwrap();
+    let path = line.lines().find_map(|l| l.strip_prefix("0::")).unwrap().to_string();
+    let name = format!("ucontain-{}", c.sup());
+    let at = path.find(&name).unwrap_or_else(|| panic!("the init is not in {name}: {path}"));
+    let mountinfo = fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let mount = mountinfo
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            let dash = f.iter().position(|&x| x == "-")?;
+            (f.get(dash + 1) == Some(&"cgroup2") && f[3] == "/").then(|| PathBuf::from(f[4]))
+        })
+        .expect("a cgroup2 mount");
+    mount.join(&path[1..at + name.len()])
+}
+
+/// Everything inside a booted container that the issue asks for.
+fn check_inside(caller: Caller, c: &Container, name: &str) {
+    let what = format!("{caller:?} {name}");
+    let r = inject(caller, c, &["ping", "-c1", "-W2", "127.0.0.1"]);
+    assert_eq!(r.code(), Some(0), "{what}: ping: {r:?}");
+    let r = inject(caller, c, &["python3", "-c", "import multiprocessing; multiprocessing.Lock(); print('lock')"]);
+    assert_eq!(r.stdout, "lock\n", "{what}: {r:?}");
+    let r = inject(caller, c, &["sh", "-c", "cat /proc/1/cgroup | grep '^0::'; echo $PATH"]);
+    assert!(r.stdout.starts_with("0::/"), "{what}: {r:?}");
+    let script = "set -e; mkdir -p /tmp/pkg/DEBIAN; printf 'Package: ucontain-probe\\nVersion: 1\\nArchitecture: all\\nMaintainer: t <t@t>\\nDescription: probe\\n' > /tmp/pkg/DEBIAN/control; \
+                  dpkg-deb -b /tmp/pkg /tmp/probe.deb >/dev/null; dpkg -i /tmp/probe.deb >/dev/null; dpkg -s ucontain-probe | grep '^Status'; \
+                  useradd -m probeuser; su probeuser -c 'id -un'";
+    let r = inject(caller, c, &["sh", "-c", script]);
+    assert_eq!(r.stdout, "Status: install ok installed\nprobeuser\n", "{what}: dpkg, useradd, su: {r:?}");
+    let cg = cgroup_of(c);
+    let owner = fs::metadata(&cg).map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap();
+    let want = if caller == Caller::Root { 4294967294 } else { UID };
+    assert_eq!(owner, want, "{what}: {} is not owned by container root", cg.display());
+}
+
+/// Boots `name`, checks it, then stops it by SIGTERM to contain (with the
+/// `-k` it needs, see `stop_options`): contain
+/// ends by SIGTERM within 30 s, the init's shutdown ran (the test service
+/// was stopped and wrote so), and the cgroup is gone.
+fn boot_check_and_term(caller: Caller, name: &str) {
+    let what = format!("{caller:?} {name}");
+    let dir = unpack(caller, name);
+    let mut c = boot(caller, &dir, name);
+    wait_up(caller, &c, name);
+    check_inside(caller, &c, name);
+    let cg = cgroup_of(&c);
+    assert!(cg.is_dir(), "{what}");
+    assert!(signal_pid(c.sup(), SIGTERM), "{what}");
+    let status = c.bg.wait_timeout(DOWN).unwrap_or_else(|| panic!("{what}: still running {DOWN:?} after SIGTERM"));
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(SIGTERM), "{what}: {}", c.bg.stderr());
+    let marks = fs::read_to_string(dir.join("var/log/ucontain-marks")).unwrap_or_default();
+    let stopped = if name == "runit" { "ucontain-echo finished" } else { "ucontain-echo stopped by signal 15" };
+    assert!(marks.contains(stopped), "{what}: the shutdown did not stop the service:\n{marks}");
+    assert!(
+        poll_until(Duration::from_secs(5), || (!cg.exists()).then_some(())).is_some(),
+        "{what}: {} left",
+        cg.display()
+    );
+}
+
+/// Boots `name` and runs `cmd` inside; contain must exit `code`.
+fn boot_and_end_from_inside(caller: Caller, name: &str, cmd: &str, code: i32) {
+    let what = format!("{caller:?} {name} {cmd}");
+    let dir = unpack(caller, name);
+    let mut c = boot(caller, &dir, name);
+    wait_up(caller, &c, name);
+    let cg = cgroup_of(&c);
+    let _ = inject(caller, &c, &[cmd]);
+    let status = c.bg.wait_timeout(DOWN).unwrap_or_else(|| panic!("{what}: still running {DOWN:?} after {cmd}"));
+    assert_eq!(status.code(), Some(code), "{what}: {}", c.bg.stderr());
+    assert!(
+        poll_until(Duration::from_secs(5), || (!cg.exists()).then_some(())).is_some(),
+        "{what}: {} left",
+        cg.display()
+    );
+}
+
+#[test]
+fn systemd_boots_serves_and_stops() {
+    for caller in Caller::BOTH {
+        boot_check_and_term(caller, "systemd");
+        boot_and_end_from_inside(caller, "systemd", "poweroff", 0);
+        boot_and_end_from_inside(caller, "systemd", "reboot", 133);
+    }
+}
+
+#[test]
+fn sysvinit_boots_serves_and_stops() {
+    for caller in Caller::BOTH {
+        boot_check_and_term(caller, "sysvinit");
+        boot_and_end_from_inside(caller, "sysvinit", "poweroff", 0);
+    }
+}
+
+#[test]
+fn runit_boots_serves_and_stops() {
+    for caller in Caller::BOTH {
+        boot_check_and_term(caller, "runit");
+    }
+}
+
+#[test]
+fn without_a_delegated_cgroup_an_unprivileged_boot_warns_once() {
+    let dir = unpack(Caller::Unprivileged, "sysvinit");
+    let user = User { delegate: false, ..User::default() };
+    let r = user.run(&[&bin_str(), "contain", dir.str(), "/bin/true"]);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    let lines = r.err_lines();
+    assert_eq!(lines.len(), 1, "{r:?}");
+    assert!(lines[0].starts_with("contain: warning: cannot create cgroup /"), "{r:?}");
+    assert!(lines[0].contains("/ucontain-"), "{r:?}");
+    assert!(lines[0].ends_with(": Permission denied; going on without one"), "{r:?}");
+}
