@@ -2,6 +2,7 @@
 //! letters before the positional arguments, `--` ends them, a value option
 //! takes the next argument.
 
+use crate::ids::same;
 use crate::out::usage;
 use crate::sys::{write_all, CStrList};
 use core::ffi::CStr;
@@ -38,11 +39,11 @@ pub fn options<'a>(
     while let Some(arg) = rest.get(0) {
         rest = rest.skip(1);
         match arg.to_bytes() {
-            b"--help" => {
+            b if same(b, b"--help") => {
                 let _ = write_all(1, usage_text);
                 return Args::Exit(0);
             }
-            b"--" => break,
+            b if same(b, b"--") => break,
             // A negative number is an argument (for inject's "not a PID").
             [b'-', d, ..] if d.is_ascii_digit() => {}
             [b'-', letter] if valued.contains(letter) => match rest.get(0) {

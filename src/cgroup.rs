@@ -5,6 +5,7 @@
 //! when the container ends. This is what lets systemd boot inside.
 
 use crate::exec::PathBuf;
+use crate::mount::each_mount;
 use crate::ns::each_line;
 use crate::out::Line;
 use crate::sys::{self, Errno, AT_FDCWD, O_DIRECTORY, O_RDONLY};
@@ -54,18 +55,13 @@ fn our_cgroup(h: &Hierarchy, out: &mut PathBuf) -> bool {
         return false;
     }
     let mut found = false;
-    each_line(c"/proc/self/mountinfo", &mut |line| {
-        let mut fields = line.split(|&b| b == b' ');
-        let (Some(root), Some(point)) = (fields.nth(3), fields.next()) else { return false };
-        let Some(dash) = line.windows(3).position(|w| w == b" - ") else { return false };
-        let mut tail = line[dash + 3..].split(|&b| b == b' ');
-        let (Some(fstype), Some(opts)) = (tail.next(), tail.nth(1)) else { return false };
-        let has_option = h.option.is_empty() || opts.split(|&b| b == b',').any(|o| o == h.option);
-        if fstype != h.fstype || !has_option || point.contains(&b'\\') {
+    each_mount(&mut |m| {
+        let has_option = h.option.is_empty() || m.super_options.split(|&b| b == b',').any(|o| o == h.option);
+        if m.fstype != h.fstype || !has_option || m.point.contains(&b'\\') {
             return false;
         }
-        let rel = if root == b"/" { Some(&path[..]) } else { path.strip_prefix(root) };
-        found = rel.is_some_and(|rel| out.join(point, rel.strip_prefix(b"/").unwrap_or(rel)).is_some());
+        let rel = if m.root == b"/" { Some(&path[..]) } else { path.strip_prefix(m.root) };
+        found = rel.is_some_and(|rel| out.join(m.point, rel.strip_prefix(b"/").unwrap_or(rel)).is_some());
         found
     });
     found
@@ -96,7 +92,9 @@ fn remove_stale(parent: &CStr) {
     let Ok(fd) = sys::open(parent, O_RDONLY | O_DIRECTORY) else { return };
     let mut path = PathBuf::new();
     let _ = sys::each_entry(&fd, &mut |name, is_dir| {
-        let Some(pid) = name.to_bytes().strip_prefix(b"ucontain-").and_then(crate::ids::parse_pid) else { return };
+        let Some(pid) = crate::ids::after(name.to_bytes(), b"ucontain-").and_then(crate::ids::parse_pid) else {
+            return;
+        };
         let alive = sys::statat(AT_FDCWD, Line::new().proc_path(pid, &[]), false).is_ok();
         if is_dir && !alive {
             if let Some(stale) = path.join(parent.to_bytes(), name.to_bytes()) {
@@ -137,8 +135,8 @@ impl Cgroups {
             });
             if let Err(e) = made {
                 if !warned {
-                    let mut line = Line::new();
-                    line.add(crate::out::applet_name()).add(b": warning: cannot create cgroup ").add(path.to_bytes());
+                    let mut line = Line::message();
+                    line.add(b"warning: cannot create cgroup ").add(path.to_bytes());
                     line.add(b": ").errno(e).add(b"; going on without one").send();
                     warned = true;
                 }
@@ -157,7 +155,7 @@ impl Cgroups {
             let Some(dir) = dir.as_cstr().filter(|d| !d.is_empty()) else { continue };
             let Ok(fd) = sys::open(dir, O_RDONLY | O_DIRECTORY) else { continue };
             if let Err(e) = sys::write_file(fd.raw(), c"cgroup.procs", text.text()) {
-                return Err(crate::out::fail(&[b"cannot move the init into ", dir.to_bytes()], e));
+                return Err(crate::out::fail(b"cannot move the init into ", dir.to_bytes(), e));
             }
         }
         Ok(())

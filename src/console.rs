@@ -40,10 +40,10 @@ impl Console {
     /// A new pseudo-terminal of `ptmx` with the caller's window size.
     /// Err is the exit status after the message.
     pub fn open(ptmx: &CStr) -> Result<Console, i32> {
-        let saved = sys::get_termios(0).map_err(|e| fail(&[b"cannot read the terminal's settings"], e))?;
-        let (master, slave) = sys::open_pty(ptmx).map_err(|e| fail(&[b"cannot open ", ptmx.to_bytes()], e))?;
+        let saved = sys::get_termios(0).map_err(|e| fail(b"cannot read the terminal's settings", b"", e))?;
+        let (master, slave) = sys::open_pty(ptmx).map_err(|e| fail(b"cannot open ", ptmx.to_bytes(), e))?;
         let mut number = crate::out::Line::new();
-        number.num(sys::pty_number(&master).map_err(|e| fail(&[b"cannot name the console"], e))? as u64);
+        number.num(sys::pty_number(&master).map_err(|e| fail(b"cannot name the console", b"", e))? as u64);
         let mut slave_path = crate::exec::PathBuf::new();
         slave_path.join(b"/dev/pts", number.text());
         let console = Console { master, slave_path, slave: Some(slave), saved };
@@ -93,9 +93,9 @@ impl Console {
 /// its controlling terminal and its stdin, stdout and stderr.
 pub fn take_console(console: &Console) -> Result<(), i32> {
     let Some(slave) = &console.slave else { return Ok(()) };
-    sys::set_controlling_tty(slave).map_err(|e| fail(&[b"cannot take the console"], e))?;
+    sys::set_controlling_tty(slave).map_err(|e| fail(b"cannot take the console", b"", e))?;
     for fd in 0..3 {
-        sys::dup_onto(slave, fd).map_err(|e| fail(&[b"cannot take the console"], e))?;
+        sys::dup_onto(slave, fd).map_err(|e| fail(b"cannot take the console", b"", e))?;
     }
     Ok(())
 }
@@ -168,7 +168,7 @@ pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Consol
         Ok(fd) => fd,
         Err(e) => {
             let _ = sys::kill(child, SIGKILL);
-            return Exit::Code(fail(&[b"cannot create signalfd"], e));
+            return Exit::Code(fail(b"cannot create signalfd", b"", e));
         }
     };
     let mut received = 0;

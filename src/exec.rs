@@ -68,7 +68,7 @@ pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
         Ok(_) => sys::execve(file.as_cstr().unwrap_or(cmd), argv, env),
         Err(e) => e,
     };
-    fail(&[cmd.to_bytes()], e);
+    fail(cmd.to_bytes(), b"", e);
     if e == Errno::ENOENT {
         NOT_FOUND
     } else {

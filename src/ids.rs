@@ -26,6 +26,19 @@ pub type IdMap = heapless::Vec<MapLine, MAX_MAP_LINES>;
 /// Ids are u32, so a range may end at most here (exclusive).
 const ID_SPACE: u64 = 1 << 32;
 
+/// `a == b`, out of line: compared with a literal inline, the bytes are
+/// tested one instruction each.
+#[inline(never)]
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a == b
+}
+
+/// `s` without `prefix`, when it starts with it; out of line, as `same`.
+#[inline(never)]
+pub fn after<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    s.strip_prefix(prefix)
+}
+
 /// Parse a whole decimal u32: digits only, non-empty, no sign, no overflow. Leading zeros ok.
 pub fn parse_u32(s: &[u8]) -> Option<u32> {
     if s.is_empty() {
@@ -217,6 +230,7 @@ pub fn parse_map(text: &[u8]) -> Result<IdMap, (&[u8], &'static [u8])> {
 }
 
 /// Maps of the SPEC §4 table for an unprivileged caller: [0 caller 1], then [1 S C] for a range.
+#[inline(never)]
 pub fn unprivileged_map(caller: u32, range: Option<Range>) -> IdMap {
     let mut map = IdMap::new();
     let _ = map.push(MapLine { inner: 0, outer: caller, count: 1 });

@@ -20,6 +20,7 @@ pub mod ns;
 pub mod out;
 
 use core::ffi::CStr;
+use ids::same;
 use out::{say, EXIT_FAILURE, EXIT_USAGE};
 use sys::{write_all, CStrList};
 
@@ -79,24 +80,25 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
         list_applets(2);
         return EXIT_USAGE;
     };
-    match first.to_bytes() {
-        b"--help" => {
-            list_applets(1);
-            0
+    let first = first.to_bytes();
+    if same(first, b"--help") {
+        list_applets(1);
+        return 0;
+    }
+    if same(first, b"--version") {
+        let _ = write_all(1, concat!("ucontain ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
+        return 0;
+    }
+    if same(first, b"--install") {
+        return applet::install(args.skip(2));
+    }
+    match find(first) {
+        Some(applet) => applet(args.skip(1), env),
+        None => {
+            say(&[first, b": unknown applet"]);
+            list_applets(2);
+            EXIT_USAGE
         }
-        b"--version" => {
-            let _ = write_all(1, concat!("ucontain ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
-            0
-        }
-        b"--install" => applet::install(args.skip(2)),
-        name => match find(name) {
-            Some(applet) => applet(args.skip(1), env),
-            None => {
-                say(&[name, b": unknown applet"]);
-                list_applets(2);
-                EXIT_USAGE
-            }
-        },
     }
 }
 

@@ -24,18 +24,18 @@ pub fn sealed_copy(file: &Fd, label: &[u8]) -> Result<Fd, i32> {
             say(&[b"cannot create an executable memfd: Permission denied (vm.memfd_noexec=2 forbids it)"]);
             return Err(EXIT_FAILURE);
         }
-        Err(e) => return Err(fail(&[b"cannot create memfd"], e)),
+        Err(e) => return Err(fail(b"cannot create memfd", b"", e)),
     };
     let mut offset = 0u64;
     loop {
         match sys::sendfile(&memfd, file, &mut offset, 1 << 30) {
             Ok(0) => break,
             Ok(_) | Err(Errno::EINTR) | Err(Errno::EAGAIN) => {}
-            Err(e) => return Err(fail(&[b"cannot copy ", label.to_bytes()], e)),
+            Err(e) => return Err(fail(b"cannot copy ", label.to_bytes(), e)),
         }
     }
     if let Err(e) = sys::add_seals(&memfd, ALL_SEALS) {
-        return Err(fail(&[b"cannot seal memfd"], e));
+        return Err(fail(b"cannot seal memfd", b"", e));
     }
     Ok(memfd)
 }
@@ -50,7 +50,7 @@ pub fn exec_sealed(memfd: &Fd, what: &[u8], argv: CStrList, env: CStrList) -> i3
             say(&[b"cannot execute ", what, b" from its sealed memfd: the kernel refused execveat and /proc/self/fd"])
         }
         e => {
-            fail(&[b"cannot execute ", what], e);
+            fail(b"cannot execute ", what, e);
         }
     }
     EXIT_FAILURE

@@ -2,8 +2,9 @@
 //! prints its own message where a step fails and returns exit status 1.
 
 use crate::exec::PathBuf;
+use crate::ids::{after, same};
 use crate::ns::each_line;
-use crate::out::{fail, say, Line, EXIT_FAILURE};
+use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, Errno, Fd, AT_FDCWD, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC,
     MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
@@ -13,8 +14,10 @@ use core::ffi::CStr;
 /// An exit status after the message that said what failed.
 pub type Failed = i32;
 
-fn step<T>(r: Result<T, Errno>, what: &[&[u8]]) -> Result<T, Failed> {
-    r.map_err(|e| fail(what, e))
+/// A step's result, with the message `NAME: WHAT OBJECT: strerror` when
+/// it failed (the two parts in registers, not an array at every call).
+fn step<T>(r: Result<T, Errno>, what: &[u8], object: &[u8]) -> Result<T, Failed> {
+    r.map_err(|e| fail(what, object, e))
 }
 
 /// With the working directory at the new root: pivot_root(".", ".") stacks
@@ -29,36 +32,52 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
         // pivot_root(2), EINVAL: the current root is the rootfs (initramfs),
         // which can never be pivoted away from.
         if e == Errno::EINVAL && root_is_rootfs() {
-            return Err(fail(
+            return Err(fail_parts(
                 &[b"cannot pivot to new root ", shown, b": the root is the initramfs (rootfs); use switch_root first"],
                 e,
             ));
         }
-        return Err(fail(&[b"cannot pivot to new root ", shown], e));
+        return Err(fail(b"cannot pivot to new root ", shown, e));
     }
-    step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), &[b"cannot disable old root mount propagation"])?;
-    step(sys::umount2(c".", MNT_DETACH), &[b"cannot detach old root"])?;
-    step(sys::chdir(c"/"), &[b"cannot change directory to /"])
+    step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), b"cannot disable old root mount propagation", b"")?;
+    step(sys::umount2(c".", MNT_DETACH), b"cannot detach old root", b"")?;
+    step(sys::chdir(c"/"), b"cannot change directory to /", b"")
 }
 
-/// What `each_mount` hands on: a mount point (octal-escaped), its options,
-/// and its file system type with the rest of the line; true stops the walk.
-type OnMount<'a> = &'a mut dyn FnMut(&[u8], &[u8], &[u8]) -> bool;
+/// The fields of a /proc/self/mountinfo line that ucontain reads
+/// (proc_pid_mountinfo(5)); the mount point is still octal-escaped.
+pub struct MountInfo<'a> {
+    pub root: &'a [u8],
+    pub point: &'a [u8],
+    pub options: &'a [u8],
+    pub fstype: &'a [u8],
+    pub super_options: &'a [u8],
+}
 
-/// Calls `f(mount point, options, fstype...)` for each line of
-/// /proc/self/mountinfo (fields 5, 6 and what follows " - ").
-fn each_mount(f: OnMount) -> bool {
+/// Calls `f` for each line of /proc/self/mountinfo until it returns true.
+pub fn each_mount(f: &mut dyn FnMut(&MountInfo) -> bool) -> bool {
     each_line(c"/proc/self/mountinfo", &mut |line| {
-        let mut fields = line.split(|&b| b == b' ');
-        let (Some(point), Some(opts)) = (fields.nth(4), fields.next()) else { return false };
-        let fstype = line.windows(3).position(|w| w == b" - ").map_or(&b""[..], |i| &line[i + 3..]);
-        f(point, opts, fstype)
+        let mut m = MountInfo { root: b"", point: b"", options: b"", fstype: b"", super_options: b"" };
+        // The optional fields after the options end with a lone `-`.
+        let mut dash = usize::MAX;
+        for (i, field) in line.split(|&b| b == b' ').enumerate() {
+            match i {
+                3 => m.root = field,
+                4 => m.point = field,
+                5 => m.options = field,
+                _ if i == dash.wrapping_add(1) => m.fstype = field,
+                _ if i == dash.wrapping_add(3) => m.super_options = field,
+                _ if i > 5 && field == b"-" && dash == usize::MAX => dash = i,
+                _ => {}
+            }
+        }
+        f(&m)
     })
 }
 
 /// Whether `/` is the initial ramfs (fstype `rootfs` in mountinfo).
 pub fn root_is_rootfs() -> bool {
-    each_mount(&mut |point, _, fstype| point == b"/" && fstype.starts_with(b"rootfs "))
+    each_mount(&mut |m| m.point == b"/" && same(m.fstype, b"rootfs"))
 }
 
 /// The mount point of mountinfo with its `\ooo` escapes decoded, as a C string.
@@ -80,6 +99,14 @@ fn unescape<'a>(point: &[u8], buf: &'a mut PathBuf) -> Option<&'a CStr> {
     buf.join(b"", &out)
 }
 
+/// Whether the path `inner` is `outer` or below it.
+fn is_below(inner: &[u8], outer: &[u8]) -> bool {
+    match after(inner, outer) {
+        Some(rest) => rest.is_empty() || outer == b"/" || rest.first() == Some(&b'/'),
+        None => false,
+    }
+}
+
 /// Adds `attr` (nodev, or read-only) to the mount at `path` and every mount
 /// below it: mount_setattr(2) with AT_RECURSIVE on Linux 5.12 and later;
 /// before, a remount of each mount found below `path` in mountinfo, keeping
@@ -87,17 +114,16 @@ fn unescape<'a>(point: &[u8], buf: &'a mut PathBuf) -> Option<&'a CStr> {
 fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
     match sys::set_mount_attr_recursive(path, attr) {
         Err(Errno::ENOSYS) => {}
-        r => return step(r, &[b"cannot restrict mounts below ", path.to_bytes()]),
+        r => return step(r, b"cannot restrict mounts below ", path.to_bytes()),
     }
     let extra = if attr & MOUNT_ATTR_RDONLY as u64 != 0 { MS_RDONLY } else { 0 } | MS_NODEV;
     let top = path.to_bytes();
     let mut failed = None;
     let mut buf = PathBuf::new();
-    each_mount(&mut |point, opts, _| {
-        let Some(point) = unescape(point, &mut buf) else { return false };
+    each_mount(&mut |m| {
+        let Some(point) = unescape(m.point, &mut buf) else { return false };
         let p = point.to_bytes();
-        let below = p == top || (p.starts_with(top) && (top == b"/" || p.get(top.len()) == Some(&b'/')));
-        if !below {
+        if !is_below(p, top) {
             return false;
         }
         let mut flags = MS_REMOUNT | MS_BIND | extra;
@@ -109,12 +135,12 @@ fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
             (b"nodiratime", 2048),
             (b"relatime", 1 << 21),
         ] {
-            if opts.split(|&b| b == b',').any(|o| o == name) {
+            if m.options.split(|&b| b == b',').any(|o| o == name) {
                 flags |= flag;
             }
         }
         if let Err(e) = sys::mount(None, point, None, flags, None) {
-            failed = Some(fail(&[b"cannot restrict mount ", p], e));
+            failed = Some(fail(b"cannot restrict mount ", p, e));
             return true;
         }
         false
@@ -147,7 +173,7 @@ const DEV_LINKS: [(&CStr, &CStr); 5] = [
 
 /// A file `name` created in `dir` to mount a single node onto.
 fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
-    step(sys::openat(dir.raw(), name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), &[b"cannot create ", what])
+    step(sys::openat(dir.raw(), name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"cannot create ", what)
 }
 
 /// A /dev of its own on `dev`: a tmpfs with the six harmless nodes bound
@@ -158,33 +184,33 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     let tmpfs = |target: &CStr, flags, data: &CStr, what: &[u8]| {
         step(
             sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)),
-            &[b"cannot mount tmpfs on ", what],
+            b"cannot mount tmpfs on ",
+            what,
         )
     };
     tmpfs(fd_path(&dev, &mut path), MS_NOEXEC, c"mode=0755", b"/dev")?;
-    let dev = step(sys::openat(AT_FDCWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), &[b"cannot open /dev"])?;
+    let dev = step(sys::openat(AT_FDCWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"cannot open /dev", b"")?;
     let mut host = PathBuf::new();
     for node in DEV_NODES {
         let source = host.join(b"/dev", node.to_bytes()).unwrap_or(node);
         let target = mount_file(&dev, node, source.to_bytes())?;
         step(
             sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None),
-            &[b"cannot bind host ", source.to_bytes()],
+            b"cannot bind host ",
+            source.to_bytes(),
         )?;
     }
     if let Some(console) = console {
         let target = mount_file(&dev, c"console", b"/dev/console")?;
         // By path: a descriptor opened before the mount namespace was made
         // names a mount of the caller's namespace, which cannot be bound.
-        step(
-            sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None),
-            &[b"cannot bind ", console.to_bytes(), b" at /dev/console"],
-        )?;
+        sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None)
+            .map_err(|e| fail_parts(&[b"cannot bind ", console.to_bytes(), b" at /dev/console"], e))?;
     }
     for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
-        step(sys::mkdirat(dev.raw(), name, mode), &[b"cannot create ", what])?;
+        step(sys::mkdirat(dev.raw(), name, mode), b"cannot create ", what)?;
     }
-    let pts = step(subdir(dev.raw(), c"pts").ok_or(Errno::ENOENT), &[b"cannot open /dev/pts"])?;
+    let pts = step(subdir(dev.raw(), c"pts").ok_or(Errno::ENOENT), b"cannot open /dev/pts", b"")?;
     step(
         sys::mount(
             Some(c"devpts"),
@@ -193,12 +219,13 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
             MS_NOSUID | MS_NOEXEC,
             Some(c"newinstance,ptmxmode=0666,mode=0620"),
         ),
-        &[b"cannot mount devpts on /dev/pts"],
+        b"cannot mount devpts on /dev/pts",
+        b"",
     )?;
-    let shm = step(subdir(dev.raw(), c"shm").ok_or(Errno::ENOENT), &[b"cannot open /dev/shm"])?;
+    let shm = step(subdir(dev.raw(), c"shm").ok_or(Errno::ENOENT), b"cannot open /dev/shm", b"")?;
     tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
     for (name, target) in DEV_LINKS {
-        step(sys::symlinkat(target, dev.raw(), name), &[b"cannot create /dev/", name.to_bytes()])?;
+        step(sys::symlinkat(target, dev.raw(), name), b"cannot create /dev/", name.to_bytes())?;
     }
     Ok(())
 }
@@ -226,7 +253,7 @@ pub struct ExtraMount<'a> {
 /// lead out of DIR; a missing component is created (a file last when
 /// `file` is set).
 fn open_inside(dst: &[u8], file: bool) -> Result<Fd, Failed> {
-    let mut dir = step(sys::open(c".", O_PATH | O_DIRECTORY), &[b"cannot open new root"])?;
+    let mut dir = step(sys::open(c".", O_PATH | O_DIRECTORY), b"cannot open new root", b"")?;
     let mut parts = dst.split(|&b| b == b'/').filter(|p| !p.is_empty() && p != b".").peekable();
     let mut name = PathBuf::new();
     if parts.peek().is_none() {
@@ -246,12 +273,12 @@ fn open_inside(dst: &[u8], file: bool) -> Result<Fd, Failed> {
                 } else {
                     sys::mkdirat(dir.raw(), part_c, 0o755)
                 };
-                step(made, &[b"cannot create ", dst])?;
+                step(made, b"cannot create ", dst)?;
                 sys::openat(dir.raw(), part_c, flags, 0)
             }
             other => other,
         };
-        dir = step(opened, &[b"cannot mount on ", dst])?;
+        dir = step(opened, b"cannot mount on ", dst)?;
     }
     Ok(dir)
 }
@@ -260,7 +287,7 @@ fn open_inside(dst: &[u8], file: bool) -> Result<Fd, Failed> {
 /// fallback of `restrict_tree`.
 fn below<'a>(dir: &CStr, rel: &[u8], buf: &'a mut PathBuf) -> Result<&'a CStr, Failed> {
     let rel = rel.strip_prefix(b"/").unwrap_or(rel);
-    step(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), &[b"cannot mount on ", rel])
+    step(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), b"cannot mount on ", rel)
 }
 
 fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
@@ -275,18 +302,20 @@ fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
                 MS_NOSUID | MS_NODEV,
                 Some(c"mode=1777"),
             ),
-            &[b"cannot mount tmpfs on ", m.dst],
+            b"cannot mount tmpfs on ",
+            m.dst,
         );
     }
     let mut src_buf = PathBuf::new();
     let src_c = src_buf.join(b"", m.src).unwrap_or(c"");
-    let source = step(sys::open(src_c, O_PATH), &[b"cannot bind ", m.src])?;
-    let is_dir = step(sys::fstat(&source), &[b"cannot bind ", m.src])?.is_dir();
+    let source = step(sys::open(src_c, O_PATH), b"cannot bind ", m.src)?;
+    let is_dir = step(sys::fstat(&source), b"cannot bind ", m.src)?.is_dir();
     let target = open_inside(m.dst, !is_dir)?;
     let mut src_path = PathBuf::new();
     step(
         sys::mount(Some(fd_path(&source, &mut src_path)), fd_path(&target, &mut path), None, MS_BIND | MS_REC, None),
-        &[b"cannot bind ", m.src],
+        b"cannot bind ",
+        m.src,
     )?;
     let attr = if m.kind == Extra::ReadOnly { MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY } else { MOUNT_ATTR_NODEV };
     restrict_tree(below(dir, m.dst, &mut path)?, attr as u64)
@@ -315,19 +344,20 @@ pub struct Root<'a> {
 /// was covered) as the lower layer. DIR itself is never bound, so after the
 /// pivot it is reachable only as the overlay's read-only lower layer.
 fn volatile_root(root: &Root) -> Result<(), Failed> {
-    let lower = step(sys::open(root.dir, O_PATH | O_DIRECTORY), &[b"cannot open ", root.shown])?;
+    let lower = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
     step(
         sys::mount(Some(c"tmpfs"), root.dir, Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=0755")),
-        &[b"cannot mount tmpfs on ", root.shown],
+        b"cannot mount tmpfs on ",
+        root.shown,
     )?;
-    let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), &[b"cannot open ", root.shown])?;
+    let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
     for name in [c"upper", c"work"] {
-        step(sys::mkdirat(upper.raw(), name, 0o755), &[b"cannot create the overlay's directories"])?;
+        step(sys::mkdirat(upper.raw(), name, 0o755), b"cannot create the overlay's directories", b"")?;
     }
     // Made by host root's supervisor (from the initramfs), the upper layer,
     // whose owner the overlay's / shows, must still be container root's.
     if let Some((uid, gid)) = root.owner.filter(|_| root.switch == Switch::Moved) {
-        step(sys::chown_at(upper.raw(), c"upper", uid, gid), &[b"cannot create the overlay's directories"])?;
+        step(sys::chown_at(upper.raw(), c"upper", uid, gid), b"cannot create the overlay's directories", b"")?;
     }
     let mut data = Line::new();
     let (mut l, mut u) = (PathBuf::new(), PathBuf::new());
@@ -338,8 +368,8 @@ fn volatile_root(root: &Root) -> Result<(), Failed> {
     match sys::mount(Some(c"overlay"), root.dir, Some(c"overlay"), MS_NODEV, Some(data)) {
         Ok(()) => Ok(()),
         Err(e) => {
-            let mut line = Line::new();
-            line.add(crate::out::applet_name()).add(b": cannot mount overlay on ").add(root.shown);
+            let mut line = Line::message();
+            line.add(b"cannot mount overlay on ").add(root.shown);
             line.add(b" (a volatile root needs overlayfs in a user namespace, Linux 5.11): ").errno(e).send();
             Err(EXIT_FAILURE)
         }
@@ -375,14 +405,11 @@ pub enum Switch {
 fn detach_others(dir: &CStr) {
     let dir = dir.to_bytes();
     let mut buf = PathBuf::new();
-    each_mount(&mut |point, _, fstype| {
-        let kernel_view = fstype.starts_with(b"proc ") || fstype.starts_with(b"sysfs ");
-        if let Some(p) = unescape(point, &mut buf).filter(|_| !kernel_view) {
+    each_mount(&mut |m| {
+        let kernel_view = same(m.fstype, b"proc") || same(m.fstype, b"sysfs");
+        if let Some(p) = unescape(m.point, &mut buf).filter(|_| !kernel_view) {
             let b = p.to_bytes();
-            let inside = |outer: &[u8], inner: &[u8]| {
-                inner == outer || (inner.starts_with(outer) && (outer == b"/" || inner.get(outer.len()) == Some(&b'/')))
-            };
-            if !inside(dir, b) && !inside(b, dir) && !inside(b"/proc", b) && !inside(b"/sys", b) {
+            if !is_below(b, dir) && !is_below(dir, b) && !is_below(b, b"/proc") && !is_below(b, b"/sys") {
                 let _ = sys::umount2(p, MNT_DETACH);
             }
         }
@@ -393,9 +420,9 @@ fn detach_others(dir: &CStr) {
 /// With the working directory at the new root: move it over / and make it
 /// the root (as switch_root(8) does, without deleting anything).
 fn move_root() -> Result<(), Failed> {
-    step(sys::mount(Some(c"."), c"/", None, MS_MOVE, None), &[b"cannot move the new root over /"])?;
-    step(sys::chroot(c"."), &[b"cannot change root"])?;
-    step(sys::chdir(c"/"), &[b"cannot change directory to /"])
+    step(sys::mount(Some(c"."), c"/", None, MS_MOVE, None), b"cannot move the new root over /", b"")?;
+    step(sys::chroot(c"."), b"cannot change root", b"")?;
+    step(sys::chdir(c"/"), b"cannot change directory to /", b"")
 }
 
 /// In a new mount namespace: DIR bound onto itself with everything below it
@@ -403,19 +430,16 @@ fn move_root() -> Result<(), Failed> {
 /// for host mounts on dev, proc and sys.
 fn prepare_root(root: &Root) -> Result<(), Failed> {
     // Nothing mounted here may propagate back to the host.
-    step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), &[b"cannot make mounts private"])?;
+    step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), b"cannot make mounts private", b"")?;
     if root.volatile {
         volatile_root(root)?;
     } else {
-        step(
-            sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None),
-            &[b"cannot bind new root ", root.shown],
-        )?;
+        step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), b"cannot bind new root ", root.shown)?;
         // Device nodes in DIR (a tarball's /dev, a copied disk) must not
         // open inside: only the nodes of the /dev made below do.
         restrict_tree(root.dir, MOUNT_ATTR_NODEV as u64)?;
     }
-    step(sys::chdir(root.dir), &[b"cannot enter new root ", root.shown])?;
+    step(sys::chdir(root.dir), b"cannot enter new root ", root.shown)?;
     // A host mount left on DIR/dev (a chroot setup's bind) would only be
     // covered, and container root could unmount the cover and reach it.
     for name in [c"dev", c"proc", c"sys"] {
@@ -433,8 +457,8 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
 /// the rest and moves DIR over /. Returns our original mount namespace, to
 /// go back to once the init's namespace has been copied from this one.
 pub fn move_root_for_init(root: &Root) -> Result<Fd, Failed> {
-    let host = step(sys::open(c"/proc/self/ns/mnt", sys::O_RDONLY), &[b"cannot open /proc/self/ns/mnt"])?;
-    step(sys::unshare(sys::CLONE_NEWNS), &[b"cannot create mount namespace"])?;
+    let host = step(sys::open(c"/proc/self/ns/mnt", sys::O_RDONLY), b"cannot open /proc/self/ns/mnt", b"")?;
+    step(sys::unshare(sys::CLONE_NEWNS), b"cannot create mount namespace", b"")?;
     prepare_root(root)?;
     for m in root.extra {
         extra_mount(root.dir, m)?;
@@ -453,7 +477,7 @@ pub fn move_root_for_init(root: &Root) -> Result<Fd, Failed> {
 /// anything outside.
 pub fn assemble_root(root: &Root) -> Result<(), Failed> {
     if root.switch == Switch::Moved {
-        step(sys::chdir(c"/"), &[b"cannot enter new root ", root.shown])?;
+        step(sys::chdir(c"/"), b"cannot enter new root ", root.shown)?;
     } else {
         prepare_root(root)?;
     }
@@ -465,7 +489,8 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
         let target = if root.switch == Switch::Moved { c"proc" } else { fd_path(&proc_dir, &mut path) };
         step(
             sys::mount(Some(c"proc"), target, Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
-            &[b"cannot mount proc"],
+            b"cannot mount proc",
+            b"",
         )?;
     }
     // sysfs shows the network devices of the namespace that mounts it: only
@@ -479,7 +504,8 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
                 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                 None,
             ),
-            &[b"cannot mount sysfs"],
+            b"cannot mount sysfs",
+            b"",
         )?;
     }
     if let Some(dev) = subdir(AT_FDCWD, c"dev") {
@@ -500,5 +526,20 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
             detach_others(root.dir);
             move_root()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_below() {
+        assert!(is_below(b"/a/b", b"/a/b"));
+        assert!(is_below(b"/a/b/c", b"/a/b"));
+        assert!(is_below(b"/a", b"/"));
+        assert!(is_below(b"/", b"/"));
+        assert!(!is_below(b"/a/bc", b"/a/b"));
+        assert!(!is_below(b"/a", b"/a/b"));
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::exec::PathBuf;
 use crate::ids::{self, IdMap, MapLine, Range};
-use crate::out::{applet_name, fail, say, Line, EXIT_FAILURE};
+use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{self, CStrArray, Exit, O_RDONLY};
 use core::ffi::CStr;
 
@@ -171,8 +171,8 @@ pub fn plan_maps(uid_map: Option<&IdMap>, gid_map: Option<&IdMap>) -> Result<Map
             Err(EXIT_FAILURE)
         }
         Some(why) => {
-            let mut line = Line::new();
-            line.add(applet_name()).add(b": warning: ").add(why).add(b"; mapping only uid ").num(uid as u64);
+            let mut line = Line::message();
+            line.add(b"warning: ").add(why).add(b"; mapping only uid ").num(uid as u64);
             line.add(b" and gid ").num(gid as u64).add(b" to root");
             line.send();
             Ok(maps)
@@ -201,13 +201,13 @@ fn write_direct(pid: i32, maps: &Maps) -> Result<(), i32> {
         // Since Linux 3.19 an unprivileged gid_map needs setgroups denied
         // first (CVE-2014-8989).
         let file = path.proc_path(pid, &[b"/setgroups"]);
-        sys::write_file(sys::AT_FDCWD, file, b"deny").map_err(|e| fail(&[b"cannot write ", file.to_bytes()], e))?;
+        sys::write_file(sys::AT_FDCWD, file, b"deny").map_err(|e| fail(b"cannot write ", file.to_bytes(), e))?;
     }
     for (map, name) in [(&maps.gid, &b"gid_map"[..]), (&maps.uid, &b"uid_map"[..])] {
         let mut text = heapless::Vec::<u8, 512>::new();
         ids::format_map(map, &mut text);
         let file = path.proc_path(pid, &[b"/", name]);
-        sys::write_file(sys::AT_FDCWD, file, &text).map_err(|e| fail(&[b"cannot write ", file.to_bytes()], e))?;
+        sys::write_file(sys::AT_FDCWD, file, &text).map_err(|e| fail(b"cannot write ", file.to_bytes(), e))?;
     }
     Ok(())
 }
@@ -232,31 +232,30 @@ fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
         argv.push(arg);
         rest = &rest[arg.to_bytes().len() + 1..];
     }
-    let child = sys::fork().map_err(|e| fail(&[b"cannot fork ", helper], e))?;
+    let child = sys::fork().map_err(|e| fail(b"cannot fork ", helper, e))?;
     if child == 0 {
         sys::set_mask(sys::SigSet(0));
         let e = sys::execve(path.as_cstr().unwrap_or(c""), argv.list(), CStrArray::<1>::new().list());
-        sys::exit(fail(&[b"cannot execute ", helper], e));
+        sys::exit(fail(b"cannot execute ", helper, e));
     }
     Ok(child)
 }
 
-/// Waits for a helper started by `start_helper`; says how it failed.
-fn wait_helper(helper: &[u8], child: i32) -> Result<(), i32> {
+/// Waits for a helper (`start_helper`, contain's `-o`); says how it
+/// failed: `NAME: HELPER failed: exit status N` (or `killed by signal N`,
+/// or `lost` when the wait fails and `lost` is set).
+pub fn wait_helper(helper: &[u8], child: i32, lost: bool) -> Result<(), i32> {
+    let mut line = Line::message();
+    line.add(helper).add(b" failed: ");
     match sys::wait(child, false) {
-        Ok(Some((_, Exit::Code(0)))) => Ok(()),
-        Ok(Some((_, how))) => {
-            let mut line = Line::new();
-            line.add(applet_name()).add(b": ").add(helper).add(b" failed: ");
-            match how {
-                Exit::Code(code) => line.add(b"exit status ").num(code as u64),
-                Exit::Signal(sig) => line.add(b"killed by signal ").num(sig as u64),
-            };
-            line.send();
-            Err(EXIT_FAILURE)
-        }
-        _ => Err(EXIT_FAILURE),
-    }
+        Ok(Some((_, Exit::Code(0)))) => return Ok(()),
+        Ok(Some((_, Exit::Code(code)))) => line.add(b"exit status ").num(code as u64),
+        Ok(Some((_, Exit::Signal(sig)))) => line.add(b"killed by signal ").num(sig as u64),
+        _ if lost => line.add(b"lost"),
+        _ => return Err(EXIT_FAILURE),
+    };
+    line.send();
+    Err(EXIT_FAILURE)
 }
 
 /// Writes the maps of the user namespace of `pid`, a child or parent of
@@ -268,8 +267,8 @@ pub fn write_maps(pid: i32, maps: &Maps) -> Result<(), i32> {
     }
     let uid_helper = start_helper(b"newuidmap", pid, &maps.uid)?;
     let gid_helper = start_helper(b"newgidmap", pid, &maps.gid);
-    let uid_written = wait_helper(b"newuidmap", uid_helper);
-    wait_helper(b"newgidmap", gid_helper?).and(uid_written)
+    let uid_written = wait_helper(b"newuidmap", uid_helper, false);
+    wait_helper(b"newgidmap", gid_helper?, false).and(uid_written)
 }
 
 /// Inside the new namespace, once mapped: become its root (SPEC §4, root rows).
@@ -295,7 +294,7 @@ pub fn become_root(maps: &Maps) -> Result<(), i32> {
             }
             Ok(())
         }
-        Err(e) => Err(fail(&[b"cannot become root in the user namespace"], e)),
+        Err(e) => Err(fail(b"cannot become root in the user namespace", b"", e)),
     }
 }
 
@@ -303,15 +302,15 @@ pub fn become_root(maps: &Maps) -> Result<(), i32> {
 /// maps are written by ourselves; the others by a child left in the parent
 /// namespace, forked before and released once we have unshared.
 pub fn unshare_user(maps: &Maps) -> Result<(), i32> {
-    let unshare = |flags| sys::unshare(flags).map_err(|e| fail(&[b"cannot create user namespace"], e));
+    let unshare = |flags| sys::unshare(flags).map_err(|e| fail(b"cannot create user namespace", b"", e));
     if maps.writer == Writer::Own {
         unshare(sys::CLONE_NEWUSER)?;
         write_direct(0, maps)?;
         return become_root(maps);
     }
-    let (ready_r, ready_w) = sys::pipe().map_err(|e| fail(&[b"cannot create pipe"], e))?;
+    let (ready_r, ready_w) = sys::pipe().map_err(|e| fail(b"cannot create pipe", b"", e))?;
     let parent = sys::getpid();
-    let writer = sys::fork().map_err(|e| fail(&[b"cannot fork"], e))?;
+    let writer = sys::fork().map_err(|e| fail(b"cannot fork", b"", e))?;
     if writer == 0 {
         drop(ready_w);
         let mut go = [0u8; 1];
@@ -338,11 +337,18 @@ pub fn unshare_user(maps: &Maps) -> Result<(), i32> {
     }
 }
 
-/// A `-u MAP` or `-g MAP` value: the map, or Err after saying which entry
-/// is wrong and why (the option parser then prints the usage).
+/// A `-u MAP` or `-g MAP` value, parsed into `map`; Err after saying
+/// which entry is wrong and why.
 #[allow(clippy::result_unit_err)]
-pub fn map_option(value: &CStr) -> Result<IdMap, ()> {
-    ids::parse_map(value.to_bytes()).map_err(|(entry, why)| say(&[b"bad map entry '", entry, b"': ", why]))
+pub fn map_option(value: &CStr, map: &mut Option<IdMap>) -> Result<(), ()> {
+    match ids::parse_map(value.to_bytes()) {
+        Ok(parsed) => *map = Some(parsed),
+        Err((entry, why)) => {
+            say(&[b"bad map entry '", entry, b"': ", why]);
+            return Err(());
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -15,8 +15,16 @@ pub struct Line {
 }
 
 impl Line {
+    #[inline(never)]
     pub fn new() -> Line {
         Line { buf: [0; 512], len: 0 }
+    }
+    /// A new line that starts `NAME: `, for a message of the running applet.
+    #[inline(never)]
+    pub fn message() -> Line {
+        let mut line = Line::new();
+        line.add(applet_name()).add(b": ");
+        line
     }
     pub fn add(&mut self, bytes: &[u8]) -> &mut Line {
         for &b in bytes {
@@ -90,24 +98,27 @@ pub fn applet_name() -> &'static [u8] {
     crate::APPLETS.get(RUNNING.load(Relaxed)).map_or(b"ucontain", |applet| applet.0.to_bytes())
 }
 
-/// `NAME: PARTS...` on standard error.
-pub fn say(parts: &[&[u8]]) {
-    let mut line = Line::new();
-    line.add(applet_name()).add(b": ");
+fn message_of(parts: &[&[u8]]) -> Line {
+    let mut line = Line::message();
     for part in parts {
         line.add(part);
     }
-    line.send();
+    line
+}
+
+/// `NAME: PARTS...` on standard error.
+pub fn say(parts: &[&[u8]]) {
+    message_of(parts).send();
+}
+
+/// `NAME: WHAT OBJECT: strerror` on standard error; returns exit status 1.
+pub fn fail(what: &[u8], object: &[u8], e: Errno) -> i32 {
+    fail_parts(&[what, object], e)
 }
 
 /// `NAME: PARTS...: strerror` on standard error; returns exit status 1.
-pub fn fail(parts: &[&[u8]], e: Errno) -> i32 {
-    let mut line = Line::new();
-    line.add(applet_name()).add(b": ");
-    for part in parts {
-        line.add(part);
-    }
-    line.add(b": ").errno(e).send();
+pub fn fail_parts(parts: &[&[u8]], e: Errno) -> i32 {
+    message_of(parts).add(b": ").errno(e).send();
     EXIT_FAILURE
 }
 

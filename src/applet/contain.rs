@@ -6,10 +6,10 @@ use crate::args::{options, Args};
 use crate::cgroup::Cgroups;
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH};
-use crate::ids::IdMap;
+use crate::ids::{after, IdMap};
 use crate::mount::{assemble_root, move_root_for_init, root_is_rootfs, Extra, ExtraMount, Root, Switch};
-use crate::ns::{become_root, map_option, plan_maps, write_maps, Maps};
-use crate::out::{fail, say, Line, EXIT_FAILURE};
+use crate::ns::{become_root, map_option, plan_maps, wait_helper, write_maps, Maps};
+use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP, PR_SET_PDEATHSIG,
@@ -62,17 +62,14 @@ struct Plan<'a> {
 /// A signal by number (1..=64) or name, with or without `SIG`:
 /// `TERM`, `SIGRTMIN+3`, `RTMAX-1`, `15`.
 pub fn parse_signal(text: &[u8]) -> Option<u32> {
-    const NAMES: [&[u8]; 31] = [
-        b"HUP", b"INT", b"QUIT", b"ILL", b"TRAP", b"ABRT", b"BUS", b"FPE", b"KILL", b"USR1", b"SEGV", b"USR2", b"PIPE",
-        b"ALRM", b"TERM", b"STKFLT", b"CHLD", b"CONT", b"STOP", b"TSTP", b"TTIN", b"TTOU", b"URG", b"XCPU", b"XFSZ",
-        b"VTALRM", b"PROF", b"WINCH", b"IO", b"PWR", b"SYS",
-    ];
+    // The names of signals 1 to 31, in order, each after a space.
+    const NAMES: &[u8] = b" HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS";
     let number = |t: &[u8]| crate::ids::parse_u32(t).filter(|n| (1..=64).contains(n));
     if let Some(n) = number(text) {
         return Some(n);
     }
-    let name = text.strip_prefix(b"SIG").unwrap_or(text);
-    if let Some(i) = NAMES.iter().position(|n| *n == name) {
+    let name = after(text, b"SIG").unwrap_or(text);
+    if let Some(i) = NAMES.split(|&b| b == b' ').skip(1).position(|n| n == name) {
         return Some(i as u32 + 1);
     }
     let (base, offset) = match name {
@@ -95,8 +92,8 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let rest = match options(args, USAGE, FLAGS, b"ugbrtok", (1, usize::MAX), &mut |letter, value| {
         let text = value.to_bytes();
         match letter {
-            b'u' => plan.uid_map = Some(map_option(value)?),
-            b'g' => plan.gid_map = Some(map_option(value)?),
+            b'u' => map_option(value, &mut plan.uid_map)?,
+            b'g' => map_option(value, &mut plan.gid_map)?,
             b'o' => plan.helper = Some(value),
             b'k' => {
                 plan.stop = parse_signal(text);
@@ -141,7 +138,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let mut dir_abs = PathBuf::new();
     let dir_abs = match resolve_dir(dir, &mut dir_abs) {
         Ok(path) => path,
-        Err(e) => return fail(&[b"cannot use ", dir.to_bytes(), b" as root"], e),
+        Err(e) => return fail_parts(&[b"cannot use ", dir.to_bytes(), b" as root"], e),
     };
     let maps = match plan_maps(plan.uid_map.as_ref(), plan.gid_map.as_ref()) {
         Ok(maps) => maps,
@@ -173,7 +170,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     }
     let (ready_r, ready_w) = match sys::pipe() {
         Ok(pipe) => pipe,
-        Err(e) => return fail(&[b"cannot create pipe"], e),
+        Err(e) => return fail(b"cannot create pipe", b"", e),
     };
     let owned = owned_signals(console.is_some());
     let root = Root {
@@ -210,7 +207,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(init) => init,
         Err(e) => {
             cgroups.remove();
-            return fail(&[b"cannot create namespaces"], e);
+            return fail(b"cannot create namespaces", b"", e);
         }
     };
     if init == 0 {
@@ -221,7 +218,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if let Some(host) = host_mounts {
         if let Err(e) = sys::setns(&host, CLONE_NEWNS) {
             let _ = sys::kill(init, SIGKILL);
-            return fail(&[b"cannot return to the host's mounts"], e);
+            return fail(b"cannot return to the host's mounts", b"", e);
         }
     }
     if let Some(console) = &mut console {
@@ -246,7 +243,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Err(e) => {
             let _ = sys::kill(init, SIGKILL);
             let _ = sys::wait(init, false);
-            Exit::Code(fail(&[b"cannot open /proc"], e))
+            Exit::Code(fail(b"cannot open /proc", b"", e))
         }
     };
     drop(ready_w);
@@ -271,7 +268,12 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
     pid_var.add(b"CONTAIN_PID=").num(init as u64).add(b"\0");
     let mut helper_env = CStrArray::<512>::new();
     let pid_var = sys::cstr_until_nul(pid_var.text()).unwrap_or(c"CONTAIN_PID=");
-    if !env.iter().filter(|e| !e.to_bytes().starts_with(b"CONTAIN_PID=")).chain([pid_var]).all(|e| helper_env.push(e)) {
+    if !env
+        .iter()
+        .filter(|e| after(e.to_bytes(), b"CONTAIN_PID=").is_none())
+        .chain([pid_var])
+        .all(|e| helper_env.push(e))
+    {
         say(&[b"helper failed: too many environment variables"]);
         return Err(EXIT_FAILURE);
     }
@@ -279,22 +281,13 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
     for arg in [c"/bin/sh", c"-c", cmd] {
         argv.push(arg);
     }
-    let child = sys::fork().map_err(|e| fail(&[b"cannot fork helper"], e))?;
+    let child = sys::fork().map_err(|e| fail(b"cannot fork helper", b"", e))?;
     if child == 0 {
         sys::set_mask(SigSet(0));
         let e = sys::execve(c"/bin/sh", argv.list(), helper_env.list());
-        sys::exit(fail(&[b"cannot execute /bin/sh"], e));
+        sys::exit(fail(b"cannot execute /bin/sh", b"", e));
     }
-    let mut line = Line::new();
-    line.add(crate::out::applet_name()).add(b": helper failed: ");
-    match sys::wait(child, false) {
-        Ok(Some((_, Exit::Code(0)))) => return Ok(()),
-        Ok(Some((_, Exit::Code(code)))) => line.add(b"exit status ").num(code as u64),
-        Ok(Some((_, Exit::Signal(sig)))) => line.add(b"killed by signal ").num(sig as u64),
-        _ => line.add(b"lost"),
-    };
-    line.send();
-    Err(EXIT_FAILURE)
+    wait_helper(b"helper", child, true)
 }
 
 /// PID 1 of the container, until it executes CMD.
@@ -327,12 +320,12 @@ fn container_init(
     }
     drop(ready);
     if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
-        return fail(&[b"cannot create cgroup namespace"], e);
+        return fail(b"cannot create cgroup namespace", b"", e);
     }
     // A new session has no controlling terminal, so nothing inside can
     // push input into the caller's with TIOCSTI (CVE-2017-5226).
     if let Err(e) = sys::setsid() {
-        return fail(&[b"cannot create session"], e);
+        return fail(b"cannot create session", b"", e);
     }
     if let Some(console) = console {
         if let Err(status) = take_console(console) {
@@ -344,11 +337,11 @@ fn container_init(
     }
     if root.new_net {
         if let Err(e) = sys::loopback_up() {
-            return fail(&[b"cannot bring up lo"], e);
+            return fail(b"cannot bring up lo", b"", e);
         }
     }
     if let Err(e) = sys::cloexec_from(3) {
-        return fail(&[b"cannot close inherited files"], e);
+        return fail(b"cannot close inherited files", b"", e);
     }
     // As systemd-nspawn, no CAP_SYS_RAWIO (it grants nothing in a user
     // namespace): systemd then skips the debugfs and tracefs mounts it could
@@ -358,7 +351,7 @@ fn container_init(
     init_env.push(c"container=contain");
     init_env.push(c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     if root.console.is_some() {
-        if let Some(term) = env.iter().find(|e| e.to_bytes().starts_with(b"TERM=")) {
+        if let Some(term) = env.iter().find(|e| after(e.to_bytes(), b"TERM=").is_some()) {
             init_env.push(term);
         }
     }

@@ -25,10 +25,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         unshared = sys::unshare(namespaces);
     }
     if let Err(e) = unshared {
-        return fail(&[b"cannot create network namespace"], e);
+        return fail(b"cannot create network namespace", b"", e);
     }
     if let Err(e) = sys::loopback_up() {
-        return fail(&[b"cannot bring up lo"], e);
+        return fail(b"cannot bring up lo", b"", e);
     }
     exec_command(args, env, search_path(env))
 }

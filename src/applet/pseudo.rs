@@ -16,9 +16,7 @@ pub const USAGE: &[u8] = b"Usage: pseudo [-u MAP] [-g MAP] [CMD [ARG]...]
 pub fn main(args: CStrList, env: CStrList) -> i32 {
     let (mut uid_map, mut gid_map) = (None::<IdMap>, None::<IdMap>);
     let rest = match options(args, USAGE, b"", b"ug", (0, usize::MAX), &mut |letter, value| {
-        let map = map_option(value)?;
-        *if letter == b'u' { &mut uid_map } else { &mut gid_map } = Some(map);
-        Ok(())
+        map_option(value, if letter == b'u' { &mut uid_map } else { &mut gid_map })
     }) {
         Args::Run(_, rest) => rest,
         Args::Exit(status) => return status,

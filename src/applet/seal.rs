@@ -17,13 +17,13 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let Some(prog) = args.get(0) else { return EXIT_FAILURE };
     let mut path = PathBuf::new();
     if let Err(e) = find_program(prog, search_path(env), &mut path) {
-        fail(&[prog.to_bytes()], e);
+        fail(prog.to_bytes(), b"", e);
         return if e == Errno::ENOENT { NOT_FOUND } else { NOT_EXECUTABLE };
     }
     let Some(path) = path.as_cstr() else { return EXIT_FAILURE };
     let file = match sys::open(path, O_RDONLY) {
         Ok(file) => file,
-        Err(e) => return fail(&[b"cannot open ", prog.to_bytes()], e),
+        Err(e) => return fail(b"cannot open ", prog.to_bytes(), e),
     };
     // A script's interpreter is handed /dev/fd/N of the memfd, which is
     // close-on-exec and so already gone when it tries to open it: execveat

@@ -103,6 +103,7 @@ impl<const N: usize> Default for CStrArray<'_, N> {
     }
 }
 
+#[inline(never)]
 pub fn openat(dir: i32, path: &CStr, flags: u32, mode: u32) -> Result<Fd> {
     // SAFETY: path is a valid C string; the kernel returns a new descriptor.
     let r =

@@ -11,6 +11,7 @@ pub fn setns(fd: &Fd, nstype: u32) -> Result<()> {
     unit(unsafe { sc::syscall2(nr!(__NR_setns), fd.raw() as usize, nstype as usize) })
 }
 
+#[inline(never)]
 pub fn mount(
     source: Option<&CStr>,
     target: &CStr,

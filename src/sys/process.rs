@@ -1,6 +1,7 @@
 //! exec, exit, ids, fork and wait.
 
 use super::*;
+#[inline(never)]
 pub fn execve(path: &CStr, argv: CStrList, envp: CStrList) -> Errno {
     // SAFETY: argv and envp are NULL-terminated arrays of C strings.
     let r = unsafe { sc::syscall3(nr!(__NR_execve), ptr(path), argv.ptr as usize, envp.ptr as usize) };

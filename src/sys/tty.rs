@@ -12,6 +12,7 @@ pub fn get_termios(fd: i32) -> Result<Termios> {
 }
 
 /// Sets `t` once the output written so far has been sent (TCSADRAIN).
+#[inline(never)]
 pub fn set_termios(fd: i32, t: &Termios) -> Result<()> {
     let mut t = *t;
     ioctl(fd, io::TCSETSW, &mut t).map(|_| ())
@@ -19,6 +20,7 @@ pub fn set_termios(fd: i32, t: &Termios) -> Result<()> {
 
 /// `t` in raw mode, as cfmakeraw(3) makes it: bytes pass unchanged, and
 /// Ctrl-C, Ctrl-Z and Ctrl-\ are bytes, not signals.
+#[inline(never)]
 pub fn raw(t: &Termios) -> Termios {
     let mut r = *t;
     r.c_iflag &= !(k::IGNBRK | k::BRKINT | k::PARMRK | k::ISTRIP | k::INLCR | k::IGNCR | k::ICRNL | k::IXON);
