@@ -87,7 +87,19 @@ pub fn run_command(cmd: Command) -> Run {
 pub fn run_command_timeout(mut cmd: Command, timeout: Duration) -> Run {
     let shown = format!("{cmd:?}");
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
+    // ETXTBSY: another test thread forked while the binary's copy was still
+    // open for writing (its child holds the descriptor until it executes);
+    // that window closes within milliseconds.
+    let mut tries = 0;
+    let mut child = loop {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(26) && tries < 100 => {
+                tries += 1;
+                thread::sleep(Duration::from_millis(10));
+            }
+            other => break other.unwrap_or_else(|e| panic!("cannot run {shown}: {e}")),
+        }
+    };
     let pgid = child.id();
     let stdout = collect(child.stdout.take().unwrap());
     let stderr = collect(child.stderr.take().unwrap());
