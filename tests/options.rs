@@ -41,33 +41,6 @@ fn pseudo(caller: Caller, args: &[&str]) -> Run {
     caller.run(&argv)
 }
 
-/// Run `cmd` as `caller` in a private mount namespace where `setup` (a
-/// shell command list) has first run as root.
-fn run_after(caller: Caller, setup: &str, cmd: &[&str]) -> Run {
-    let script = format!("{{ {setup}; }} || {{ echo 'harness: setup failed' >&2; exit 125; }}\nexec \"$@\"");
-    let mut full: Vec<String> = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", &script, "sh"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let etc = match caller {
-        Caller::Root => {
-            full.extend(cmd.iter().map(|s| s.to_string()));
-            None
-        }
-        Caller::Unprivileged => {
-            let (etc, inner) = User::default().command(cmd);
-            full.push(inner.get_program().to_str().unwrap().to_string());
-            full.extend(inner.get_args().map(|a| a.to_str().unwrap().to_string()));
-            Some(etc)
-        }
-    };
-    let mut c = Command::new(&full[0]);
-    c.args(&full[1..]);
-    let r = run_command(c);
-    drop(etc);
-    r
-}
-
 /// Start `BIN contain ARGS...` in the background and wait for the init.
 #[track_caller]
 fn start(caller: Caller, args: &[&str]) -> Container {

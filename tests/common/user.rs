@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use super::{as_root, command, run_command_timeout, sh_quote, Run, TempDir, TIMEOUT};
+use super::{as_root, command, run_command, run_command_timeout, sh_quote, Run, TempDir, TIMEOUT};
 
 /// The unprivileged test user of `User::default()`.
 pub const UID: u32 = 4000;
@@ -216,4 +216,32 @@ impl Caller {
             Caller::Unprivileged => UID,
         }
     }
+}
+
+/// Run `cmd` as `caller` in a private mount namespace where `setup` (a
+/// shell script) has first run as root: mounts made there are what the
+/// run sees (for the unprivileged user, the /etc binds of `User` come on top).
+pub fn run_after(caller: Caller, setup: &str, cmd: &[&str]) -> Run {
+    let script = format!("{{ {setup}; }} || {{ echo 'harness: setup failed' >&2; exit 125; }}\nexec \"$@\"");
+    let mut full: Vec<String> = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", &script, "sh"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let etc = match caller {
+        Caller::Root => {
+            full.extend(cmd.iter().map(|s| s.to_string()));
+            None
+        }
+        Caller::Unprivileged => {
+            let (etc, inner) = User::default().command(cmd);
+            full.push(inner.get_program().to_str().unwrap().to_string());
+            full.extend(inner.get_args().map(|a| a.to_str().unwrap().to_string()));
+            Some(etc)
+        }
+    };
+    let mut c = Command::new(&full[0]);
+    c.args(&full[1..]);
+    let r = run_command(c);
+    drop(etc);
+    r
 }
