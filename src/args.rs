@@ -4,7 +4,7 @@
 
 use crate::ids::same;
 use crate::out::usage;
-use crate::sys::{write_all, CStrList};
+use crate::sys::{write_all, CStrList, STDOUT};
 use core::ffi::CStr;
 
 /// What an applet's command line asks for.
@@ -40,7 +40,7 @@ pub fn options<'a>(
         rest = rest.skip(1);
         match arg.to_bytes() {
             b if same(b, b"--help") => {
-                let _ = write_all(1, usage_text);
+                let _ = write_all(&STDOUT, usage_text);
                 return Args::Exit(0);
             }
             b if same(b, b"--") => break,

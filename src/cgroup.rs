@@ -8,7 +8,7 @@ use crate::exec::PathBuf;
 use crate::mount::each_mount;
 use crate::ns::each_line;
 use crate::out::Line;
-use crate::sys::{self, Errno, AT_FDCWD, O_DIRECTORY, O_RDONLY};
+use crate::sys::{self, Errno, O_DIRECTORY, O_RDONLY};
 use core::ffi::CStr;
 
 /// A hierarchy: how /proc/self/cgroup names it, how mountinfo shows its
@@ -95,7 +95,7 @@ fn remove_stale(parent: &CStr) {
         let Some(pid) = crate::ids::after(name.to_bytes(), b"ucontain-").and_then(crate::ids::parse_pid) else {
             return;
         };
-        let alive = sys::statat(AT_FDCWD, Line::new().proc_path(pid, &[]), false).is_ok();
+        let alive = sys::stat(Line::new().proc_path(pid, &[])).is_ok();
         if is_dir && !alive {
             if let Some(stale) = path.join(parent.to_bytes(), name.to_bytes()) {
                 remove_tree(stale, 0);
@@ -121,15 +121,15 @@ impl Cgroups {
             let Some(parent) = parent.as_cstr() else { continue };
             remove_stale(parent);
             let Some(path) = dir.join(parent.to_bytes(), name.text()) else { continue };
-            let made = match sys::mkdirat(AT_FDCWD, path, 0o755) {
+            let made = match sys::mkdirat(&sys::CWD, path, 0o755) {
                 Err(Errno::EEXIST) => Ok(()),
                 other => other,
             }
             .and_then(|()| match owner {
                 Some((uid, gid)) => {
                     let dir_fd = sys::open(path, O_RDONLY | O_DIRECTORY)?;
-                    sys::chown_at(dir_fd.raw(), c"", uid, gid)?;
-                    h.files.iter().try_for_each(|file| sys::chown_at(dir_fd.raw(), file, uid, gid))
+                    sys::chown_at(&dir_fd, c"", uid, gid)?;
+                    h.files.iter().try_for_each(|file| sys::chown_at(&dir_fd, file, uid, gid))
                 }
                 None => Ok(()),
             });
@@ -154,7 +154,7 @@ impl Cgroups {
         for dir in &self.dirs {
             let Some(dir) = dir.as_cstr().filter(|d| !d.is_empty()) else { continue };
             let Ok(fd) = sys::open(dir, O_RDONLY | O_DIRECTORY) else { continue };
-            if let Err(e) = sys::write_file(fd.raw(), c"cgroup.procs", text.text()) {
+            if let Err(e) = sys::write_file(&fd, c"cgroup.procs", text.text()) {
                 return Err(crate::out::fail(b"cannot move the init into ", dir.to_bytes(), e));
             }
         }

@@ -23,7 +23,7 @@ const REBOOTED: i32 = 133;
 /// we are in its foreground process group (a background `contain &` is not,
 /// and must neither stop on SIGTTOU nor change the terminal).
 pub fn at_terminal() -> bool {
-    sys::foreground_group(0).is_ok_and(|pgrp| pgrp == sys::getpgrp())
+    sys::foreground_group(&sys::STDIN).is_ok_and(|pgrp| pgrp == sys::getpgrp())
 }
 
 pub struct Console {
@@ -40,7 +40,7 @@ impl Console {
     /// A new pseudo-terminal of `ptmx` with the caller's window size.
     /// Err is the exit status after the message.
     pub fn open(ptmx: &CStr) -> Result<Console, i32> {
-        let saved = sys::get_termios(0).map_err(|e| fail(b"cannot read the terminal's settings", b"", e))?;
+        let saved = sys::get_termios(&sys::STDIN).map_err(|e| fail(b"cannot read the terminal's settings", b"", e))?;
         let (master, slave) = sys::open_pty(ptmx).map_err(|e| fail(b"cannot open ", ptmx.to_bytes(), e))?;
         let mut number = crate::out::Line::new();
         number.num(sys::pty_number(&master).map_err(|e| fail(b"cannot name the console", b"", e))? as u64);
@@ -53,19 +53,19 @@ impl Console {
 
     /// The caller's window size, again (after SIGWINCH).
     fn resize(&self) {
-        if let Ok(size) = sys::window_size(0) {
-            let _ = sys::set_window_size(self.master.raw(), &size);
+        if let Ok(size) = sys::window_size(&sys::STDIN) {
+            let _ = sys::set_window_size(&self.master, &size);
         }
     }
 
     /// The caller's terminal in raw mode: every key is a byte for the child.
     pub fn raw(&self) {
-        let _ = sys::set_termios(0, &sys::raw(&self.saved));
+        let _ = sys::set_termios(&sys::STDIN, &sys::raw(&self.saved));
     }
 
     /// The caller's terminal as it was.
     pub fn restore(&self) {
-        let _ = sys::set_termios(0, &self.saved);
+        let _ = sys::set_termios(&sys::STDIN, &self.saved);
     }
 
     /// Copies what the child's side wrote and is still unread: until the
@@ -79,9 +79,9 @@ impl Console {
             if sys::poll(&mut fds, Some(100)) != Ok(1) {
                 return;
             }
-            match sys::read(self.master.raw(), &mut buf) {
+            match sys::read(&self.master, &mut buf) {
                 Ok(n @ 1..) => {
-                    let _ = sys::write_all(1, &buf[..n]);
+                    let _ = sys::write_all(&sys::STDOUT, &buf[..n]);
                 }
                 _ => return,
             }
@@ -149,9 +149,9 @@ fn takes(proc: &Fd, pid: i32, sig: u32) -> bool {
     let mut path = crate::out::Line::new();
     path.num(pid as u64).add(b"/status\0");
     let Some(path) = sys::cstr_until_nul(path.text()) else { return false };
-    let Ok(file) = sys::openat(proc.raw(), path, sys::O_RDONLY, 0) else { return false };
+    let Ok(file) = sys::openat(proc, path, sys::O_RDONLY, 0) else { return false };
     let mut status = [0u8; 2048];
-    let len = sys::read_full(file.raw(), &mut status).unwrap_or(0);
+    let len = sys::read_full(&file, &mut status).unwrap_or(0);
     let status = &status[..len];
     let mask = crate::ids::signal_mask(status, b"SigCgt:").unwrap_or(0)
         | crate::ids::signal_mask(status, b"SigBlk:").unwrap_or(0);
@@ -190,16 +190,16 @@ pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Consol
         }
         if let Some(console) = console {
             if fds[2].revents != 0 {
-                match sys::read(console.master.raw(), &mut buf) {
+                match sys::read(&console.master, &mut buf) {
                     Ok(n @ 1..) => {
-                        let _ = sys::write_all(1, &buf[..n]);
+                        let _ = sys::write_all(&sys::STDOUT, &buf[..n]);
                     }
                     // EIO: no process has the slave open any more.
                     _ => output_open = false,
                 }
             }
             if fds[1].revents != 0 {
-                match sys::read(0, &mut buf) {
+                match sys::read(&sys::STDIN, &mut buf) {
                     Ok(n @ 1..) => {
                         for &b in &buf[..n] {
                             if b != ESCAPE {
@@ -215,7 +215,7 @@ pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Consol
                                 let _ = sys::kill(child, SIGKILL);
                             }
                         }
-                        let _ = sys::write_all(console.master.raw(), &buf[..n]);
+                        let _ = sys::write_all(&console.master, &buf[..n]);
                     }
                     _ => input_open = false,
                 }
@@ -245,7 +245,7 @@ pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Consol
             }
         }
         // SIGCHLD: reap whatever ended; only the child's end matters.
-        while let Ok(Some((pid, how))) = sys::wait(-1, true) {
+        while let Ok(Some((pid, how))) = sys::reap_any() {
             if pid != child {
                 continue;
             }

@@ -113,7 +113,7 @@ pub fn find_program(cmd: &CStr, path: &[u8], found: &mut PathBuf) -> Result<Stat
 fn executable(file: &CStr) -> Result<Stat, Errno> {
     // A file that cannot even be looked up (an unsearchable directory on
     // the way) is not found, as a shell says, not "not executable".
-    let st = sys::statat(sys::AT_FDCWD, file, false).map_err(|_| Errno::ENOENT)?;
+    let st = sys::stat(file).map_err(|_| Errno::ENOENT)?;
     if !st.is_reg() {
         return Err(Errno::EACCES);
     }
@@ -135,6 +135,44 @@ mod tests {
         let long = [b'a'; 4095];
         assert!(path.join(b"/", &long).is_none());
         assert_eq!(path.join(b"", &long[..4095]).map(|c| c.to_bytes().len()), Some(4095));
+    }
+
+    /// PATH is searched in order: the first regular executable file wins;
+    /// a directory or a file without x on the way is passed over, and
+    /// makes "not executable" (EACCES) only when nothing else is found.
+    #[test]
+    fn path_search_order() {
+        use std::os::unix::fs::PermissionsExt;
+        let top = std::env::temp_dir().join(format!("ucontain-path-{}", std::process::id()));
+        let dir = |name: &str| {
+            let d = top.join(name);
+            std::fs::create_dir_all(&d).unwrap();
+            d
+        };
+        let file = |d: &std::path::Path, mode: u32| {
+            let f = d.join("prog");
+            std::fs::write(&f, "").unwrap();
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+        let (noexec, subdir, first, second) = (dir("noexec"), dir("subdir"), dir("first"), dir("second"));
+        file(&noexec, 0o644);
+        std::fs::create_dir_all(subdir.join("prog")).unwrap();
+        file(&first, 0o755);
+        file(&second, 0o755);
+        let join = |dirs: &[&std::path::Path]| {
+            dirs.iter().map(|d| d.to_str().unwrap()).collect::<Vec<_>>().join(":").into_bytes()
+        };
+        let find = |path: &[u8]| {
+            let mut found = PathBuf::new();
+            find_program(c"prog", path, &mut found).map(|_| found.as_cstr().unwrap().to_bytes().to_vec())
+        };
+        let prog = |d: &std::path::Path| d.join("prog").to_str().unwrap().as_bytes().to_vec();
+        let missing = top.join("missing");
+        assert_eq!(find(&join(&[&missing, &noexec, &subdir, &first, &second])), Ok(prog(&first)));
+        assert_eq!(find(&join(&[&second, &first])), Ok(prog(&second)));
+        assert_eq!(find(&join(&[&noexec, &subdir])), Err(Errno::EACCES));
+        assert_eq!(find(&join(&[&missing])), Err(Errno::ENOENT));
+        std::fs::remove_dir_all(&top).unwrap();
     }
 
     #[test]

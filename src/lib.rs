@@ -4,6 +4,7 @@
 
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_code)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 #[allow(unsafe_code)]
 pub mod sys;
@@ -22,7 +23,7 @@ pub mod out;
 use core::ffi::CStr;
 use ids::same;
 use out::{say, EXIT_FAILURE, EXIT_USAGE};
-use sys::{write_all, CStrList};
+use sys::{write_all, CStrList, Fd, STDERR, STDOUT};
 
 /// An applet's entry: its argv (argv[0] is its name) and environment.
 pub type Applet = fn(CStrList, CStrList) -> i32;
@@ -52,7 +53,7 @@ pub fn basename(path: &[u8]) -> &[u8] {
     }
 }
 
-fn list_applets(fd: i32) {
+fn list_applets(fd: &Fd) {
     let _ = write_all(fd, USAGE_HEAD);
     for (_, _, usage) in APPLETS {
         // The usage line, indented in place of its "Usage:".
@@ -77,16 +78,16 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
         return applet(args, env);
     }
     let Some(first) = args.get(1) else {
-        list_applets(2);
+        list_applets(&STDERR);
         return EXIT_USAGE;
     };
     let first = first.to_bytes();
     if same(first, b"--help") {
-        list_applets(1);
+        list_applets(&STDOUT);
         return 0;
     }
     if same(first, b"--version") {
-        let _ = write_all(1, concat!("ucontain ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
+        let _ = write_all(&STDOUT, concat!("ucontain ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
         return 0;
     }
     if same(first, b"--install") {
@@ -96,7 +97,7 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
         Some(applet) => applet(args.skip(1), env),
         None => {
             say(&[first, b": unknown applet"]);
-            list_applets(2);
+            list_applets(&STDERR);
             EXIT_USAGE
         }
     }

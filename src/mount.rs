@@ -6,8 +6,8 @@ use crate::ids::{after, same};
 use crate::ns::each_line;
 use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
 use crate::sys::{
-    self, Errno, Fd, AT_FDCWD, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC,
-    MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
+    self, Errno, Fd, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID,
+    MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
 };
 use core::ffi::CStr;
 
@@ -158,7 +158,7 @@ fn fd_path<'a>(fd: &Fd, buf: &'a mut PathBuf) -> &'a CStr {
 
 /// `name` in the directory `dir`, opened without following a symlink: a
 /// DIR/dev that links elsewhere is not a directory of DIR's.
-fn subdir(dir: i32, name: &CStr) -> Option<Fd> {
+fn subdir(dir: &Fd, name: &CStr) -> Option<Fd> {
     sys::openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0).ok()
 }
 
@@ -173,7 +173,7 @@ const DEV_LINKS: [(&CStr, &CStr); 5] = [
 
 /// A file `name` created in `dir` to mount a single node onto.
 fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
-    step(sys::openat(dir.raw(), name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"cannot create ", what)
+    step(sys::openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"cannot create ", what)
 }
 
 /// A /dev of its own on `dev`: a tmpfs with the six harmless nodes bound
@@ -189,7 +189,7 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
         )
     };
     tmpfs(fd_path(&dev, &mut path), MS_NOEXEC, c"mode=0755", b"/dev")?;
-    let dev = step(sys::openat(AT_FDCWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"cannot open /dev", b"")?;
+    let dev = step(sys::openat(&sys::CWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"cannot open /dev", b"")?;
     let mut host = PathBuf::new();
     for node in DEV_NODES {
         let source = host.join(b"/dev", node.to_bytes()).unwrap_or(node);
@@ -208,9 +208,9 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
             .map_err(|e| fail_parts(&[b"cannot bind ", console.to_bytes(), b" at /dev/console"], e))?;
     }
     for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
-        step(sys::mkdirat(dev.raw(), name, mode), b"cannot create ", what)?;
+        step(sys::mkdirat(&dev, name, mode), b"cannot create ", what)?;
     }
-    let pts = step(subdir(dev.raw(), c"pts").ok_or(Errno::ENOENT), b"cannot open /dev/pts", b"")?;
+    let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"cannot open /dev/pts", b"")?;
     step(
         sys::mount(
             Some(c"devpts"),
@@ -222,10 +222,10 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
         b"cannot mount devpts on /dev/pts",
         b"",
     )?;
-    let shm = step(subdir(dev.raw(), c"shm").ok_or(Errno::ENOENT), b"cannot open /dev/shm", b"")?;
+    let shm = step(subdir(&dev, c"shm").ok_or(Errno::ENOENT), b"cannot open /dev/shm", b"")?;
     tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
     for (name, target) in DEV_LINKS {
-        step(sys::symlinkat(target, dev.raw(), name), b"cannot create /dev/", name.to_bytes())?;
+        step(sys::symlinkat(target, &dev, name), b"cannot create /dev/", name.to_bytes())?;
     }
     Ok(())
 }
@@ -248,11 +248,19 @@ pub struct ExtraMount<'a> {
     pub dst: &'a [u8],
 }
 
+/// What the last component of a mount target is: a directory (a tmpfs,
+/// or the bind of a directory) or a file (the bind of anything else).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Last {
+    Dir,
+    File,
+}
+
 /// Opens `dst` inside the new root (the working directory) one component
 /// at a time, never following a symlink and never going up, so it cannot
-/// lead out of DIR; a missing component is created (a file last when
-/// `file` is set).
-fn open_inside(dst: &[u8], file: bool) -> Result<Fd, Failed> {
+/// lead out of DIR; a missing component is created, the last one as `last`
+/// says.
+fn open_inside(dst: &[u8], last: Last) -> Result<Fd, Failed> {
     let mut dir = step(sys::open(c".", O_PATH | O_DIRECTORY), b"cannot open new root", b"")?;
     let mut parts = dst.split(|&b| b == b'/').filter(|p| !p.is_empty() && p != b".").peekable();
     let mut name = PathBuf::new();
@@ -260,21 +268,21 @@ fn open_inside(dst: &[u8], file: bool) -> Result<Fd, Failed> {
         return Ok(dir);
     }
     while let Some(part) = parts.next() {
-        let last = parts.peek().is_none();
+        let file = parts.peek().is_none() && last == Last::File;
         let Some(part_c) = name.join(b"", part).filter(|_| part != b"..") else {
             say(&[b"cannot mount on ", dst, b": a path inside may not contain .."]);
             return Err(EXIT_FAILURE);
         };
-        let flags = if last && file { O_PATH | O_NOFOLLOW } else { O_PATH | O_DIRECTORY | O_NOFOLLOW };
-        let opened = match sys::openat(dir.raw(), part_c, flags, 0) {
+        let flags = if file { O_PATH | O_NOFOLLOW } else { O_PATH | O_DIRECTORY | O_NOFOLLOW };
+        let opened = match sys::openat(&dir, part_c, flags, 0) {
             Err(Errno::ENOENT) => {
-                let made = if last && file {
-                    sys::openat(dir.raw(), part_c, O_CREAT | O_EXCL | O_NOFOLLOW, 0o644).map(drop)
+                let made = if file {
+                    sys::openat(&dir, part_c, O_CREAT | O_EXCL | O_NOFOLLOW, 0o644).map(drop)
                 } else {
-                    sys::mkdirat(dir.raw(), part_c, 0o755)
+                    sys::mkdirat(&dir, part_c, 0o755)
                 };
                 step(made, b"cannot create ", dst)?;
-                sys::openat(dir.raw(), part_c, flags, 0)
+                sys::openat(&dir, part_c, flags, 0)
             }
             other => other,
         };
@@ -293,7 +301,7 @@ fn below<'a>(dir: &CStr, rel: &[u8], buf: &'a mut PathBuf) -> Result<&'a CStr, F
 fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
     let mut path = PathBuf::new();
     if m.kind == Extra::Tmpfs {
-        let target = open_inside(m.dst, false)?;
+        let target = open_inside(m.dst, Last::Dir)?;
         return step(
             sys::mount(
                 Some(c"tmpfs"),
@@ -310,7 +318,7 @@ fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
     let src_c = src_buf.join(b"", m.src).unwrap_or(c"");
     let source = step(sys::open(src_c, O_PATH), b"cannot bind ", m.src)?;
     let is_dir = step(sys::fstat(&source), b"cannot bind ", m.src)?.is_dir();
-    let target = open_inside(m.dst, !is_dir)?;
+    let target = open_inside(m.dst, if is_dir { Last::Dir } else { Last::File })?;
     let mut src_path = PathBuf::new();
     step(
         sys::mount(Some(fd_path(&source, &mut src_path)), fd_path(&target, &mut path), None, MS_BIND | MS_REC, None),
@@ -352,12 +360,12 @@ fn volatile_root(root: &Root) -> Result<(), Failed> {
     )?;
     let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
     for name in [c"upper", c"work"] {
-        step(sys::mkdirat(upper.raw(), name, 0o755), b"cannot create the overlay's directories", b"")?;
+        step(sys::mkdirat(&upper, name, 0o755), b"cannot create the overlay's directories", b"")?;
     }
     // Made by host root's supervisor (from the initramfs), the upper layer,
     // whose owner the overlay's / shows, must still be container root's.
     if let Some((uid, gid)) = root.owner.filter(|_| root.switch == Switch::Moved) {
-        step(sys::chown_at(upper.raw(), c"upper", uid, gid), b"cannot create the overlay's directories", b"")?;
+        step(sys::chown_at(&upper, c"upper", uid, gid), b"cannot create the overlay's directories", b"")?;
     }
     let mut data = Line::new();
     let (mut l, mut u) = (PathBuf::new(), PathBuf::new());
@@ -443,7 +451,7 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
     // A host mount left on DIR/dev (a chroot setup's bind) would only be
     // covered, and container root could unmount the cover and reach it.
     for name in [c"dev", c"proc", c"sys"] {
-        if sys::statat(AT_FDCWD, name, true).is_ok_and(|st| st.mount_root) {
+        if sys::lstat(name).is_ok_and(|st| st.mount_root) {
             say(&[root.shown, b"/", name.to_bytes(), b" is a mount point: unmount it first"]);
             return Err(EXIT_FAILURE);
         }
@@ -482,7 +490,7 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
         prepare_root(root)?;
     }
     let mut path = PathBuf::new();
-    if let Some(proc_dir) = subdir(AT_FDCWD, c"proc") {
+    if let Some(proc_dir) = subdir(&sys::CWD, c"proc") {
         // A root moved by the supervisor has no /proc/self/fd until this
         // proc is there: mount it by its name, a directory just checked (no
         // process of the container exists yet to swap it).
@@ -495,7 +503,7 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
     }
     // sysfs shows the network devices of the namespace that mounts it: only
     // with a network namespace of its own is it the container's.
-    if let Some(sys_dir) = subdir(AT_FDCWD, c"sys").filter(|_| root.new_net) {
+    if let Some(sys_dir) = subdir(&sys::CWD, c"sys").filter(|_| root.new_net) {
         step(
             sys::mount(
                 Some(c"sysfs"),
@@ -508,7 +516,7 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
             b"",
         )?;
     }
-    if let Some(dev) = subdir(AT_FDCWD, c"dev") {
+    if let Some(dev) = subdir(&sys::CWD, c"dev") {
         make_dev(dev, root.console)?;
     }
     match root.switch {

@@ -37,7 +37,7 @@ const HELPER_DIRS: [&[u8]; 4] = [b"/usr/bin", b"/bin", b"/usr/sbin", b"/sbin"];
 pub fn each_line(path: &CStr, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
     let Ok(file) = sys::open(path, O_RDONLY) else { return false };
     let mut buf = [0u8; 4096];
-    ids::for_each_line(&mut |chunk| sys::read(file.raw(), chunk).unwrap_or(0), &mut buf, f)
+    ids::for_each_line(&mut |chunk| sys::read(&file, chunk).unwrap_or(0), &mut buf, f)
 }
 
 /// The first valid range of `uid` (or of its login name) in a subid file.
@@ -73,7 +73,7 @@ fn login_name(uid: u32) -> heapless::Vec<u8, 64> {
 fn current_map(path: &CStr) -> heapless::Vec<MapLine, 16> {
     let mut text = [0u8; 4096];
     let len = match sys::open(path, O_RDONLY) {
-        Ok(file) => sys::read_full(file.raw(), &mut text).unwrap_or(0),
+        Ok(file) => sys::read_full(&file, &mut text).unwrap_or(0),
         Err(_) => 0,
     };
     ids::parse_proc_map(&text[..len])
@@ -201,13 +201,13 @@ fn write_direct(pid: i32, maps: &Maps) -> Result<(), i32> {
         // Since Linux 3.19 an unprivileged gid_map needs setgroups denied
         // first (CVE-2014-8989).
         let file = path.proc_path(pid, &[b"/setgroups"]);
-        sys::write_file(sys::AT_FDCWD, file, b"deny").map_err(|e| fail(b"cannot write ", file.to_bytes(), e))?;
+        sys::write_file(&sys::CWD, file, b"deny").map_err(|e| fail(b"cannot write ", file.to_bytes(), e))?;
     }
     for (map, name) in [(&maps.gid, &b"gid_map"[..]), (&maps.uid, &b"uid_map"[..])] {
         let mut text = heapless::Vec::<u8, 512>::new();
         ids::format_map(map, &mut text);
         let file = path.proc_path(pid, &[b"/", name]);
-        sys::write_file(sys::AT_FDCWD, file, &text).map_err(|e| fail(b"cannot write ", file.to_bytes(), e))?;
+        sys::write_file(&sys::CWD, file, &text).map_err(|e| fail(b"cannot write ", file.to_bytes(), e))?;
     }
     Ok(())
 }
@@ -243,16 +243,15 @@ fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
 
 /// Waits for a helper (`start_helper`, contain's `-o`); says how it
 /// failed: `NAME: HELPER failed: exit status N` (or `killed by signal N`,
-/// or `lost` when the wait fails and `lost` is set).
-pub fn wait_helper(helper: &[u8], child: i32, lost: bool) -> Result<(), i32> {
+/// or `lost` when it cannot be waited for).
+pub fn wait_helper(helper: &[u8], child: i32) -> Result<(), i32> {
     let mut line = Line::message();
     line.add(helper).add(b" failed: ");
-    match sys::wait(child, false) {
-        Ok(Some((_, Exit::Code(0)))) => return Ok(()),
-        Ok(Some((_, Exit::Code(code)))) => line.add(b"exit status ").num(code as u64),
-        Ok(Some((_, Exit::Signal(sig)))) => line.add(b"killed by signal ").num(sig as u64),
-        _ if lost => line.add(b"lost"),
-        _ => return Err(EXIT_FAILURE),
+    match sys::wait(child) {
+        Ok(Exit::Code(0)) => return Ok(()),
+        Ok(Exit::Code(code)) => line.add(b"exit status ").num(code as u64),
+        Ok(Exit::Signal(sig)) => line.add(b"killed by signal ").num(sig as u64),
+        Err(_) => line.add(b"lost"),
     };
     line.send();
     Err(EXIT_FAILURE)
@@ -267,8 +266,8 @@ pub fn write_maps(pid: i32, maps: &Maps) -> Result<(), i32> {
     }
     let uid_helper = start_helper(b"newuidmap", pid, &maps.uid)?;
     let gid_helper = start_helper(b"newgidmap", pid, &maps.gid);
-    let uid_written = wait_helper(b"newuidmap", uid_helper, false);
-    wait_helper(b"newgidmap", gid_helper?, false).and(uid_written)
+    let uid_written = wait_helper(b"newuidmap", uid_helper);
+    wait_helper(b"newgidmap", gid_helper?).and(uid_written)
 }
 
 /// Inside the new namespace, once mapped: become its root (SPEC §4, root rows).
@@ -315,7 +314,7 @@ pub fn unshare_user(maps: &Maps) -> Result<(), i32> {
         drop(ready_w);
         let mut go = [0u8; 1];
         // End of file without the byte: the parent failed and said so.
-        if sys::read_full(ready_r.raw(), &mut go) != Ok(1) {
+        if sys::read_full(&ready_r, &mut go) != Ok(1) {
             sys::exit(EXIT_FAILURE);
         }
         sys::exit(match write_maps(parent, maps) {
@@ -326,13 +325,13 @@ pub fn unshare_user(maps: &Maps) -> Result<(), i32> {
     drop(ready_r);
     let unshared = unshare(sys::CLONE_NEWUSER);
     if unshared.is_ok() {
-        let _ = sys::write_all(ready_w.raw(), b"1");
+        let _ = sys::write_all(&ready_w, b"1");
     }
     drop(ready_w);
-    let written = sys::wait(writer, false);
+    let written = sys::wait(writer);
     unshared?;
     match written {
-        Ok(Some((_, Exit::Code(0)))) => become_root(maps),
+        Ok(Exit::Code(0)) => become_root(maps),
         _ => Err(EXIT_FAILURE),
     }
 }

@@ -1,7 +1,7 @@
 //! Messages without `core::fmt` (which costs kilobytes): one line built by
 //! appending bytes into a fixed buffer, `NAME: what failed: strerror`.
 
-use crate::sys::{write_all, Errno};
+use crate::sys::{write_all, Errno, STDERR};
 use core::ffi::CStr;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
@@ -76,7 +76,7 @@ impl Line {
     /// Writes the line, with its newline, to standard error.
     pub fn send(&mut self) {
         self.buf[self.len] = b'\n';
-        let _ = write_all(2, &self.buf[..self.len + 1]);
+        let _ = write_all(&STDERR, &self.buf[..self.len + 1]);
     }
 }
 
@@ -124,7 +124,7 @@ pub fn fail_parts(parts: &[&[u8]], e: Errno) -> i32 {
 
 /// The usage text on standard error; returns exit status 64.
 pub fn usage(text: &[u8]) -> i32 {
-    let _ = write_all(2, text);
+    let _ = write_all(&STDERR, text);
     EXIT_USAGE
 }
 

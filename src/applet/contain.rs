@@ -164,7 +164,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         };
         // The console belongs to the container's root (SPEC §5.5).
         if let (Some((uid, gid)), Some(slave)) = (root_owner, &opened.slave) {
-            let _ = sys::chown_at(slave.raw(), c"", uid, gid);
+            let _ = sys::chown_at(slave, c"", uid, gid);
         }
         console = Some(opened);
     }
@@ -230,19 +230,19 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     });
     if let Err(status) = started {
         let _ = sys::kill(init, SIGKILL);
-        let _ = sys::wait(init, false);
+        let _ = sys::wait(init);
         cgroups.remove();
         return status;
     }
     if let Some(console) = &console {
         console.raw();
     }
-    let _ = sys::write_all(ready_w.raw(), b"1");
+    let _ = sys::write_all(&ready_w, b"1");
     let how = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {
         Ok(proc) => supervise(init, owned, Child::Init { stop: plan.stop }, console.as_ref(), &proc),
         Err(e) => {
             let _ = sys::kill(init, SIGKILL);
-            let _ = sys::wait(init, false);
+            let _ = sys::wait(init);
             Exit::Code(fail(b"cannot open /proc", b"", e))
         }
     };
@@ -287,7 +287,7 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
         let e = sys::execve(c"/bin/sh", argv.list(), helper_env.list());
         sys::exit(fail(b"cannot execute /bin/sh", b"", e));
     }
-    wait_helper(b"helper", child, true)
+    wait_helper(b"helper", child)
 }
 
 /// PID 1 of the container, until it executes CMD.
@@ -305,7 +305,7 @@ fn container_init(
     // kernel ignores it for a PID 1 without a handler.
     sys::set_mask(old_mask);
     let mut go = [0u8; 1];
-    if sys::read_full(ready.raw(), &mut go) != Ok(1) {
+    if sys::read_full(&ready, &mut go) != Ok(1) {
         return EXIT_FAILURE;
     }
     if let Err(status) = become_root(maps) {
@@ -315,7 +315,7 @@ fn container_init(
     // clears it (prctl(2), PR_SET_PDEATHSIG). The supervisor holds its end
     // of the pipe until it ends, so end of file now means it is gone.
     let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
-    if sys::read_nonblocking(ready.raw(), &mut go) != Err(Errno::EAGAIN) {
+    if sys::read_nonblocking(&ready, &mut go) != Err(Errno::EAGAIN) {
         return EXIT_FAILURE;
     }
     drop(ready);

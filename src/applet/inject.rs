@@ -168,7 +168,7 @@ fn run_inside(cmd: CStrList, env: CStrList, console: Option<&Console>, bounding:
 fn capability_bounding_set(pid: i32) -> u64 {
     let Ok(file) = sys::open(Line::new().proc_path(pid, &[b"/status"]), O_RDONLY) else { return u64::MAX };
     let mut status = [0u8; 2048];
-    let len = sys::read_full(file.raw(), &mut status).unwrap_or(0);
+    let len = sys::read_full(&file, &mut status).unwrap_or(0);
     crate::ids::signal_mask(&status[..len], b"CapBnd:").unwrap_or(u64::MAX)
 }
 
@@ -188,7 +188,7 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
             Err(Errno::ENOENT) if same(name, b"cgroup") || same(name, b"time") => continue,
             // A zombie keeps its /proc directory but loses its namespaces.
             Err(Errno::ENOENT) => {
-                if sys::statat(sys::AT_FDCWD, path.proc_path(pid, &[]), false).is_ok() {
+                if sys::stat(path.proc_path(pid, &[])).is_ok() {
                     say(&[b"process ", pid_text, b" has exited"]);
                     return Err(EXIT_FAILURE);
                 }
@@ -207,7 +207,7 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
 /// Whether the namespace file `fd` is the same namespace as `ours` (the
 /// nsfs inode number names a namespace).
 fn same_namespace(fd: &Fd, ours: &CStr) -> bool {
-    matches!((sys::fstat(fd), sys::statat(sys::AT_FDCWD, ours, false)), (Ok(a), Ok(b)) if a.ino == b.ino)
+    matches!((sys::fstat(fd), sys::stat(ours)), (Ok(a), Ok(b)) if a.ino == b.ino)
 }
 
 /// The first child of `pid` (`/proc/PID/task/PID/children`, Linux 3.5)
@@ -217,7 +217,7 @@ fn container_child(pid: i32) -> Option<i32> {
     pid_text.num(pid as u64);
     let file = sys::open(Line::new().proc_path(pid, &[b"/task/", pid_text.text(), b"/children"]), O_RDONLY).ok()?;
     let mut children = [0u8; 24];
-    let len = sys::read_full(file.raw(), &mut children).ok()?;
+    let len = sys::read_full(&file, &mut children).ok()?;
     let child = children.get(..len)?.split(|&b| b == b' ').next().and_then(parse_pid)?;
     let user = sys::open(Line::new().proc_path(child, &[b"/ns/user"]), O_RDONLY).ok()?;
     (!same_namespace(&user, c"/proc/self/ns/user")).then_some(child)

@@ -25,7 +25,7 @@ pub fn install(args: CStrList) -> i32 {
         return fail(b"cannot enter ", dir.to_bytes(), e);
     }
     for (name, _, _) in crate::APPLETS {
-        if let Err(e) = sys::symlinkat(exe, sys::AT_FDCWD, name) {
+        if let Err(e) = sys::symlinkat(exe, &sys::CWD, name) {
             return fail_parts(&[b"cannot link ", dir.to_bytes(), b"/", name.to_bytes()], e);
         }
     }

@@ -29,7 +29,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // close-on-exec and so already gone when it tries to open it: execveat
     // would fail with a bare ENOENT (execveat(2), NOTES).
     let mut magic = [0u8; 2];
-    if sys::read_full(file.raw(), &mut magic) == Ok(2) && &magic == b"#!" {
+    if sys::read_full(&file, &mut magic) == Ok(2) && &magic == b"#!" {
         say(&[prog.to_bytes(), b": cannot run a #! script from a sealed memfd"]);
         return NOT_EXECUTABLE;
     }

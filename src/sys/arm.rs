@@ -8,7 +8,8 @@ use core::arch::asm;
 /// As the system call `n` with no arguments.
 pub unsafe fn syscall0(n: usize) -> usize {
     let ret;
-    asm!("svc 0", in("r7") n, lateout("r0") ret, options(nostack));
+    // SAFETY: the caller passes what the system call expects.
+    unsafe { asm!("svc 0", in("r7") n, lateout("r0") ret, options(nostack)) };
     ret
 }
 
@@ -16,7 +17,8 @@ pub unsafe fn syscall0(n: usize) -> usize {
 /// As the system call `n` with these arguments.
 pub unsafe fn syscall1(n: usize, a1: usize) -> usize {
     let ret;
-    asm!("svc 0", in("r7") n, inlateout("r0") a1 => ret, options(nostack));
+    // SAFETY: the caller passes what the system call expects.
+    unsafe { asm!("svc 0", in("r7") n, inlateout("r0") a1 => ret, options(nostack)) };
     ret
 }
 
@@ -24,7 +26,8 @@ pub unsafe fn syscall1(n: usize, a1: usize) -> usize {
 /// As the system call `n` with these arguments.
 pub unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
     let ret;
-    asm!("svc 0", in("r7") n, inlateout("r0") a1 => ret, in("r1") a2, options(nostack));
+    // SAFETY: the caller passes what the system call expects.
+    unsafe { asm!("svc 0", in("r7") n, inlateout("r0") a1 => ret, in("r1") a2, options(nostack)) };
     ret
 }
 
@@ -32,7 +35,8 @@ pub unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
 /// As the system call `n` with these arguments.
 pub unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
     let ret;
-    asm!("svc 0", in("r7") n, inlateout("r0") a1 => ret, in("r1") a2, in("r2") a3, options(nostack));
+    // SAFETY: the caller passes what the system call expects.
+    unsafe { asm!("svc 0", in("r7") n, inlateout("r0") a1 => ret, in("r1") a2, in("r2") a3, options(nostack)) };
     ret
 }
 
@@ -40,7 +44,10 @@ pub unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
 /// As the system call `n` with these arguments.
 pub unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
     let ret;
-    asm!("svc 0", in("r7") n, inlateout("r0") a1 => ret, in("r1") a2, in("r2") a3, in("r3") a4, options(nostack));
+    // SAFETY: the caller passes what the system call expects.
+    unsafe {
+        asm!("svc 0", in("r7") n, inlateout("r0") a1 => ret, in("r1") a2, in("r2") a3, in("r3") a4, options(nostack))
+    };
     ret
 }
 

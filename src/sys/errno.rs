@@ -1,7 +1,7 @@
 //! Error numbers: the kernel's -4095..-1 return values, decoded in one place.
 
 /// An error number returned by the kernel.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Errno(pub u16);
 
 impl Errno {

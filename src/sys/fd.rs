@@ -18,6 +18,14 @@ impl Fd {
     }
 }
 
+// Descriptors this process does not own: statics are never dropped, so
+// nothing closes them.
+/// The current directory, for the `*at` calls (AT_FDCWD).
+pub static CWD: Fd = Fd(k::AT_FDCWD);
+pub static STDIN: Fd = Fd(0);
+pub static STDOUT: Fd = Fd(1);
+pub static STDERR: Fd = Fd(2);
+
 impl Drop for Fd {
     fn drop(&mut self) {
         // SAFETY: we own the descriptor and nothing uses it after this.
@@ -29,14 +37,27 @@ impl Drop for Fd {
 /// envp and as execve(2) takes them.
 #[derive(Clone, Copy)]
 pub struct CStrList<'a> {
-    pub(super) ptr: *const *const c_char,
-    pub(super) len: usize,
-    pub(super) life: PhantomData<&'a CStr>,
+    ptr: *const *const c_char,
+    len: usize,
+    life: PhantomData<&'a CStr>,
 }
 
 impl<'a> CStrList<'a> {
+    /// The list of the `len` C strings at `ptr`.
+    ///
+    /// # Safety
+    /// `ptr` points to `len` pointers, each to a NUL-terminated string,
+    /// followed by a NULL pointer; the pointers and the strings stay valid
+    /// and unchanged for `'a`. `get`, `skip` and `execve` rely on this.
+    pub unsafe fn from_raw(ptr: *const *const c_char, len: usize) -> CStrList<'a> {
+        CStrList { ptr, len, life: PhantomData }
+    }
     pub fn len(&self) -> usize {
         self.len
+    }
+    /// The NULL-terminated array, as execve(2) takes it.
+    pub(super) fn as_ptr(&self) -> *const *const c_char {
+        self.ptr
     }
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -104,29 +125,30 @@ impl<const N: usize> Default for CStrArray<'_, N> {
 }
 
 #[inline(never)]
-pub fn openat(dir: i32, path: &CStr, flags: u32, mode: u32) -> Result<Fd> {
+pub fn openat(dir: &Fd, path: &CStr, flags: u32, mode: u32) -> Result<Fd> {
     // SAFETY: path is a valid C string; the kernel returns a new descriptor.
-    let r =
-        unsafe { sc::syscall4(nr!(__NR_openat), dir as usize, ptr(path), (flags | O_CLOEXEC) as usize, mode as usize) };
+    let r = unsafe {
+        sc::syscall4(nr!(__NR_openat), dir.raw() as usize, ptr(path), (flags | O_CLOEXEC) as usize, mode as usize)
+    };
     check(r).map(|fd| Fd(fd as i32))
 }
 
 pub fn open(path: &CStr, flags: u32) -> Result<Fd> {
-    openat(AT_FDCWD, path, flags, 0)
+    openat(&CWD, path, flags, 0)
 }
 
-pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize> {
+pub fn read(fd: &Fd, buf: &mut [u8]) -> Result<usize> {
     // SAFETY: the kernel writes at most buf.len() bytes into buf.
-    check(unsafe { sc::syscall3(nr!(__NR_read), fd as usize, buf.as_mut_ptr() as usize, buf.len()) })
+    check(unsafe { sc::syscall3(nr!(__NR_read), fd.raw() as usize, buf.as_mut_ptr() as usize, buf.len()) })
 }
 
-pub fn write(fd: i32, buf: &[u8]) -> Result<usize> {
+pub fn write(fd: &Fd, buf: &[u8]) -> Result<usize> {
     // SAFETY: the kernel reads at most buf.len() bytes from buf.
-    check(unsafe { sc::syscall3(nr!(__NR_write), fd as usize, buf.as_ptr() as usize, buf.len()) })
+    check(unsafe { sc::syscall3(nr!(__NR_write), fd.raw() as usize, buf.as_ptr() as usize, buf.len()) })
 }
 
 /// Writes all of `buf`, retrying after short writes and EINTR.
-pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<()> {
+pub fn write_all(fd: &Fd, mut buf: &[u8]) -> Result<()> {
     while !buf.is_empty() {
         match write(fd, buf) {
             Ok(0) => return Err(Errno(linux_raw_sys::errno::EIO as u16)),
@@ -139,14 +161,14 @@ pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<()> {
 }
 
 /// read(2) that fails with EAGAIN instead of waiting for data.
-pub fn read_nonblocking(fd: i32, buf: &mut [u8]) -> Result<usize> {
+pub fn read_nonblocking(fd: &Fd, buf: &mut [u8]) -> Result<usize> {
     // SAFETY: plain integer arguments.
-    check(unsafe { sc::syscall3(nr!(__NR_fcntl), fd as usize, k::F_SETFL as usize, k::O_NONBLOCK as usize) })?;
+    check(unsafe { sc::syscall3(nr!(__NR_fcntl), fd.raw() as usize, k::F_SETFL as usize, k::O_NONBLOCK as usize) })?;
     read(fd, buf)
 }
 
 /// Reads until `buf` is full or end of file; returns the bytes read.
-pub fn read_full(fd: i32, buf: &mut [u8]) -> Result<usize> {
+pub fn read_full(fd: &Fd, buf: &mut [u8]) -> Result<usize> {
     let mut done = 0;
     while done < buf.len() {
         match read(fd, &mut buf[done..]) {
@@ -161,9 +183,9 @@ pub fn read_full(fd: i32, buf: &mut [u8]) -> Result<usize> {
 
 /// Writes a whole small file such as /proc/PID/uid_map in one write(2),
 /// as the kernel requires for id maps.
-pub fn write_file(dir: i32, path: &CStr, data: &[u8]) -> Result<()> {
+pub fn write_file(dir: &Fd, path: &CStr, data: &[u8]) -> Result<()> {
     let fd = openat(dir, path, O_WRONLY, 0)?;
-    let n = write(fd.raw(), data)?;
+    let n = write(&fd, data)?;
     if n == data.len() {
         Ok(())
     } else {
@@ -191,18 +213,28 @@ impl Stat {
     }
 }
 
+/// stat(2) of `path`, following a symlink.
+pub fn stat(path: &CStr) -> Result<Stat> {
+    statx(&CWD, path, k::AT_EMPTY_PATH)
+}
+
+/// lstat(2) of `path`: a symlink itself, not what it points to.
+pub fn lstat(path: &CStr) -> Result<Stat> {
+    statx(&CWD, path, k::AT_EMPTY_PATH | k::AT_SYMLINK_NOFOLLOW)
+}
+
+pub fn fstat(fd: &Fd) -> Result<Stat> {
+    statx(fd, c"", k::AT_EMPTY_PATH)
+}
+
 /// statx(2) of `path` relative to `dir`; an empty path means `dir` itself.
-pub fn statat(dir: i32, path: &CStr, nofollow: bool) -> Result<Stat> {
-    let mut flags = k::AT_EMPTY_PATH;
-    if nofollow {
-        flags |= k::AT_SYMLINK_NOFOLLOW;
-    }
+fn statx(dir: &Fd, path: &CStr, flags: u32) -> Result<Stat> {
     let mut st = core::mem::MaybeUninit::<k::statx>::zeroed();
     // SAFETY: the kernel fills the statx struct we pass.
     let r = unsafe {
         sc::syscall5(
             nr!(__NR_statx),
-            dir as usize,
+            dir.raw() as usize,
             ptr(path),
             flags as usize,
             (k::STATX_TYPE | k::STATX_MODE | k::STATX_INO | k::STATX_SIZE) as usize,
@@ -219,10 +251,6 @@ pub fn statat(dir: i32, path: &CStr, nofollow: bool) -> Result<Stat> {
         dev: ((st.stx_dev_major as u64) << 32) | st.stx_dev_minor as u64,
         mount_root: st.stx_attributes & k::STATX_ATTR_MOUNT_ROOT as u64 != 0,
     })
-}
-
-pub fn fstat(fd: &Fd) -> Result<Stat> {
-    statat(fd.raw(), c"", false)
 }
 
 /// access(2) with X_OK and friends, by the real ids as execvp does.
@@ -242,14 +270,14 @@ pub fn readlink<'a>(path: &CStr, buf: &'a mut [u8]) -> Result<&'a CStr> {
     cstr_until_nul(buf).ok_or(Errno::EINVAL)
 }
 
-pub fn mkdirat(dir: i32, path: &CStr, mode: u32) -> Result<()> {
+pub fn mkdirat(dir: &Fd, path: &CStr, mode: u32) -> Result<()> {
     // SAFETY: path is a valid C string.
-    unit(unsafe { sc::syscall3(nr!(__NR_mkdirat), dir as usize, ptr(path), mode as usize) })
+    unit(unsafe { sc::syscall3(nr!(__NR_mkdirat), dir.raw() as usize, ptr(path), mode as usize) })
 }
 
-pub fn symlinkat(target: &CStr, dir: i32, path: &CStr) -> Result<()> {
+pub fn symlinkat(target: &CStr, dir: &Fd, path: &CStr) -> Result<()> {
     // SAFETY: both are valid C strings.
-    unit(unsafe { sc::syscall3(nr!(__NR_symlinkat), ptr(target), dir as usize, ptr(path)) })
+    unit(unsafe { sc::syscall3(nr!(__NR_symlinkat), ptr(target), dir.raw() as usize, ptr(path)) })
 }
 
 pub fn pipe() -> Result<(Fd, Fd)> {
@@ -284,11 +312,11 @@ pub fn cloexec_from(first: u32) -> Result<()> {
 
 /// fchownat(2) of `path` relative to `dir` (empty: `dir` itself), without
 /// following a symlink.
-pub fn chown_at(dir: i32, path: &CStr, uid: u32, gid: u32) -> Result<()> {
+pub fn chown_at(dir: &Fd, path: &CStr, uid: u32, gid: u32) -> Result<()> {
     let flags = k::AT_EMPTY_PATH | k::AT_SYMLINK_NOFOLLOW;
     // SAFETY: path is a valid C string.
     unit(unsafe {
-        sc::syscall5(nr!(__NR_fchownat), dir as usize, ptr(path), uid as usize, gid as usize, flags as usize)
+        sc::syscall5(nr!(__NR_fchownat), dir.raw() as usize, ptr(path), uid as usize, gid as usize, flags as usize)
     })
 }
 
@@ -309,15 +337,15 @@ pub fn chroot(path: &CStr) -> Result<()> {
 }
 
 /// ioctl(2) whose argument is a pointer to `arg` (read or written).
-pub fn ioctl<T>(fd: i32, request: u32, arg: &mut T) -> Result<usize> {
+pub fn ioctl<T>(fd: &Fd, request: u32, arg: &mut T) -> Result<usize> {
     // SAFETY: callers pass the struct the request reads or writes.
-    check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd as usize, request as usize, arg as *mut T as usize) })
+    check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd.raw() as usize, request as usize, arg as *mut T as usize) })
 }
 
 /// ioctl(2) with an integer argument.
-pub fn ioctl_int(fd: i32, request: u32, arg: usize) -> Result<usize> {
+pub fn ioctl_int(fd: &Fd, request: u32, arg: usize) -> Result<usize> {
     // SAFETY: plain integer arguments.
-    check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd as usize, request as usize, arg) })
+    check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd.raw() as usize, request as usize, arg) })
 }
 
 /// Calls `f(name, is_dir)` for each entry of the open directory `dir`

@@ -88,3 +88,20 @@ pub use net::*;
 pub use process::*;
 pub use signal::*;
 pub use tty::*;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kernel returns -errno as an unsigned word: -4095..-1 are errors,
+    /// everything else (addresses, counts, descriptors) is a value.
+    #[test]
+    fn raw_return_values() {
+        assert_eq!(check(0), Ok(0));
+        assert_eq!(check(4096), Ok(4096));
+        assert_eq!(check(-1isize as usize), Err(Errno(1)));
+        assert_eq!(check(-4095isize as usize), Err(Errno(4095)));
+        assert_eq!(check(-4096isize as usize), Ok(-4096isize as usize));
+        assert_eq!(unit(-2isize as usize), Err(Errno::ENOENT));
+    }
+}

@@ -4,7 +4,7 @@ use super::*;
 #[inline(never)]
 pub fn execve(path: &CStr, argv: CStrList, envp: CStrList) -> Errno {
     // SAFETY: argv and envp are NULL-terminated arrays of C strings.
-    let r = unsafe { sc::syscall3(nr!(__NR_execve), ptr(path), argv.ptr as usize, envp.ptr as usize) };
+    let r = unsafe { sc::syscall3(nr!(__NR_execve), ptr(path), argv.as_ptr() as usize, envp.as_ptr() as usize) };
     check(r).err().unwrap_or(Errno::EINVAL)
 }
 
@@ -49,8 +49,8 @@ fn execveat_empty(fd: &Fd, argv: CStrList, envp: CStrList) -> Errno {
             nr!(__NR_execveat),
             fd.raw() as usize,
             ptr(c""),
-            argv.ptr as usize,
-            envp.ptr as usize,
+            argv.as_ptr() as usize,
+            envp.as_ptr() as usize,
             k::AT_EMPTY_PATH as usize,
         )
     };
@@ -163,17 +163,35 @@ pub fn fork() -> Result<i32> {
 }
 
 /// How a child ended.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Exit {
     Code(i32),
     Signal(u32),
 }
 
-/// wait4(2) for `pid` (or -1 for any child); None with `nohang` when no
-/// child has ended yet.
-pub fn wait(pid: i32, nohang: bool) -> Result<Option<(i32, Exit)>> {
+impl Exit {
+    /// Decodes a wait(2) status (the WIFEXITED/WTERMSIG layout): the signal
+    /// in the low 7 bits, else the exit code in the next 8.
+    pub fn from_status(status: i32) -> Exit {
+        match (status & 0x7f) as u32 {
+            0 => Exit::Code((status >> 8) & 0xff),
+            sig => Exit::Signal(sig),
+        }
+    }
+}
+
+/// wait4(2) for the child `pid`, until it ends.
+pub fn wait(pid: i32) -> Result<Exit> {
+    wait4(pid, 0).map(|ended| ended.map_or(Exit::Code(0), |(_, how)| how))
+}
+
+/// Reaps one child that has ended, if any: (its pid, how it ended).
+pub fn reap_any() -> Result<Option<(i32, Exit)>> {
+    wait4(-1, k::WNOHANG)
+}
+
+fn wait4(pid: i32, options: u32) -> Result<Option<(i32, Exit)>> {
     let mut status: i32 = 0;
-    let options = if nohang { k::WNOHANG } else { 0 };
     loop {
         // SAFETY: status is a valid int the kernel writes.
         let r = unsafe {
@@ -182,12 +200,35 @@ pub fn wait(pid: i32, nohang: bool) -> Result<Option<(i32, Exit)>> {
         match check(r) {
             Err(Errno::EINTR) => continue,
             Err(e) => return Err(e),
+            // Only with WNOHANG: no child has ended yet.
             Ok(0) => return Ok(None),
-            Ok(p) => {
-                let sig = (status & 0x7f) as u32;
-                let how = if sig == 0 { Exit::Code((status >> 8) & 0xff) } else { Exit::Signal(sig) };
-                return Ok(Some((p as i32, how)));
-            }
+            Ok(p) => return Ok(Some((p as i32, Exit::from_status(status)))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Statuses as wait(2) reports them (the WIFEXITED and WTERMSIG layout).
+    #[test]
+    fn wait_statuses() {
+        assert_eq!(Exit::from_status(0), Exit::Code(0));
+        assert_eq!(Exit::from_status(1 << 8), Exit::Code(1));
+        assert_eq!(Exit::from_status(255 << 8), Exit::Code(255));
+        assert_eq!(Exit::from_status(9), Exit::Signal(9));
+        // Killed by SIGSEGV with a core dump (bit 7 set).
+        assert_eq!(Exit::from_status(0x80 | 11), Exit::Signal(11));
+        assert_eq!(Exit::from_status(64), Exit::Signal(64));
+    }
+
+    #[test]
+    fn a_child_is_waited_for() {
+        let child = fork().unwrap();
+        if child == 0 {
+            exit(3);
+        }
+        assert_eq!(wait(child), Ok(Exit::Code(3)));
     }
 }

@@ -2,9 +2,8 @@
 //! the auxiliary vector once and hands them to `crate::main`; a panic
 //! handler that exits; the memory functions the compiler may call.
 
-use super::{exit, write_all, CStrList};
+use super::{exit, write_all, CStrList, STDERR};
 use core::ffi::c_char;
-use core::marker::PhantomData;
 
 // The kernel starts us with the stack pointer at argc (System V ABI and the
 // generic Linux ELF loader, fs/binfmt_elf.c create_elf_tables).
@@ -62,29 +61,33 @@ const AT_SECURE: usize = linux_raw_sys::auxvec::AT_SECURE as usize;
 /// # Safety
 /// Called once, by `_start`, with the initial stack pointer the kernel set.
 unsafe extern "C" fn entry(sp: *const usize) -> ! {
-    let argc = *sp;
-    let argv = sp.add(1) as *const *const c_char;
-    let envp = argv.add(argc + 1);
-    let mut envc = 0;
-    while !(*envp.add(envc)).is_null() {
-        envc += 1;
-    }
-    let mut auxv = envp.add(envc + 1) as *const usize;
-    let mut secure = false;
-    while *auxv != 0 {
-        if *auxv == AT_SECURE {
-            secure = *auxv.add(1) != 0;
+    // SAFETY: the stack holds argc, argv[0..argc], NULL, envp[..], NULL,
+    // then the auxiliary vector of (type, value) pairs ending in AT_NULL.
+    let (args, env, secure) = unsafe {
+        let argc = *sp;
+        let argv = sp.add(1) as *const *const c_char;
+        let envp = argv.add(argc + 1);
+        let mut envc = 0;
+        while !(*envp.add(envc)).is_null() {
+            envc += 1;
         }
-        auxv = auxv.add(2);
-    }
-    let args = CStrList { ptr: argv, len: argc, life: PhantomData };
-    let env = CStrList { ptr: envp, len: envc, life: PhantomData };
+        let mut auxv = envp.add(envc + 1) as *const usize;
+        let mut secure = false;
+        while *auxv != 0 {
+            if *auxv == AT_SECURE {
+                secure = *auxv.add(1) != 0;
+            }
+            auxv = auxv.add(2);
+        }
+        // The strings live on our stack until we exit.
+        (CStrList::from_raw(argv, argc), CStrList::from_raw(envp, envc), secure)
+    };
     exit(crate::main(args, env, secure))
 }
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    let _ = write_all(2, b"ucontain: internal error\n");
+    let _ = write_all(&STDERR, b"ucontain: internal error\n");
     exit(70)
 }
 
@@ -95,20 +98,25 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 /// As C memcpy: `n` bytes valid at both pointers, not overlapping.
 #[no_mangle]
 unsafe extern "C" fn memcpy(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    memmove(dst, src, n)
+    // SAFETY: what memmove needs is less than what memcpy's caller gives.
+    unsafe { memmove(dst, src, n) }
 }
 
 /// # Safety
 /// As C memmove: `n` bytes valid at both pointers.
 #[no_mangle]
 unsafe extern "C" fn memmove(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    if (dst as usize) < (src as usize) {
-        for i in 0..n {
-            dst.add(i).write_volatile(src.add(i).read_volatile());
-        }
-    } else {
-        for i in (0..n).rev() {
-            dst.add(i).write_volatile(src.add(i).read_volatile());
+    // SAFETY: i < n, and n bytes are valid at both pointers; copying
+    // away from the overlap reads each byte before it is overwritten.
+    unsafe {
+        if (dst as usize) < (src as usize) {
+            for i in 0..n {
+                dst.add(i).write_volatile(src.add(i).read_volatile());
+            }
+        } else {
+            for i in (0..n).rev() {
+                dst.add(i).write_volatile(src.add(i).read_volatile());
+            }
         }
     }
     dst
@@ -119,7 +127,8 @@ unsafe extern "C" fn memmove(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 
 #[no_mangle]
 unsafe extern "C" fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8 {
     for i in 0..n {
-        dst.add(i).write_volatile(c as u8);
+        // SAFETY: i < n, and n bytes are valid at dst.
+        unsafe { dst.add(i).write_volatile(c as u8) };
     }
     dst
 }
@@ -129,7 +138,8 @@ unsafe extern "C" fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8 {
 #[no_mangle]
 unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
     for i in 0..n {
-        let (x, y) = (a.add(i).read_volatile(), b.add(i).read_volatile());
+        // SAFETY: i < n, and n bytes are valid at both pointers.
+        let (x, y) = unsafe { (a.add(i).read_volatile(), b.add(i).read_volatile()) };
         if x != y {
             return x as i32 - y as i32;
         }
@@ -141,7 +151,8 @@ unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
 /// As C bcmp.
 #[no_mangle]
 unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
-    memcmp(a, b, n)
+    // SAFETY: bcmp's contract is memcmp's.
+    unsafe { memcmp(a, b, n) }
 }
 
 /// # Safety
@@ -149,7 +160,8 @@ unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
 #[no_mangle]
 unsafe extern "C" fn strlen(s: *const u8) -> usize {
     let mut n = 0;
-    while s.add(n).read_volatile() != 0 {
+    // SAFETY: s is NUL-terminated, so every byte up to the NUL is valid.
+    while unsafe { s.add(n).read_volatile() } != 0 {
         n += 1;
     }
     n

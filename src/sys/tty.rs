@@ -6,14 +6,14 @@ use linux_raw_sys::ioctl as io;
 
 pub use k::{termios as Termios, winsize as WinSize};
 
-pub fn get_termios(fd: i32) -> Result<Termios> {
+pub fn get_termios(fd: &Fd) -> Result<Termios> {
     let mut t = Termios { c_iflag: 0, c_oflag: 0, c_cflag: 0, c_lflag: 0, c_line: 0, c_cc: [0; 19] };
     ioctl(fd, io::TCGETS, &mut t).map(|_| t)
 }
 
 /// Sets `t` once the output written so far has been sent (TCSADRAIN).
 #[inline(never)]
-pub fn set_termios(fd: i32, t: &Termios) -> Result<()> {
+pub fn set_termios(fd: &Fd, t: &Termios) -> Result<()> {
     let mut t = *t;
     ioctl(fd, io::TCSETSW, &mut t).map(|_| ())
 }
@@ -32,18 +32,18 @@ pub fn raw(t: &Termios) -> Termios {
     r
 }
 
-pub fn window_size(fd: i32) -> Result<WinSize> {
+pub fn window_size(fd: &Fd) -> Result<WinSize> {
     let mut w = WinSize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
     ioctl(fd, io::TIOCGWINSZ, &mut w).map(|_| w)
 }
 
-pub fn set_window_size(fd: i32, w: &WinSize) -> Result<()> {
+pub fn set_window_size(fd: &Fd, w: &WinSize) -> Result<()> {
     let mut w = *w;
     ioctl(fd, io::TIOCSWINSZ, &mut w).map(|_| ())
 }
 
 /// The foreground process group of the terminal `fd`.
-pub fn foreground_group(fd: i32) -> Result<i32> {
+pub fn foreground_group(fd: &Fd) -> Result<i32> {
     let mut pgrp: i32 = 0;
     ioctl(fd, io::TIOCGPGRP, &mut pgrp).map(|_| pgrp)
 }
@@ -58,20 +58,20 @@ pub fn getpgrp() -> i32 {
 pub fn open_pty(ptmx: &CStr) -> Result<(Fd, Fd)> {
     let master = open(ptmx, O_RDWR | k::O_NOCTTY)?;
     let mut unlock: i32 = 0;
-    ioctl(master.raw(), io::TIOCSPTLCK, &mut unlock)?;
-    let slave = ioctl_int(master.raw(), io::TIOCGPTPEER, (O_RDWR | k::O_NOCTTY | O_CLOEXEC) as usize)?;
+    ioctl(&master, io::TIOCSPTLCK, &mut unlock)?;
+    let slave = ioctl_int(&master, io::TIOCGPTPEER, (O_RDWR | k::O_NOCTTY | O_CLOEXEC) as usize)?;
     Ok((master, Fd(slave as i32)))
 }
 
 /// The number N of the pseudo-terminal slave /dev/pts/N of `master`.
 pub fn pty_number(master: &Fd) -> Result<u32> {
     let mut n: u32 = 0;
-    ioctl(master.raw(), io::TIOCGPTN, &mut n).map(|_| n)
+    ioctl(master, io::TIOCGPTN, &mut n).map(|_| n)
 }
 
 /// Makes the terminal `fd` the controlling terminal of our new session.
 pub fn set_controlling_tty(fd: &Fd) -> Result<()> {
-    ioctl_int(fd.raw(), io::TIOCSCTTY, 0).map(|_| ())
+    ioctl_int(fd, io::TIOCSCTTY, 0).map(|_| ())
 }
 
 /// dup3(2): `fd` also as descriptor `target`, not close-on-exec.
