@@ -285,9 +285,10 @@ fn fd_lines(out: &str) -> Vec<FdLine> {
 }
 
 /// A descriptor the listing shell itself holds while it lists (the glob's
-/// directory, gone by the time of `stat`; a command substitution's pipe).
+/// directory, gone by the time of `stat`; a command substitution's pipe,
+/// gone by the time of `readlink`, which then prints no target).
 fn transient(f: &FdLine) -> bool {
-    f.fd.parse::<u32>().unwrap_or(0) >= 3 && (f.id == "- -" || f.target.starts_with("pipe:"))
+    f.fd.parse::<u32>().unwrap_or(0) >= 3 && (f.id == "- -" || f.target.starts_with("pipe:") || f.target.is_empty())
 }
 
 /// `pty`'s slave as `LIST_FDS` prints a device: `DEV MAJOR:MINOR` (hex).
