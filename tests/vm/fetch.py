@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 
 CACHE = os.path.join(os.environ.get("UCONTAIN_CACHE") or os.path.expanduser("~/.cache/ucontain"), "vm")
 APT = os.path.join(CACHE, "apt")
@@ -55,9 +56,19 @@ def apt_options():
 
 
 _updated = False
+# tests/vm/run.py boots two machines at a time: their fetches share one apt
+# directory, and apt's own locks are off (Debug::NoLocking, as it is not
+# the machine's apt), so every apt-get and apt-cache call takes this lock.
+# Without it two updates race on lists/partial and both lists break.
+_apt_lock = threading.RLock()
 
 
 def apt_update():
+    with _apt_lock:
+        _apt_update()
+
+
+def _apt_update():
     global _updated
     if _updated:
         return
@@ -78,8 +89,9 @@ def apt_update():
 
 
 def apt_cache(*args):
-    apt_update()
-    r = subprocess.run(["apt-cache"] + apt_options() + list(args), capture_output=True, text=True)
+    with _apt_lock:
+        apt_update()
+        r = subprocess.run(["apt-cache"] + apt_options() + list(args), capture_output=True, text=True)
     return r.stdout
 
 
@@ -89,8 +101,9 @@ def download(spec, into):
     os.makedirs(into, exist_ok=True)
     before = set(os.listdir(into))
     for attempt in range(2):
-        r = subprocess.run(["apt-get", "-qq"] + apt_options() + ["download", spec], cwd=into,
-                           capture_output=True, text=True)
+        with _apt_lock:
+            r = subprocess.run(["apt-get", "-qq"] + apt_options() + ["download", spec], cwd=into,
+                               capture_output=True, text=True)
         new = [f for f in set(os.listdir(into)) - before if f.endswith(".deb")]
         if r.returncode == 0 and new:
             return os.path.join(into, new[0])
