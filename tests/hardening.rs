@@ -20,21 +20,6 @@ const ROOT_DEFAULT_V2: [&str; 2] = ["0 4294967294 1", "1 4294901759 65535"];
 /// Host uid of container uid 1000 under that map: 4294901759 + 999.
 const HOST_ID_OF_1000: u32 = 4_294_902_758;
 
-/// Who starts the container and who injects into it.
-#[derive(Clone, Copy, Debug)]
-struct Pair {
-    owner: Caller,
-    injector: Caller,
-}
-
-const OWN: [Pair; 2] = [
-    Pair { owner: Caller::Root, injector: Caller::Root },
-    Pair { owner: Caller::Unprivileged, injector: Caller::Unprivileged },
-];
-
-/// Root joining an unprivileged user's container.
-const ROOT_INTO_USERS: Pair = Pair { owner: Caller::Unprivileged, injector: Caller::Root };
-
 /// `[bin, "contain", dir, cmd...]`.
 fn contain_argv<'a>(bin: &'a str, dir: &'a str, cmd: &[&'a str]) -> Vec<&'a str> {
     let mut argv = vec![bin, "contain", dir];
@@ -42,64 +27,13 @@ fn contain_argv<'a>(bin: &'a str, dir: &'a str, cmd: &[&'a str]) -> Vec<&'a str>
     argv
 }
 
-/// `inject PID CMD...` as `injector` (root: from the host's namespaces).
-fn inject(injector: Caller, pid: u32, cmd: &[&str]) -> Run {
-    let bin = bin_str();
-    let pid = pid.to_string();
-    let mut argv = vec![bin.as_str(), "inject", pid.as_str()];
-    argv.extend_from_slice(cmd);
-    match injector {
-        Caller::Root => run(&argv[1..]),
-        Caller::Unprivileged => User::default().run(&argv),
-    }
-}
-
-/// `PREFIX... BIN inject PID CMD...` as `injector`.
-fn inject_via(injector: Caller, prefix: &[&str], pid: u32, cmd: &[&str]) -> Run {
-    let bin = bin_str();
-    let pid = pid.to_string();
-    let mut argv: Vec<&str> = prefix.to_vec();
-    argv.extend([bin.as_str(), "inject", pid.as_str()]);
-    argv.extend_from_slice(cmd);
-    match injector {
-        Caller::Root => {
-            let mut c = Command::new(argv[0]);
-            c.args(&argv[1..]);
-            run_command(c)
-        }
-        Caller::Unprivileged => User::default().run(&argv),
-    }
-}
-
 /// Start `PREFIX... BIN contain DIR CMD...` in the background as root or
-/// `user` and wait for the init (the supervisor's child, PID 1 inside,
-/// already past its exec).
+/// `user` and wait for the init.
 #[track_caller]
 fn start_via(prefix: &[&str], dir: &str, cmd: &[&str], user: Option<&User>) -> Container {
-    let bin = bin_str();
-    let mut full: Vec<&str> = prefix.to_vec();
-    full.extend(contain_argv(&bin, dir, cmd));
-    let mut bg = Background::spawn(&full, user);
-    let sup = bg.pid();
-    let bin_real = fs::canonicalize(&bin).unwrap().to_string_lossy().into_owned();
-    let init = poll_until(TIMEOUT, || {
-        if proc_link(sup, "exe") != bin_real {
-            return None;
-        }
-        proc_children(sup).into_iter().find(|&c| {
-            let status = fs::read_to_string(format!("/proc/{c}/status")).unwrap_or_default();
-            let nspid = status.lines().find(|l| l.starts_with("NSpid:")).unwrap_or("");
-            let inner = nspid.split_whitespace().last() == Some("1") && nspid.split_whitespace().count() >= 3;
-            let exe = proc_link(c, "exe");
-            inner && !exe.is_empty() && exe != bin_real
-        })
-    });
-    let Some(init) = init else {
-        let st = bg.try_wait();
-        panic!("the container init did not appear (status {st:?})\n{}\n{}", bg.stdout(), bg.stderr());
-    };
-    bg.track(init);
-    Container { bg, init }
+    let mut args = vec![dir];
+    args.extend_from_slice(cmd);
+    Container::start_full(prefix, &bin_str(), &args, user)
 }
 
 fn user_for(caller: Caller) -> Option<User> {

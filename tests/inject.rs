@@ -10,55 +10,10 @@ use std::path::Path;
 
 const NAMESPACES: [&str; 8] = ["mnt", "pid", "net", "ipc", "uts", "user", "cgroup", "time"];
 
-/// Who starts the container and who injects into it.
-#[derive(Clone, Copy, Debug)]
-struct Pair {
-    owner: Caller,
-    injector: Caller,
-}
-
-const OWN: [Pair; 2] = [
-    Pair { owner: Caller::Root, injector: Caller::Root },
-    Pair { owner: Caller::Unprivileged, injector: Caller::Unprivileged },
-];
-
-/// Root joining an unprivileged user's container.
-const ROOT_INTO_USERS: Pair = Pair { owner: Caller::Unprivileged, injector: Caller::Root };
-
-/// `[bin, "inject", pid, cmd...]`
-fn inject_argv<'a>(bin: &'a str, pid: &'a str, cmd: &[&'a str]) -> Vec<&'a str> {
-    let mut argv = vec![bin, "inject", pid];
-    argv.extend_from_slice(cmd);
-    argv
-}
-
-/// Run `inject pid cmd...`: as root straight from the test process (the
-/// host's namespaces), or as the unprivileged user.
-fn inject(injector: Caller, pid: u32, cmd: &[&str]) -> Run {
-    let bin = bin_str();
-    let pid = pid.to_string();
-    let argv = inject_argv(&bin, &pid, cmd);
-    match injector {
-        Caller::Root => run(&argv[1..]),
-        Caller::Unprivileged => User::default().run(&argv),
-    }
-}
-
-/// The same, through `sh -c 'SCRIPT' sh BIN inject PID CMD...` (the
-/// script ends with `exec "$@"`).
+/// `inject PID CMD...` through `sh -c 'SCRIPT' sh BIN inject PID CMD...`
+/// (the script ends with `exec "$@"`).
 fn inject_sh(injector: Caller, script: &str, pid: u32, cmd: &[&str]) -> Run {
-    let bin = bin_str();
-    let pid = pid.to_string();
-    let mut argv = vec!["sh", "-c", script, "sh"];
-    argv.extend(inject_argv(&bin, &pid, cmd));
-    match injector {
-        Caller::Root => {
-            let mut c = std::process::Command::new("sh");
-            c.args(&argv[1..]);
-            run_command(c)
-        }
-        Caller::Unprivileged => User::default().run(&argv),
-    }
+    inject_via(injector, &["sh", "-c", script, "sh"], pid, cmd)
 }
 
 /// A rootfs and a container on it running `cmd`.
@@ -461,7 +416,7 @@ fn the_waiting_inject_runs_from_a_memfd_that_cannot_be_opened_for_writing() {
         let pid = c.init.to_string();
         let user = User::default();
         let mut bg = Background::spawn(
-            &inject_argv(&bin, &pid, &["sleep", "100"]),
+            &[bin.as_str(), "inject", pid.as_str(), "sleep", "100"],
             if pair.injector == Caller::Unprivileged { Some(&user) } else { None },
         );
         let inj = bg.pid();

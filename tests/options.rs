@@ -44,29 +44,8 @@ fn pseudo(caller: Caller, args: &[&str]) -> Run {
 /// Start `BIN contain ARGS...` in the background and wait for the init.
 #[track_caller]
 fn start(caller: Caller, args: &[&str]) -> Container {
-    let bin = bin_str();
     let user = (caller == Caller::Unprivileged).then(User::default);
-    let mut bg = Background::spawn(&contain_argv(&bin, args), user.as_ref());
-    let sup = bg.pid();
-    let bin_real = fs::canonicalize(&bin).unwrap().to_string_lossy().into_owned();
-    let init = poll_until(TIMEOUT, || {
-        if proc_link(sup, "exe") != bin_real {
-            return None;
-        }
-        proc_children(sup).into_iter().find(|&c| {
-            let status = fs::read_to_string(format!("/proc/{c}/status")).unwrap_or_default();
-            let nspid = status.lines().find(|l| l.starts_with("NSpid:")).unwrap_or("");
-            let inner = nspid.split_whitespace().last() == Some("1") && nspid.split_whitespace().count() >= 3;
-            let exe = proc_link(c, "exe");
-            inner && !exe.is_empty() && exe != bin_real
-        })
-    });
-    let Some(init) = init else {
-        let st = bg.try_wait();
-        panic!("the container init did not appear (status {st:?})\n{}\n{}", bg.stdout(), bg.stderr());
-    };
-    bg.track(init);
-    Container { bg, init }
+    Container::start_full(&[], &bin_str(), args, user.as_ref())
 }
 
 /// The mountinfo line fields of mount point `mp`: (per-mount options, fstype).

@@ -7,7 +7,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use super::{bin_str, command, kill_group, Caller, Run, TempDir, User, TIMEOUT};
+use super::{bin_str, command, kill_group, run_command, Caller, Run, TempDir, User, TIMEOUT};
 
 extern "C" {
     fn kill(pid: i32, sig: i32) -> i32;
@@ -171,9 +171,20 @@ impl Container {
     /// Start `bin contain dir cmd...` as root (`user` `None`) or as `user`.
     #[track_caller]
     pub fn start_with(bin: &str, dir: &str, cmd: &[&str], user: Option<&User>) -> Container {
+        let mut args = vec![dir];
+        args.extend_from_slice(cmd);
+        Container::start_full(&[], bin, &args, user)
+    }
+
+    /// Start `PREFIX... bin contain ARGS...` as root (`user` `None`) or as
+    /// `user`; each program of PREFIX (`nohup`, a wrapper) execs the next.
+    #[track_caller]
+    pub fn start_full(prefix: &[&str], bin: &str, args: &[&str], user: Option<&User>) -> Container {
         // No core file from a supervisor that ends itself by SIGQUIT or SIGSEGV.
-        let mut full = vec!["sh", "-c", "ulimit -c 0; exec \"$@\"", "sh", bin, "contain", dir];
-        full.extend_from_slice(cmd);
+        let mut full = vec!["sh", "-c", "ulimit -c 0; exec \"$@\"", "sh"];
+        full.extend_from_slice(prefix);
+        full.extend([bin, "contain"]);
+        full.extend_from_slice(args);
         let mut bg = Background::spawn(&full, user);
         let sup = bg.pid();
         let bin_real = fs::canonicalize(bin).unwrap().to_string_lossy().into_owned();
@@ -212,5 +223,41 @@ impl Container {
 
     pub fn sup(&self) -> u32 {
         self.bg.pid()
+    }
+}
+
+/// Who starts a container and who injects into it.
+#[derive(Clone, Copy, Debug)]
+pub struct Pair {
+    pub owner: Caller,
+    pub injector: Caller,
+}
+
+/// Each caller joining its own container.
+pub const OWN: [Pair; 2] = [
+    Pair { owner: Caller::Root, injector: Caller::Root },
+    Pair { owner: Caller::Unprivileged, injector: Caller::Unprivileged },
+];
+
+/// Root joining an unprivileged user's container.
+pub const ROOT_INTO_USERS: Pair = Pair { owner: Caller::Unprivileged, injector: Caller::Root };
+
+/// `inject PID CMD...` as `injector`: root straight from the test process
+/// (the host's namespaces), or the unprivileged user.
+pub fn inject(injector: Caller, pid: u32, cmd: &[&str]) -> Run {
+    inject_via(injector, &[], pid, cmd)
+}
+
+/// `PREFIX... BIN inject PID CMD...` as `injector`; each program of PREFIX
+/// execs the next.
+pub fn inject_via(injector: Caller, prefix: &[&str], pid: u32, cmd: &[&str]) -> Run {
+    let bin = bin_str();
+    let pid = pid.to_string();
+    let mut argv: Vec<&str> = prefix.to_vec();
+    argv.extend([bin.as_str(), "inject", pid.as_str()]);
+    argv.extend_from_slice(cmd);
+    match injector {
+        Caller::Root => run_command(command(&argv)),
+        Caller::Unprivileged => User::default().run(&argv),
     }
 }
