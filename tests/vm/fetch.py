@@ -63,6 +63,25 @@ _updated = False
 _apt_lock = threading.RLock()
 
 
+# Two boots of one architecture want the same user tree (and two kernels
+# of a series the same cache entry): one thread builds it, the other waits
+# and finds it done. Without this both filled one .part directory, and the
+# second saw no new .deb where the first had put it.
+_dest_locks = {}
+_dest_locks_lock = threading.Lock()
+
+
+def one_builder(fetch):
+    def locked(*args):
+        with _dest_locks_lock:
+            lock = _dest_locks.setdefault((fetch.__name__,) + args, threading.Lock())
+        with lock:
+            return fetch(*args)
+    locked.__name__ = fetch.__name__
+    locked.__doc__ = fetch.__doc__
+    return locked
+
+
 def apt_update():
     with _apt_lock:
         _apt_update()
@@ -135,6 +154,7 @@ def kernel_candidates(series, flavour, deb_arch):
     return found
 
 
+@one_builder
 def fetch_kernel(arch, deb_arch, flavour, series):
     """The cached directory holding vmlinuz, the overlay module and the package name."""
     dest = os.path.join(CACHE, "kernels", f"{arch}-{series}")
@@ -201,6 +221,7 @@ def deb_depends(deb):
     return out
 
 
+@one_builder
 def fetch_user(arch, deb_arch):
     """Cached tree of busybox-static and uidmap with every package they depend on."""
     dest = os.path.join(CACHE, "user", arch)
@@ -232,6 +253,7 @@ def fetch_user(arch, deb_arch):
     return dest
 
 
+@one_builder
 def fetch_opensbi():
     dest = os.path.join(CACHE, "opensbi", "fw_dynamic.bin")
     if os.path.exists(dest):
