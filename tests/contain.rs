@@ -445,6 +445,41 @@ fn dev_holds_exactly_the_spec_entries() {
     }
 }
 
+/// /dev and what is in it belong to the container's root in every row of
+/// SPEC §4, whether the init mounted its tmpfs before its maps were written
+/// (its ids stay the same: the helpers' row, its own ids) or only after it
+/// became root (root, a MAP that makes another id root).
+#[test]
+fn dev_belongs_to_the_containers_root_in_every_map_row() {
+    let script = "stat -c '%n %u:%g %a' /dev /dev/pts /dev/pts/ptmx /dev/shm && touch /dev/x /dev/shm/y && \
+                  stat -c '%n %u:%g' /dev/x /dev/shm/y";
+    let want = [
+        "/dev 0:0 755",
+        "/dev/pts 0:0 755",
+        "/dev/pts/ptmx 0:0 666",
+        "/dev/shm 0:0 1777",
+        "/dev/x 0:0",
+        "/dev/shm/y 0:0",
+    ];
+    let range = Some("root:300000:65536\n".to_string());
+    let map = ["-u", "0:200000:1000", "-g", "0:200000:1000"];
+    let bin = bin_str();
+    let root = rootfs();
+    for (row, user, opts) in [
+        ("root, default map", User::root(), &[][..]),
+        ("root, its range", User { subuid: range.clone(), subgid: range, ..User::root() }, &[]),
+        ("unprivileged, helpers", User::default(), &[]),
+        ("unprivileged, own ids", User { hide_helpers: true, ..User::default() }, &[]),
+        ("unprivileged, -u/-g", User::default(), &map),
+    ] {
+        let mut argv = vec![bin.as_str(), "contain"];
+        argv.extend_from_slice(opts);
+        argv.extend([root.str(), "sh", "-c", script]);
+        let r = user.run(&argv);
+        assert_eq!((r.code(), r.lines()), (Some(0), want.to_vec()), "{row}: {r:?}");
+    }
+}
+
 #[test]
 fn writing_dev_full_fails_with_enospc_and_the_other_nodes_work() {
     for caller in Caller::BOTH {
