@@ -445,6 +445,19 @@ fn dev_holds_exactly_the_spec_entries() {
     }
 }
 
+/// A DIR that only the container's root can enter (its root directory owned
+/// by uid 1 inside, mode 700: a tree unpacked with `pseudo tar -x`) works
+/// for the unprivileged caller: the init enters it with its capabilities
+/// over the mapped ids, which it has only once its maps are written.
+#[test]
+fn a_dir_only_the_containers_root_can_enter_works_unprivileged() {
+    let root = rootfs();
+    chown(root.path(), 200000, 200000);
+    set_mode(root.path(), 0o700);
+    let r = contain(Caller::Unprivileged, &root, &["sh", "-c", "stat -c '%u:%g %a' /; ls /proc/self/fd/0 >/dev/null"]);
+    assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "1:1 700\n", ""), "{r:?}");
+}
+
 /// /dev and what is in it belong to the container's root in every row of
 /// SPEC §4, whether the init mounted its tmpfs before its maps were written
 /// (its ids stay the same: the helpers' row, its own ids) or only after it
