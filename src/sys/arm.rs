@@ -55,15 +55,18 @@ pub unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> 
 /// As the system call `n` with these arguments.
 pub unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
     let ret;
-    asm!(
-        "svc 0",
-        in("r7") n,
-        inlateout("r0") a1 => ret,
-        in("r1") a2,
-        in("r2") a3,
-        in("r3") a4,
-        in("r4") a5,
-        options(nostack)
-    );
+    // SAFETY: the caller passes what the system call expects.
+    unsafe {
+        asm!(
+            "svc 0",
+            in("r7") n,
+            inlateout("r0") a1 => ret,
+            in("r1") a2,
+            in("r2") a3,
+            in("r3") a4,
+            in("r4") a5,
+            options(nostack)
+        )
+    };
     ret
 }
