@@ -2,9 +2,9 @@
 //! letters before the positional arguments, `--` ends them, a value option
 //! takes the next argument.
 
-use crate::ids::same;
 use crate::out::usage;
 use crate::sys::{write_all, CStrList, STDOUT};
+use crate::text::same;
 use core::ffi::CStr;
 
 /// What an applet's command line asks for.

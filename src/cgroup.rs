@@ -92,7 +92,7 @@ fn remove_stale(parent: &CStr) {
     let Ok(fd) = sys::open(parent, O_RDONLY | O_DIRECTORY) else { return };
     let mut path = PathBuf::new();
     let _ = sys::each_entry(&fd, &mut |name, is_dir| {
-        let Some(pid) = crate::ids::after(name.to_bytes(), b"ucontain-").and_then(crate::ids::parse_pid) else {
+        let Some(pid) = crate::text::after(name.to_bytes(), b"ucontain-").and_then(crate::text::parse_pid) else {
             return;
         };
         let alive = sys::stat(Line::new().proc_path(pid, &[])).is_ok();

@@ -2,9 +2,9 @@
 //! is, anything else is searched in PATH; not found is 127, found but not
 //! executable is 126.
 
-use crate::ids::for_each_path_dir;
 use crate::out::{fail, EXIT_FAILURE};
 use crate::sys::{self, CStrArray, CStrList, Errno, Stat};
+use crate::text::for_each_path_dir;
 use core::ffi::CStr;
 
 pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -1,5 +1,6 @@
 //! Identity lookups and map arithmetic (SPEC §4): pure functions over bytes.
 
+use crate::text::{after, parse_u32};
 use heapless::VecView;
 
 /// A contiguous id range from /etc/subuid or /etc/subgid.
@@ -26,82 +27,8 @@ pub type IdMap = heapless::Vec<MapLine, MAX_MAP_LINES>;
 /// Ids are u32, so a range may end at most here (exclusive).
 const ID_SPACE: u64 = 1 << 32;
 
-/// `a == b`, out of line: compared with a literal inline, the bytes are
-/// tested one instruction each.
-#[inline(never)]
-pub fn same(a: &[u8], b: &[u8]) -> bool {
-    a == b
-}
-
-/// `s` without `prefix`, when it starts with it; out of line, as `same`.
-#[inline(never)]
-pub fn after<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
-    s.strip_prefix(prefix)
-}
-
-/// Parse a whole decimal u32: digits only, non-empty, no sign, no overflow. Leading zeros ok.
-pub fn parse_u32(s: &[u8]) -> Option<u32> {
-    if s.is_empty() {
-        return None;
-    }
-    let mut v: u32 = 0;
-    for &b in s {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(d as u32)?;
-    }
-    Some(v)
-}
-
-fn trim_cr(line: &[u8]) -> &[u8] {
-    match line {
-        [rest @ .., b'\r'] => rest,
-        _ => line,
-    }
-}
-
 fn end_of(start: u32, count: u32) -> u64 {
     start as u64 + count as u64
-}
-
-/// Streams lines from `read` (fills a buffer, returns bytes read, 0 at end or on error)
-/// through the scratch `buf`; calls `f(line)` for each line without its '\n' and without a
-/// trailing '\r'. A line that does not fit in buf with room to spare (buf.len() bytes or more,
-/// '\r' included) is skipped entirely. The last line may lack '\n'. Stops early and returns
-/// true as soon as `f` returns true; else false.
-pub fn for_each_line(
-    read: &mut dyn FnMut(&mut [u8]) -> usize,
-    buf: &mut [u8],
-    f: &mut dyn FnMut(&[u8]) -> bool,
-) -> bool {
-    let mut len = 0; // bytes of an unfinished line at the front of buf
-    let mut skip = false; // inside a line too long for buf: drop it up to its '\n'
-    loop {
-        if len == buf.len() {
-            skip = true;
-            len = 0;
-        }
-        let room = buf.len() - len;
-        let n = read(buf.get_mut(len..).unwrap_or_default()).min(room);
-        if n == 0 {
-            return !skip && len > 0 && f(trim_cr(buf.get(..len).unwrap_or_default()));
-        }
-        let end = len + n;
-        let mut start = 0;
-        for i in len..end {
-            if buf.get(i) == Some(&b'\n') {
-                if !skip && f(trim_cr(buf.get(start..i).unwrap_or_default())) {
-                    return true;
-                }
-                skip = false;
-                start = i + 1;
-            }
-        }
-        buf.copy_within(start..end, 0);
-        len = end - start;
-    }
 }
 
 /// The login name of `uid` in one /etc/passwd line `name:pw:UID:...`: the third field must be a
@@ -117,18 +44,40 @@ pub fn passwd_name(line: &[u8], uid: u32) -> Option<&[u8]> {
 /// `uid`, with exactly three fields, COUNT > 0 and START + COUNT <= 2^32 - 1 (the id (uid_t)-1 is
 /// never part of a range: newuidmap refuses it). Else None.
 pub fn subid_line(line: &[u8], name: Option<&[u8]>, uid: u32) -> Option<Range> {
-    if line.first() == Some(&b'#') {
-        return None;
-    }
-    let mut fields = line.split(|&b| b == b':');
-    let owner = fields.next()?;
+    let mut fields = owned_part(line, name, uid)?.split(|&b| b == b':');
     let start = parse_u32(fields.next()?)?;
     let count = parse_u32(fields.next()?)?;
     if fields.next().is_some() || count == 0 || end_of(start, count) >= ID_SPACE {
         return None;
     }
-    let named = !owner.is_empty() && name == Some(owner);
-    (named || parse_u32(owner) == Some(uid)).then_some(Range { start, count })
+    Some(Range { start, count })
+}
+
+/// What follows `OWNER:` when OWNER is `name` or the whole decimal `uid`.
+/// The owner is read first, and in place: in a long file most lines are
+/// someone else's, and they cost a byte or two here.
+fn owned_part<'a>(line: &'a [u8], name: Option<&[u8]>, uid: u32) -> Option<&'a [u8]> {
+    let first = *line.first()?;
+    if first == b'#' {
+        return None;
+    }
+    if let Some(name) = name.filter(|n| n.first() == Some(&first)) {
+        if let Some([b':', rest @ ..]) = after(line, name) {
+            return Some(rest);
+        }
+    }
+    let mut owner: u64 = 0;
+    for (i, &b) in line.iter().enumerate() {
+        if b == b':' {
+            return (i > 0 && owner == uid as u64).then(|| line.get(i + 1..)).flatten();
+        }
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 || owner > u32::MAX as u64 {
+            return None;
+        }
+        owner = owner * 10 + digit as u64;
+    }
+    None
 }
 
 /// Parse /proc/self/uid_map content (three decimals a line, padded with blanks); malformed
@@ -281,35 +230,10 @@ pub fn helper_args(map: &[MapLine], out: &mut heapless::Vec<u8, 256>) -> Option<
     push_lines(map, out.as_mut_view(), 0, 0).then_some(map.len() * 3)
 }
 
-/// Whole decimal process id > 0 fitting in i32, else None.
-pub fn parse_pid(s: &[u8]) -> Option<i32> {
-    i32::try_from(parse_u32(s)?).ok().filter(|&p| p > 0)
-}
-
-/// From /proc/PID/status content, the hex mask of the field `name` (`SigCgt:`, `SigBlk:`, `CapBnd:`); None
-/// when absent or malformed. Any number of hex digits is taken as long as the value fits 64 bits.
-pub fn signal_mask(status: &[u8], name: &[u8]) -> Option<u64> {
-    let hex = status.split(|&b| b == b'\n').find_map(|l| l.strip_prefix(name))?.trim_ascii();
-    if hex.is_empty() {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &b in hex {
-        let d = (b as char).to_digit(16)?;
-        v = v.checked_mul(16)?.checked_add(d as u64)?;
-    }
-    Some(v)
-}
-
-/// Split PATH ("a:b::c") into directories in order, calling f(dir) for each; an empty entry is
-/// the current directory, given as ".". Stops early and returns true when f returns true.
-pub fn for_each_path_dir(path: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
-    path.split(|&b| b == b':').any(|d| f(if d.is_empty() { b"." } else { d }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::tests::scan;
 
     fn overlaps(a: u32, a_count: u32, b: u32, b_count: u32) -> bool {
         (a as u64) < end_of(b, b_count) && (b as u64) < end_of(a, a_count)
@@ -318,40 +242,6 @@ mod tests {
 
     fn ml(inner: u32, outer: u32, count: u32) -> MapLine {
         MapLine { inner, outer, count }
-    }
-
-    /// Runs for_each_line over `text` with a buffer of `buf_len` bytes and reads that return
-    /// `chunks[0]`, `chunks[1]`, ... bytes in turn (cycling); collects every line given to f.
-    fn lines(text: &[u8], buf_len: usize, chunks: &[usize]) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        let stopped = scan(text, buf_len, chunks, &mut |l| {
-            out.push(l.to_vec());
-            false
-        });
-        assert!(!stopped);
-        out
-    }
-
-    fn scan(text: &[u8], buf_len: usize, chunks: &[usize], f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
-        let (mut pos, mut turn) = (0, 0);
-        let mut read = |b: &mut [u8]| {
-            let n = chunks[turn % chunks.len()].min(b.len()).min(text.len() - pos);
-            turn += 1;
-            b[..n].copy_from_slice(&text[pos..pos + n]);
-            pos += n;
-            n
-        };
-        let mut buf = vec![0xAAu8; buf_len];
-        for_each_line(&mut read, &mut buf, f)
-    }
-
-    /// What for_each_line must produce: every line that fits, in order.
-    fn model(text: &[u8], buf_len: usize) -> Vec<Vec<u8>> {
-        let mut parts: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
-        if parts.last() == Some(&&b""[..]) {
-            parts.pop();
-        }
-        parts.into_iter().filter(|l| l.len() < buf_len).map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec()).collect()
     }
 
     fn name_of(passwd: &[u8], uid: u32) -> Option<Vec<u8>> {
@@ -374,91 +264,6 @@ mod tests {
 
     fn rng(start: u32, count: u32) -> Option<Range> {
         Some(Range { start, count })
-    }
-
-    #[test]
-    fn parse_u32_cases() {
-        assert_eq!(parse_u32(b"0"), Some(0));
-        assert_eq!(parse_u32(b"000123"), Some(123));
-        assert_eq!(parse_u32(b"4294967295"), Some(u32::MAX));
-        assert_eq!(parse_u32(b"4294967296"), None);
-        assert_eq!(parse_u32(b"42949672950"), None);
-        assert_eq!(parse_u32(b"99999999999999999999"), None);
-        for bad in [&b""[..], b"-1", b"+1", b" 1", b"1 ", b"0x10", b"1a", b"a", b"1.0", b"/", b":"] {
-            assert_eq!(parse_u32(bad), None, "{:?}", bad);
-        }
-    }
-
-    #[test]
-    fn lines_plain_and_crlf() {
-        let text = b"one\r\ntwo\n\nthree\r\n\rfour";
-        let want: Vec<Vec<u8>> = [&b"one"[..], b"two", b"", b"three", b"\rfour"].iter().map(|l| l.to_vec()).collect();
-        assert_eq!(lines(text, 64, &[usize::MAX]), want);
-        assert_eq!(lines(text, 64, &[1]), want);
-        assert_eq!(lines(b"", 64, &[1]), Vec::<Vec<u8>>::new());
-        assert_eq!(lines(b"\n", 64, &[1]), vec![b"".to_vec()]);
-        assert_eq!(lines(b"last", 64, &[3]), vec![b"last".to_vec()]);
-    }
-
-    #[test]
-    fn lines_match_model_for_all_buffers_and_chunkings() {
-        let text = b"a\nbb\r\nccc\n\ndddddddd\neeeeeeeee\nf\r\nggggggggggggggggggggggggg\nh\r\n12345678\r\nend";
-        for buf_len in 0..40 {
-            for chunks in [&[usize::MAX][..], &[1], &[2], &[3], &[1, 2, 3], &[7, 1], &[5]] {
-                assert_eq!(lines(text, buf_len, chunks), model(text, buf_len), "buf {} chunks {:?}", buf_len, chunks);
-            }
-        }
-        // a line must be shorter than the buffer: one exactly as long is skipped
-        assert_eq!(lines(b"1234567\nabc", 8, &[1, 2, 3]), vec![b"1234567".to_vec(), b"abc".to_vec()]);
-        assert_eq!(lines(b"12345678\nabc", 8, &[1, 2, 3]), vec![b"abc".to_vec()]);
-        assert_eq!(lines(b"abc\n12345678", 8, &[4]), vec![b"abc".to_vec()]);
-        assert_eq!(lines(b"123456789\nabc", 8, &[100]), vec![b"abc".to_vec()]);
-        assert_eq!(lines(b"\n\nx\n", 1, &[1]), vec![b"".to_vec(), b"".to_vec()]);
-        assert!(lines(b"\n\nx\n", 0, &[1]).is_empty());
-    }
-
-    #[test]
-    fn lines_skip_a_100k_line() {
-        let mut text = b"ok1\nok2\n".to_vec();
-        text.extend(std::iter::repeat_n(b'x', 100_000));
-        text.extend_from_slice(b"\nok3\r\nok4\n");
-        text.extend(std::iter::repeat_n(b'y', 100_000)); // last line, no '\n'
-        let want = vec![b"ok1".to_vec(), b"ok2".to_vec(), b"ok3".to_vec(), b"ok4".to_vec()];
-        for buf_len in [5, 8, 64, 4096] {
-            for chunks in [&[usize::MAX][..], &[1, 2, 3], &[3, 1], &[4096]] {
-                assert_eq!(lines(&text, buf_len, chunks), want, "buf {} chunks {:?}", buf_len, chunks);
-            }
-        }
-    }
-
-    #[test]
-    fn lines_stop_early() {
-        let text = b"a\nb\nc\nd\n";
-        let mut seen = Vec::new();
-        let stopped = scan(text, 8, &[1, 2, 3], &mut |l| {
-            seen.push(l.to_vec());
-            l == b"b"
-        });
-        assert!(stopped);
-        assert_eq!(seen, vec![b"a".to_vec(), b"b".to_vec()]);
-        // stop on the unterminated last line
-        assert!(scan(b"a\nlast", 8, &[2], &mut |l| l == b"last"));
-        // never stopped
-        assert!(!scan(text, 8, &[2], &mut |_| false));
-        // a reader that claims more than it was given is clamped, not trusted
-        let mut read = |b: &mut [u8]| {
-            b.fill(b'\n');
-            b.len() + 100
-        };
-        let mut buf = [0u8; 4];
-        let mut calls = 0;
-        let stopped = for_each_line(&mut read, &mut buf, &mut |l| {
-            assert!(l.is_empty());
-            calls += 1;
-            calls == 10
-        });
-        assert!(stopped);
-        assert_eq!(calls, 10);
     }
 
     const PASSWD: &[u8] = b"root:x:0:0:root:/root:/bin/sh\r\n\
@@ -556,6 +361,77 @@ alice:400000:65536\n";
         // the numeric line comes before the named one in this file
         let numeric_first = b"1000:5:10\nalice:100000:65536\n";
         assert_eq!(first_range(numeric_first, Some(b"alice"), 1000, 64, &[2]), rng(5, 10));
+    }
+
+    /// The rule as SPEC §4 states it, field by field: what the owner-first
+    /// subid_line must agree with on every line.
+    fn subid_model(line: &[u8], name: Option<&[u8]>, uid: u32) -> Option<Range> {
+        let fields: Vec<&[u8]> = line.split(|&b| b == b':').collect();
+        let [owner, start, count] = fields[..] else { return None };
+        let (start, count) = (parse_u32(start)?, parse_u32(count)?);
+        let owned = !owner.is_empty() && owner[0] != b'#' && (name == Some(owner) || parse_u32(owner) == Some(uid));
+        (owned && count > 0 && end_of(start, count) < ID_SPACE).then_some(Range { start, count })
+    }
+
+    #[test]
+    fn subid_owner_first_agrees_with_the_rule() {
+        let owners: &[&[u8]] = &[
+            b"",
+            b"a",
+            b"alice",
+            b"alic",
+            b"alicex",
+            b"#alice",
+            b"1000",
+            b"01000",
+            b"1001",
+            b"100",
+            b"10000",
+            b"4294967295",
+            b"4294967296",
+            b"99999999999999999999",
+            b"1000a",
+            b"a1000",
+            b"0",
+            b"-0",
+            b" 1000",
+        ];
+        let rests: &[&[u8]] = &[
+            b"",
+            b":",
+            b":1",
+            b":1:",
+            b"::1",
+            b":1:1",
+            b":0:1",
+            b":1:0",
+            b":100000:65536",
+            b":4294967294:1",
+            b":4294967295:1",
+            b":1:1:",
+            b":1:1:1",
+            b":x:1",
+            b":1:x",
+            b";1:1",
+            b":1:1\r",
+        ];
+        for owner in owners {
+            for rest in rests {
+                let line = [*owner, *rest].concat();
+                for (name, uid) in
+                    [(Some(&b"alice"[..]), 1000), (None, 1000), (Some(b"1000"), 5), (Some(b"a"), 0), (None, 0)]
+                {
+                    assert_eq!(
+                        subid_line(&line, name, uid),
+                        subid_model(&line, name, uid),
+                        "{:?} name {:?} uid {}",
+                        std::str::from_utf8(&line),
+                        name.map(|n| std::str::from_utf8(n)),
+                        uid
+                    );
+                }
+            }
+        }
     }
 
     #[test]
@@ -803,95 +679,5 @@ alice:400000:65536\n";
         out.push(b'k').unwrap();
         assert_eq!(helper_args(&wider, &mut out), None);
         assert_eq!(&out[..], b"k");
-    }
-
-    #[test]
-    fn pid_parsing() {
-        assert_eq!(parse_pid(b"1"), Some(1));
-        assert_eq!(parse_pid(b"4242"), Some(4242));
-        assert_eq!(parse_pid(b"007"), Some(7));
-        assert_eq!(parse_pid(b"2147483647"), Some(i32::MAX));
-        for bad in
-            [&b"0"[..], b"00", b"-1", b"12a", b"", b"99999999999", b"2147483648", b"4294967295", b" 1", b"+1", b"1\n"]
-        {
-            assert_eq!(parse_pid(bad), None, "{:?}", bad);
-        }
-    }
-
-    const STATUS: &[u8] = b"Name:\tsystemd\n\
-Umask:\t0000\n\
-State:\tS (sleeping)\n\
-Tgid:\t1\n\
-Pid:\t1\n\
-PPid:\t0\n\
-Uid:\t0\t0\t0\t0\n\
-ShdPnd:\t0000000000000000\n\
-SigBlk:\t7fefc1fe28014a03\n\
-SigIgn:\t0000000000001000\n\
-SigCgt:\t0000000180004a03\n\
-CapInh:\t0000000000000000\n\
-Seccomp:\t0\n";
-
-    #[test]
-    fn sigcgt() {
-        let mask = signal_mask(STATUS, b"SigCgt:").unwrap();
-        assert_eq!(mask, 0x1_8000_4a03);
-        // signal n is bit n-1: SIGHUP 1, SIGINT 2, SIGTERM 15 caught; SIGQUIT 3, SIGKILL 9 not
-        assert_ne!(mask & (1 << 0), 0);
-        assert_ne!(mask & (1 << 1), 0);
-        assert_ne!(mask & (1 << 14), 0);
-        assert_eq!(mask & (1 << 2), 0);
-        assert_eq!(mask & (1 << 8), 0);
-        assert_eq!(signal_mask(b"SigCgt:\tFFFFFFFFFFFFFFFF\n", b"SigCgt:"), Some(u64::MAX));
-        assert_eq!(signal_mask(b"SigCgt:\tfffffffe7ffbfeff", b"SigCgt:"), Some(0xfffffffe7ffbfeff));
-        assert_eq!(signal_mask(b"SigCgt:\t0000000000004002\r\n", b"SigCgt:"), Some(0x4002));
-        assert_eq!(signal_mask(b"SigCgt:\t000000000000000000000000000000a0\n", b"SigCgt:"), Some(0xa0));
-        assert_eq!(signal_mask(b"SigIgn:\t1\nSigCgt:\t2\nSigCgt:\t3\n", b"SigCgt:"), Some(2));
-        assert_eq!(signal_mask(b"SigCgt:\t2\nSigBlk:\tfffffffe7ffbfeff\n", b"SigBlk:"), Some(0xfffffffe7ffbfeff));
-        for bad in [
-            &b""[..],
-            b"SigIgn:\t0000000000001000\n",
-            b"SigCgt:\n",
-            b"SigCgt:\t\n",
-            b"SigCgt:\tzz\n",
-            b"SigCgt:\t00000000 00004ec\n",
-            b"SigCgt:\t10000000000000000\n",
-            b"SigCgt:\t-1\n",
-            b"XSigCgt:\t1\n",
-            b" SigCgt:\t1\n",
-            b"sigcgt:\t1\n",
-            b"SigCgt\t1\n",
-        ] {
-            assert_eq!(signal_mask(bad, b"SigCgt:"), None, "{:?}", std::str::from_utf8(bad));
-        }
-    }
-
-    fn dirs(path: &[u8]) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        assert!(!for_each_path_dir(path, &mut |d| {
-            out.push(d.to_vec());
-            false
-        }));
-        out
-    }
-
-    #[test]
-    fn path_dirs() {
-        let v = |l: &[&[u8]]| l.iter().map(|d| d.to_vec()).collect::<Vec<_>>();
-        assert_eq!(dirs(b"a:b::c"), v(&[b"a", b"b", b".", b"c"]));
-        assert_eq!(
-            dirs(b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-            v(&[b"/usr/local/sbin", b"/usr/local/bin", b"/usr/sbin", b"/usr/bin", b"/sbin", b"/bin"])
-        );
-        assert_eq!(dirs(b""), v(&[b"."]));
-        assert_eq!(dirs(b":"), v(&[b".", b"."]));
-        assert_eq!(dirs(b":/bin:"), v(&[b".", b"/bin", b"."]));
-        assert_eq!(dirs(b"/bin"), v(&[b"/bin"]));
-        let mut seen = Vec::new();
-        assert!(for_each_path_dir(b"/a:/b:/c", &mut |d| {
-            seen.push(d.to_vec());
-            d == b"/b"
-        }));
-        assert_eq!(seen, v(&[b"/a", b"/b"]));
     }
 }

@@ -19,11 +19,12 @@ pub mod memfd;
 pub mod mount;
 pub mod ns;
 pub mod out;
+pub mod text;
 
 use core::ffi::CStr;
-use ids::same;
 use out::{say, EXIT_FAILURE, EXIT_USAGE};
 use sys::{write_all, CStrList, Fd, STDERR, STDOUT};
+use text::same;
 
 /// An applet's entry: its argv (argv[0] is its name) and environment.
 pub type Applet = fn(CStrList, CStrList) -> i32;

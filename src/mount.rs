@@ -2,13 +2,13 @@
 //! prints its own message where a step fails and returns exit status 1.
 
 use crate::exec::PathBuf;
-use crate::ids::{after, same};
 use crate::ns::each_line;
 use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, Errno, Fd, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID,
     MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
 };
+use crate::text::{after, same};
 use core::ffi::CStr;
 
 /// An exit status after the message that said what failed.

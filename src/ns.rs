@@ -33,11 +33,12 @@ pub struct Maps {
 const HELPER_DIRS: [&[u8]; 4] = [b"/usr/bin", b"/bin", b"/usr/sbin", b"/sbin"];
 
 /// Calls f for each line of a file until it returns true (then true);
-/// false when it cannot be read. Lines of 4 KiB or more are skipped.
+/// false when it cannot be read. Lines of 16 KiB or more are skipped; a
+/// block of that size is read at a time.
 pub fn each_line(path: &CStr, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
     let Ok(file) = sys::open(path, O_RDONLY) else { return false };
-    let mut buf = [0u8; 4096];
-    ids::for_each_line(&mut |chunk| sys::read(&file, chunk).unwrap_or(0), &mut buf, f)
+    let mut buf = [0u8; 16384];
+    crate::text::for_each_line(&mut |chunk| sys::read(&file, chunk).unwrap_or(0), &mut buf, f)
 }
 
 /// The first valid range of `uid` (or of its login name) in a subid file.
@@ -46,14 +47,19 @@ pub fn each_line(path: &CStr, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
 fn subid_range(path: &CStr, name: Option<&[u8]>, uid: u32) -> Option<Range> {
     let mut found = None;
     each_line(path, &mut |line| {
-        found = ids::subid_line(line, name, uid);
-        if found.is_some_and(|r| r.start == 0) {
-            say(&[b"warning: skipping ", line, b" in ", path.to_bytes(), b": it maps host root"]);
-            found = None;
-        }
+        found = ids::subid_line(line, name, uid).filter(|r| r.start != 0 || warn_host_root(line, path));
         found.is_some()
     });
     found
+}
+
+/// Out of the per-line path of `subid_range`, which a long file runs for
+/// every line: false, after the warning.
+#[cold]
+#[inline(never)]
+fn warn_host_root(line: &[u8], path: &CStr) -> bool {
+    say(&[b"warning: skipping ", line, b" in ", path.to_bytes(), b": it maps host root"]);
+    false
 }
 
 /// The login name of `uid` from /etc/passwd (no NSS).

@@ -6,7 +6,7 @@ use crate::args::{options, Args};
 use crate::cgroup::Cgroups;
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH};
-use crate::ids::{after, IdMap};
+use crate::ids::IdMap;
 use crate::mount::{assemble_root, move_root_for_init, root_is_rootfs, Extra, ExtraMount, Root, Switch};
 use crate::ns::{become_root, map_option, plan_maps, wait_helper, write_maps, Maps};
 use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
@@ -15,6 +15,7 @@ use crate::sys::{
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP, PR_SET_PDEATHSIG,
     SIGKILL,
 };
+use crate::text::after;
 use core::ffi::CStr;
 
 pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
@@ -64,7 +65,7 @@ struct Plan<'a> {
 pub fn parse_signal(text: &[u8]) -> Option<u32> {
     // The names of signals 1 to 31, in order, each after a space.
     const NAMES: &[u8] = b" HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS";
-    let number = |t: &[u8]| crate::ids::parse_u32(t).filter(|n| (1..=64).contains(n));
+    let number = |t: &[u8]| crate::text::parse_u32(t).filter(|n| (1..=64).contains(n));
     if let Some(n) = number(text) {
         return Some(n);
     }
@@ -79,8 +80,8 @@ pub fn parse_signal(text: &[u8]) -> Option<u32> {
     };
     let n = match offset {
         [] => base,
-        [b'+', n @ ..] => base + crate::ids::parse_u32(n).filter(|&n| n <= 30)?,
-        [b'-', n @ ..] => base - crate::ids::parse_u32(n).filter(|&n| n <= 30)?,
+        [b'+', n @ ..] => base + crate::text::parse_u32(n).filter(|&n| n <= 30)?,
+        [b'-', n @ ..] => base - crate::text::parse_u32(n).filter(|&n| n <= 30)?,
         _ => return None,
     };
     (SIGRTMIN..=64).contains(&n).then_some(n)

@@ -4,7 +4,6 @@
 use crate::args::{options, Args};
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console};
 use crate::exec::{exec_command, search_path};
-use crate::ids::{parse_pid, same};
 use crate::memfd::{exec_sealed, sealed_copy};
 use crate::ns::{become_root, Maps, Writer};
 use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
@@ -12,6 +11,7 @@ use crate::sys::{
     self, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
     CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, O_RDONLY, PR_CAPBSET_DROP, PR_SET_DUMPABLE,
 };
+use crate::text::{parse_pid, same};
 use core::ffi::CStr;
 
 pub const USAGE: &[u8] = b"Usage: inject [-c] PID [CMD [ARG]...]
@@ -169,7 +169,7 @@ fn capability_bounding_set(pid: i32) -> u64 {
     let Ok(file) = sys::open(Line::new().proc_path(pid, &[b"/status"]), O_RDONLY) else { return u64::MAX };
     let mut status = [0u8; 2048];
     let len = sys::read_full(&file, &mut status).unwrap_or(0);
-    crate::ids::signal_mask(&status[..len], b"CapBnd:").unwrap_or(u64::MAX)
+    crate::text::signal_mask(&status[..len], b"CapBnd:").unwrap_or(u64::MAX)
 }
 
 /// Opens the namespaces of `pid` that differ from ours into `targets`;

@@ -1,0 +1,363 @@
+//! Generic parsing of bytes: lines of a file read in blocks, whole
+//! decimals, hex fields of /proc/PID/status, PATH lists (pure).
+
+/// `a == b`, out of line: compared with a literal inline, the bytes are
+/// tested one instruction each.
+#[inline(never)]
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a == b
+}
+
+/// `s` without `prefix`, when it starts with it; out of line, as `same`.
+#[inline(never)]
+pub fn after<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    s.strip_prefix(prefix)
+}
+
+/// Parse a whole decimal u32: digits only, non-empty, no sign, no overflow. Leading zeros ok.
+pub fn parse_u32(s: &[u8]) -> Option<u32> {
+    if s.is_empty() {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for &b in s {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(d as u32)?;
+    }
+    Some(v)
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    match line {
+        [rest @ .., b'\r'] => rest,
+        _ => line,
+    }
+}
+
+/// The index of the first '\n' in `s`, read a word (8 bytes) at a time:
+/// after `x = word ^ 0x0a0a..`, `(x - 0x0101..) & !x & 0x8080..` has the top
+/// bit of every zero byte of x set. Borrows only run towards higher bytes,
+/// so the lowest bit set is always a real '\n' (Hacker's Delight, 6-1).
+pub fn find_newline(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    let newline_bytes = |word: &[u8]| {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ (ONES * b'\n' as u64);
+        x.wrapping_sub(ONES) & !x & (ONES << 7)
+    };
+    let mut words = s.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let found = newline_bytes(word);
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(|&b| b == b'\n').map(|i| at + i)
+}
+
+/// Streams lines from `read` (fills a buffer, returns bytes read, 0 at end or on error)
+/// through the scratch `buf`; calls `f(line)` for each line without its '\n' and without a
+/// trailing '\r'. A line that does not fit in buf with room to spare (buf.len() bytes or more,
+/// '\r' included) is skipped entirely. The last line may lack '\n'. Stops early and returns
+/// true as soon as `f` returns true; else false.
+pub fn for_each_line(
+    read: &mut dyn FnMut(&mut [u8]) -> usize,
+    buf: &mut [u8],
+    f: &mut dyn FnMut(&[u8]) -> bool,
+) -> bool {
+    let mut len = 0; // bytes of an unfinished line at the front of buf
+    let mut skip = false; // inside a line too long for buf: drop it up to its '\n'
+    loop {
+        if len == buf.len() {
+            skip = true;
+            len = 0;
+        }
+        let room = buf.len() - len;
+        let n = read(buf.get_mut(len..).unwrap_or_default()).min(room);
+        if n == 0 {
+            return !skip && len > 0 && f(trim_cr(buf.get(..len).unwrap_or_default()));
+        }
+        let end = len + n;
+        let block = buf.get(..end).unwrap_or_default();
+        // Only the bytes just read can hold a '\n': the `len` before them did not.
+        let (mut start, mut from) = (0, len);
+        while let Some(i) = block.get(from..).and_then(find_newline) {
+            let newline = from + i;
+            if !skip && f(trim_cr(block.get(start..newline).unwrap_or_default())) {
+                return true;
+            }
+            skip = false;
+            start = newline + 1;
+            from = start;
+        }
+        buf.copy_within(start..end, 0);
+        len = end - start;
+    }
+}
+
+/// Whole decimal process id > 0 fitting in i32, else None.
+pub fn parse_pid(s: &[u8]) -> Option<i32> {
+    i32::try_from(parse_u32(s)?).ok().filter(|&p| p > 0)
+}
+
+/// From /proc/PID/status content, the hex mask of the field `name` (`SigCgt:`, `SigBlk:`, `CapBnd:`); None
+/// when absent or malformed. Any number of hex digits is taken as long as the value fits 64 bits.
+pub fn signal_mask(status: &[u8], name: &[u8]) -> Option<u64> {
+    let hex = status.split(|&b| b == b'\n').find_map(|l| l.strip_prefix(name))?.trim_ascii();
+    if hex.is_empty() {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &b in hex {
+        let d = (b as char).to_digit(16)?;
+        v = v.checked_mul(16)?.checked_add(d as u64)?;
+    }
+    Some(v)
+}
+
+/// Split PATH ("a:b::c") into directories in order, calling f(dir) for each; an empty entry is
+/// the current directory, given as ".". Stops early and returns true when f returns true.
+pub fn for_each_path_dir(path: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+    path.split(|&b| b == b':').any(|d| f(if d.is_empty() { b"." } else { d }))
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    /// Runs for_each_line over `text` with a buffer of `buf_len` bytes and reads that return
+    /// `chunks[0]`, `chunks[1]`, ... bytes in turn (cycling); collects every line given to f.
+    fn lines(text: &[u8], buf_len: usize, chunks: &[usize]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let stopped = scan(text, buf_len, chunks, &mut |l| {
+            out.push(l.to_vec());
+            false
+        });
+        assert!(!stopped);
+        out
+    }
+
+    pub fn scan(text: &[u8], buf_len: usize, chunks: &[usize], f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+        let (mut pos, mut turn) = (0, 0);
+        let mut read = |b: &mut [u8]| {
+            let n = chunks[turn % chunks.len()].min(b.len()).min(text.len() - pos);
+            turn += 1;
+            b[..n].copy_from_slice(&text[pos..pos + n]);
+            pos += n;
+            n
+        };
+        let mut buf = vec![0xAAu8; buf_len];
+        for_each_line(&mut read, &mut buf, f)
+    }
+
+    /// What for_each_line must produce: every line that fits, in order.
+    fn model(text: &[u8], buf_len: usize) -> Vec<Vec<u8>> {
+        let mut parts: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+        if parts.last() == Some(&&b""[..]) {
+            parts.pop();
+        }
+        parts.into_iter().filter(|l| l.len() < buf_len).map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec()).collect()
+    }
+
+    #[test]
+    fn parse_u32_cases() {
+        assert_eq!(parse_u32(b"0"), Some(0));
+        assert_eq!(parse_u32(b"000123"), Some(123));
+        assert_eq!(parse_u32(b"4294967295"), Some(u32::MAX));
+        assert_eq!(parse_u32(b"4294967296"), None);
+        assert_eq!(parse_u32(b"42949672950"), None);
+        assert_eq!(parse_u32(b"99999999999999999999"), None);
+        for bad in [&b""[..], b"-1", b"+1", b" 1", b"1 ", b"0x10", b"1a", b"a", b"1.0", b"/", b":"] {
+            assert_eq!(parse_u32(bad), None, "{:?}", bad);
+        }
+    }
+
+    #[test]
+    fn lines_plain_and_crlf() {
+        let text = b"one\r\ntwo\n\nthree\r\n\rfour";
+        let want: Vec<Vec<u8>> = [&b"one"[..], b"two", b"", b"three", b"\rfour"].iter().map(|l| l.to_vec()).collect();
+        assert_eq!(lines(text, 64, &[usize::MAX]), want);
+        assert_eq!(lines(text, 64, &[1]), want);
+        assert_eq!(lines(b"", 64, &[1]), Vec::<Vec<u8>>::new());
+        assert_eq!(lines(b"\n", 64, &[1]), vec![b"".to_vec()]);
+        assert_eq!(lines(b"last", 64, &[3]), vec![b"last".to_vec()]);
+    }
+
+    #[test]
+    fn lines_match_model_for_all_buffers_and_chunkings() {
+        let text = b"a\nbb\r\nccc\n\ndddddddd\neeeeeeeee\nf\r\nggggggggggggggggggggggggg\nh\r\n12345678\r\nend";
+        for buf_len in 0..40 {
+            for chunks in [&[usize::MAX][..], &[1], &[2], &[3], &[1, 2, 3], &[7, 1], &[5]] {
+                assert_eq!(lines(text, buf_len, chunks), model(text, buf_len), "buf {} chunks {:?}", buf_len, chunks);
+            }
+        }
+        // a line must be shorter than the buffer: one exactly as long is skipped
+        assert_eq!(lines(b"1234567\nabc", 8, &[1, 2, 3]), vec![b"1234567".to_vec(), b"abc".to_vec()]);
+        assert_eq!(lines(b"12345678\nabc", 8, &[1, 2, 3]), vec![b"abc".to_vec()]);
+        assert_eq!(lines(b"abc\n12345678", 8, &[4]), vec![b"abc".to_vec()]);
+        assert_eq!(lines(b"123456789\nabc", 8, &[100]), vec![b"abc".to_vec()]);
+        assert_eq!(lines(b"\n\nx\n", 1, &[1]), vec![b"".to_vec(), b"".to_vec()]);
+        assert!(lines(b"\n\nx\n", 0, &[1]).is_empty());
+    }
+
+    #[test]
+    fn lines_skip_a_100k_line() {
+        let mut text = b"ok1\nok2\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 100_000));
+        text.extend_from_slice(b"\nok3\r\nok4\n");
+        text.extend(std::iter::repeat_n(b'y', 100_000)); // last line, no '\n'
+        let want = vec![b"ok1".to_vec(), b"ok2".to_vec(), b"ok3".to_vec(), b"ok4".to_vec()];
+        for buf_len in [5, 8, 64, 4096] {
+            for chunks in [&[usize::MAX][..], &[1, 2, 3], &[3, 1], &[4096]] {
+                assert_eq!(lines(&text, buf_len, chunks), want, "buf {} chunks {:?}", buf_len, chunks);
+            }
+        }
+    }
+
+    #[test]
+    fn lines_stop_early() {
+        let text = b"a\nb\nc\nd\n";
+        let mut seen = Vec::new();
+        let stopped = scan(text, 8, &[1, 2, 3], &mut |l| {
+            seen.push(l.to_vec());
+            l == b"b"
+        });
+        assert!(stopped);
+        assert_eq!(seen, vec![b"a".to_vec(), b"b".to_vec()]);
+        // stop on the unterminated last line
+        assert!(scan(b"a\nlast", 8, &[2], &mut |l| l == b"last"));
+        // never stopped
+        assert!(!scan(text, 8, &[2], &mut |_| false));
+        // a reader that claims more than it was given is clamped, not trusted
+        let mut read = |b: &mut [u8]| {
+            b.fill(b'\n');
+            b.len() + 100
+        };
+        let mut buf = [0u8; 4];
+        let mut calls = 0;
+        let stopped = for_each_line(&mut read, &mut buf, &mut |l| {
+            assert!(l.is_empty());
+            calls += 1;
+            calls == 10
+        });
+        assert!(stopped);
+        assert_eq!(calls, 10);
+    }
+
+    #[test]
+    fn pid_parsing() {
+        assert_eq!(parse_pid(b"1"), Some(1));
+        assert_eq!(parse_pid(b"4242"), Some(4242));
+        assert_eq!(parse_pid(b"007"), Some(7));
+        assert_eq!(parse_pid(b"2147483647"), Some(i32::MAX));
+        for bad in
+            [&b"0"[..], b"00", b"-1", b"12a", b"", b"99999999999", b"2147483648", b"4294967295", b" 1", b"+1", b"1\n"]
+        {
+            assert_eq!(parse_pid(bad), None, "{:?}", bad);
+        }
+    }
+
+    const STATUS: &[u8] = b"Name:\tsystemd\n\
+Umask:\t0000\n\
+State:\tS (sleeping)\n\
+Tgid:\t1\n\
+Pid:\t1\n\
+PPid:\t0\n\
+Uid:\t0\t0\t0\t0\n\
+ShdPnd:\t0000000000000000\n\
+SigBlk:\t7fefc1fe28014a03\n\
+SigIgn:\t0000000000001000\n\
+SigCgt:\t0000000180004a03\n\
+CapInh:\t0000000000000000\n\
+Seccomp:\t0\n";
+
+    #[test]
+    fn sigcgt() {
+        let mask = signal_mask(STATUS, b"SigCgt:").unwrap();
+        assert_eq!(mask, 0x1_8000_4a03);
+        // signal n is bit n-1: SIGHUP 1, SIGINT 2, SIGTERM 15 caught; SIGQUIT 3, SIGKILL 9 not
+        assert_ne!(mask & (1 << 0), 0);
+        assert_ne!(mask & (1 << 1), 0);
+        assert_ne!(mask & (1 << 14), 0);
+        assert_eq!(mask & (1 << 2), 0);
+        assert_eq!(mask & (1 << 8), 0);
+        assert_eq!(signal_mask(b"SigCgt:\tFFFFFFFFFFFFFFFF\n", b"SigCgt:"), Some(u64::MAX));
+        assert_eq!(signal_mask(b"SigCgt:\tfffffffe7ffbfeff", b"SigCgt:"), Some(0xfffffffe7ffbfeff));
+        assert_eq!(signal_mask(b"SigCgt:\t0000000000004002\r\n", b"SigCgt:"), Some(0x4002));
+        assert_eq!(signal_mask(b"SigCgt:\t000000000000000000000000000000a0\n", b"SigCgt:"), Some(0xa0));
+        assert_eq!(signal_mask(b"SigIgn:\t1\nSigCgt:\t2\nSigCgt:\t3\n", b"SigCgt:"), Some(2));
+        assert_eq!(signal_mask(b"SigCgt:\t2\nSigBlk:\tfffffffe7ffbfeff\n", b"SigBlk:"), Some(0xfffffffe7ffbfeff));
+        for bad in [
+            &b""[..],
+            b"SigIgn:\t0000000000001000\n",
+            b"SigCgt:\n",
+            b"SigCgt:\t\n",
+            b"SigCgt:\tzz\n",
+            b"SigCgt:\t00000000 00004ec\n",
+            b"SigCgt:\t10000000000000000\n",
+            b"SigCgt:\t-1\n",
+            b"XSigCgt:\t1\n",
+            b" SigCgt:\t1\n",
+            b"sigcgt:\t1\n",
+            b"SigCgt\t1\n",
+        ] {
+            assert_eq!(signal_mask(bad, b"SigCgt:"), None, "{:?}", std::str::from_utf8(bad));
+        }
+    }
+
+    fn dirs(path: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        assert!(!for_each_path_dir(path, &mut |d| {
+            out.push(d.to_vec());
+            false
+        }));
+        out
+    }
+
+    #[test]
+    fn path_dirs() {
+        let v = |l: &[&[u8]]| l.iter().map(|d| d.to_vec()).collect::<Vec<_>>();
+        assert_eq!(dirs(b"a:b::c"), v(&[b"a", b"b", b".", b"c"]));
+        assert_eq!(
+            dirs(b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+            v(&[b"/usr/local/sbin", b"/usr/local/bin", b"/usr/sbin", b"/usr/bin", b"/sbin", b"/bin"])
+        );
+        assert_eq!(dirs(b""), v(&[b"."]));
+        assert_eq!(dirs(b":"), v(&[b".", b"."]));
+        assert_eq!(dirs(b":/bin:"), v(&[b".", b"/bin", b"."]));
+        assert_eq!(dirs(b"/bin"), v(&[b"/bin"]));
+        let mut seen = Vec::new();
+        assert!(for_each_path_dir(b"/a:/b:/c", &mut |d| {
+            seen.push(d.to_vec());
+            d == b"/b"
+        }));
+        assert_eq!(seen, v(&[b"/a", b"/b"]));
+    }
+
+    #[test]
+    fn newline_at_every_offset() {
+        for len in 0..40 {
+            let mut text = vec![b'x'; len];
+            assert_eq!(find_newline(&text), None);
+            // '\n' after bytes that borrow in the word trick: 0x0b, 0x00, 0x8a, 0xff
+            for i in 0..len {
+                for before in [b'x', 0x0b, 0x00, 0x8a, 0xff, b'\n' + 1] {
+                    text.fill(before);
+                    text[i] = b'\n';
+                    assert_eq!(find_newline(&text), Some(i), "len {} at {} after {:#x}", len, i, before);
+                    if i + 1 < len {
+                        text[i + 1] = b'\n';
+                        assert_eq!(find_newline(&text), Some(i));
+                    }
+                }
+            }
+        }
+        assert_eq!(find_newline(&[0x0b, 0x0a, 0x0b, 0x09, 0x00, 0x0a, 0x01, 0x8a, 0x0a]), Some(1));
+        assert_eq!(find_newline(&[0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x0a]), Some(8));
+    }
+}
