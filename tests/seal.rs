@@ -177,16 +177,19 @@ fn path_search_skips_a_non_executable_match() {
 
 #[test]
 fn directory_is_not_a_program() {
-    // SPEC does not say whether this is "not executable" (126, like a
-    // shell) or a failed copy (1); either way one clear line, no crash.
+    // SPEC §3: found but not executable is 126; the kernel's word for
+    // executing a directory is EACCES (execve(2)), as busybox sh says.
     let dir = TempDir::new();
     let sub = dir.mkdir("sub", 0o755);
     let sub = sub.to_str().unwrap();
     let r = seal_in(&dir, &[sub], &[]);
-    assert!(matches!(r.code(), Some(1 | 126)), "{r:?}");
-    assert_eq!(r.err_lines().len(), 1, "{r:?}");
-    assert!(r.stderr.starts_with("seal: "), "{r:?}");
-    assert!(r.stderr.contains(sub), "{r:?}");
+    assert_eq!((r.code(), r.stdout.as_str()), (Some(126), ""), "{r:?}");
+    assert_eq!(r.stderr, format!("seal: {sub}: Permission denied\n"));
+    // Found by a PATH search, the same (as execvp(3) reports it).
+    let path = dir.path().to_str().unwrap();
+    let r = seal_in(&dir, &["sub"], &[("PATH", path)]);
+    assert_eq!((r.code(), r.stdout.as_str()), (Some(126), ""), "{r:?}");
+    assert_eq!(r.stderr, "seal: sub: Permission denied\n");
 }
 
 #[test]
