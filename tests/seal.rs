@@ -200,10 +200,7 @@ fn script_is_refused_with_a_clear_message() {
     let r = seal_in(&dir, &[script], &[]);
     assert_eq!(r.code(), Some(126), "{r:?}");
     assert_eq!(r.stdout, "", "{r:?}");
-    assert_eq!(r.err_lines().len(), 1, "{r:?}");
-    assert!(r.stderr.starts_with("seal: "), "{r:?}");
-    assert!(r.stderr.contains("#!"), "{r:?}");
-    assert!(r.stderr.contains("script"), "{r:?}");
+    assert_eq!(r.stderr, format!("seal: {script}: cannot run a #! script from a sealed memfd\n"));
 }
 
 #[test]
@@ -216,10 +213,8 @@ fn memfd_noexec_2_is_named() {
         c.args(["--pid", "--fork", "--mount-proc", "--", "sh", "-c", &script]);
         c
     });
-    assert_ne!(r.code(), Some(0), "{r:?}");
-    assert_eq!(r.err_lines().len(), 1, "{r:?}");
-    assert!(r.stderr.starts_with("seal: "), "{r:?}");
-    assert!(r.stderr.contains("vm.memfd_noexec"), "{r:?}");
+    assert_eq!(r.code(), Some(1), "{r:?}");
+    assert_eq!(r.stderr, "seal: cannot create an executable memfd: Permission denied (vm.memfd_noexec=2 forbids it)\n");
     assert_eq!(std::fs::read_to_string("/proc/sys/vm/memfd_noexec").unwrap(), host);
 }
 
