@@ -5,6 +5,7 @@ use crate::exec::PathBuf;
 use crate::ids::{self, IdMap, MapLine, Range};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::sys::{self, CStrArray, Exit, O_RDONLY};
+use crate::text::FirstBytes;
 use core::ffi::CStr;
 
 /// Who writes the maps of a new user namespace.
@@ -36,17 +37,27 @@ const HELPER_DIRS: [&[u8]; 4] = [b"/usr/bin", b"/bin", b"/usr/sbin", b"/sbin"];
 /// false when it cannot be read. Lines of 16 KiB or more are skipped; a
 /// block of that size is read at a time.
 pub fn each_line(path: &CStr, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+    each_line_starting(path, FirstBytes::ANY, f)
+}
+
+/// `each_line` for the lines that start with a byte of `first` only.
+fn each_line_starting(path: &CStr, first: FirstBytes, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
     let Ok(file) = sys::open(path, O_RDONLY) else { return false };
     let mut buf = [0u8; 16384];
-    crate::text::for_each_line(&mut |chunk| sys::read(&file, chunk).unwrap_or(0), &mut buf, f)
+    crate::text::for_each_line(&mut |chunk| sys::read(&file, chunk).unwrap_or(0), &mut buf, first, f)
 }
 
 /// The first valid range of `uid` (or of its login name) in a subid file.
 /// A range holding id 0 would map host root: it is skipped, with a warning
 /// (SPEC §4).
 fn subid_range(path: &CStr, name: Option<&[u8]>, uid: u32) -> Option<Range> {
+    // The owner is `name` or a decimal: other lines are not even looked at.
+    let first = match name.and_then(|n| n.first()) {
+        Some(&b) => FirstBytes::DIGITS.and(b),
+        None => FirstBytes::DIGITS,
+    };
     let mut found = None;
-    each_line(path, &mut |line| {
+    each_line_starting(path, first, &mut |line| {
         found = ids::subid_line(line, name, uid).filter(|r| r.start != 0 || warn_host_root(line, path));
         found.is_some()
     });

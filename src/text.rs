@@ -59,14 +59,40 @@ pub fn find_newline(s: &[u8]) -> Option<usize> {
     words.remainder().iter().position(|&b| b == b'\n').map(|i| at + i)
 }
 
+/// The bytes a line may start with to be handed to `f` by `for_each_line`
+/// (a set of 256 bits). An empty line "starts" with its '\n'. A reader that
+/// looks for one owner skips everyone else's lines without a call.
+#[derive(Clone, Copy)]
+pub struct FirstBytes([u64; 4]);
+
+impl FirstBytes {
+    pub const ANY: FirstBytes = FirstBytes([u64::MAX; 4]);
+    /// '0' to '9' (0x30 to 0x39).
+    pub const DIGITS: FirstBytes = FirstBytes([0x3ff << 0x30, 0, 0, 0]);
+
+    /// The set with `b` added.
+    pub fn and(mut self, b: u8) -> FirstBytes {
+        if let Some(bits) = self.0.get_mut(b as usize / 64) {
+            *bits |= 1 << (b % 64);
+        }
+        self
+    }
+
+    #[inline(never)]
+    fn has(&self, b: u8) -> bool {
+        self.0.get(b as usize / 64).is_some_and(|bits| bits >> (b % 64) & 1 != 0)
+    }
+}
+
 /// Streams lines from `read` (fills a buffer, returns bytes read, 0 at end or on error)
-/// through the scratch `buf`; calls `f(line)` for each line without its '\n' and without a
-/// trailing '\r'. A line that does not fit in buf with room to spare (buf.len() bytes or more,
-/// '\r' included) is skipped entirely. The last line may lack '\n'. Stops early and returns
-/// true as soon as `f` returns true; else false.
+/// through the scratch `buf`; calls `f(line)` for each line that starts with a byte of
+/// `first`, without its '\n' and without a trailing '\r'. A line that does not fit in buf
+/// with room to spare (buf.len() bytes or more, '\r' included) is skipped entirely. The last
+/// line may lack '\n'. Stops early and returns true as soon as `f` returns true; else false.
 pub fn for_each_line(
     read: &mut dyn FnMut(&mut [u8]) -> usize,
     buf: &mut [u8],
+    first: FirstBytes,
     f: &mut dyn FnMut(&[u8]) -> bool,
 ) -> bool {
     let mut len = 0; // bytes of an unfinished line at the front of buf
@@ -79,7 +105,8 @@ pub fn for_each_line(
         let room = buf.len() - len;
         let n = read(buf.get_mut(len..).unwrap_or_default()).min(room);
         if n == 0 {
-            return !skip && len > 0 && f(trim_cr(buf.get(..len).unwrap_or_default()));
+            let last = buf.get(..len).unwrap_or_default();
+            return !skip && last.first().is_some_and(|&b| first.has(b)) && f(trim_cr(last));
         }
         let end = len + n;
         let block = buf.get(..end).unwrap_or_default();
@@ -87,7 +114,8 @@ pub fn for_each_line(
         let (mut start, mut from) = (0, len);
         while let Some(i) = block.get(from..).and_then(find_newline) {
             let newline = from + i;
-            if !skip && f(trim_cr(block.get(start..newline).unwrap_or_default())) {
+            let wanted = !skip && block.get(start).is_some_and(|&b| first.has(b));
+            if wanted && f(trim_cr(block.get(start..newline).unwrap_or_default())) {
                 return true;
             }
             skip = false;
@@ -143,6 +171,16 @@ pub mod tests {
     }
 
     pub fn scan(text: &[u8], buf_len: usize, chunks: &[usize], f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+        scan_starting(text, buf_len, chunks, FirstBytes::ANY, f)
+    }
+
+    fn scan_starting(
+        text: &[u8],
+        buf_len: usize,
+        chunks: &[usize],
+        first: FirstBytes,
+        f: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> bool {
         let (mut pos, mut turn) = (0, 0);
         let mut read = |b: &mut [u8]| {
             let n = chunks[turn % chunks.len()].min(b.len()).min(text.len() - pos);
@@ -152,7 +190,7 @@ pub mod tests {
             n
         };
         let mut buf = vec![0xAAu8; buf_len];
-        for_each_line(&mut read, &mut buf, f)
+        for_each_line(&mut read, &mut buf, first, f)
     }
 
     /// What for_each_line must produce: every line that fits, in order.
@@ -206,6 +244,37 @@ pub mod tests {
     }
 
     #[test]
+    fn lines_starting_with_a_set() {
+        let text = b"a1\n\nb2\r\n\r\n9x\naaaaaaaaaaaaaaaaaaaaaaaaaaaa\n#c\n0\nz\na-last";
+        let sets = [
+            (FirstBytes::DIGITS, &b"0123456789"[..]),
+            (FirstBytes::DIGITS.and(b'a'), b"0123456789a"),
+            (FirstBytes::DIGITS.and(b'\n').and(b'\r'), b"0123456789\n\r"),
+            (FirstBytes::ANY, b""),
+        ];
+        for (first, bytes) in sets {
+            let wanted = |l: &&[u8]| bytes.is_empty() || l.first().is_some_and(|b| bytes.contains(b));
+            for buf_len in [4, 8, 16, 64] {
+                for chunks in [&[usize::MAX][..], &[1], &[3, 1], &[5]] {
+                    let mut got = Vec::new();
+                    assert!(!scan_starting(text, buf_len, chunks, first, &mut |l| {
+                        got.push(l.to_vec());
+                        false
+                    }));
+                    // the model's lines, less those whose raw first byte (an empty
+                    // line's is its '\n') is not in the set
+                    let raw: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').filter(wanted).collect();
+                    let want: Vec<Vec<u8>> = model(&raw.concat(), buf_len);
+                    assert_eq!(got, want, "set {:?} buf {} chunks {:?}", bytes, buf_len, chunks);
+                }
+            }
+        }
+        assert!(FirstBytes::DIGITS.has(b'0') && FirstBytes::DIGITS.has(b'9'));
+        assert!(!FirstBytes::DIGITS.has(b'/') && !FirstBytes::DIGITS.has(b':') && !FirstBytes::DIGITS.has(0xb0));
+        assert!(FirstBytes::DIGITS.and(0xff).has(0xff) && FirstBytes::DIGITS.and(0x80).has(0x80));
+    }
+
+    #[test]
     fn lines_skip_a_100k_line() {
         let mut text = b"ok1\nok2\n".to_vec();
         text.extend(std::iter::repeat_n(b'x', 100_000));
@@ -240,7 +309,7 @@ pub mod tests {
         };
         let mut buf = [0u8; 4];
         let mut calls = 0;
-        let stopped = for_each_line(&mut read, &mut buf, &mut |l| {
+        let stopped = for_each_line(&mut read, &mut buf, FirstBytes::ANY, &mut |l| {
             assert!(l.is_empty());
             calls += 1;
             calls == 10
