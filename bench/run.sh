@@ -108,9 +108,28 @@ sweep_cgroups() {
 cleanup() {
 	trap '' INT TERM HUP
 	if [ -n "$GUARD" ]; then
-		kill -KILL "$GUARD" 2>/dev/null
+		# The guard's wait ends, it sees the flag and exits.
+		: >"$TMP/cleaning"
+		g=$(cat /proc/$GUARD/task/$GUARD/children 2>/dev/null)
+		kill -KILL ${g:-$GUARD} 2>/dev/null
 		wait "$GUARD" 2>/dev/null
 	fi
+	# TERM first: timeit then kills and reaps what it started, contain ends
+	# its container; KILL what is still running after 3 s.
+	for p in $BG; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	i=0
+	while [ $i -lt 60 ]; do
+		left=""
+		for p in $BG; do
+			st=$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null)
+			[ -n "$st" ] && [ "$st" != Z ] && left="$left $p"
+		done
+		[ -z "$left" ] && break
+		sleep 0.05
+		i=$((i + 1))
+	done
 	for p in $BG; do
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
@@ -143,6 +162,25 @@ run_bg() {
 	return $bgst
 }
 nap() { run_bg sleep "$1"; }
+# start_bg CMD...: CMD in the background under `timeit -s` (which reaps
+# whatever CMD leaves and, on SIGTERM, kills and reaps all of it); the
+# supervisor's pid in BGS, CMD's in BGC once it runs.  stop_bg PID: end one.
+start_bg() {
+	"$T" -s "$@" &
+	BGS=$! BGC=""
+	BG="$BG $BGS"
+	i=0
+	while [ -z "$BGC" ] && [ $i -lt 100 ]; do
+		BGC=$(cut -d' ' -f1 /proc/$BGS/task/$BGS/children 2>/dev/null)
+		[ -z "$BGC" ] && sleep 0.01
+		i=$((i + 1))
+	done
+}
+stop_bg() {
+	kill -TERM "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	BG=$(echo "$BG" | sed "s/ $1\$//; s/ $1 / /")
+}
 
 chmod 755 "$TMP"
 mkdir "$TMP/log" "$TMP/etc" "$TMP/root" "$TMP/root/bin" "$TMP/root/proc" "$TMP/root/dev" || die "mkdir in $TMP failed"
@@ -162,6 +200,7 @@ T=$TMP/timeit FLOOR=$TMP/floor
 	trap - EXIT
 	trap '' INT TERM HUP
 	"$T" -w $$
+	[ -e "$TMP/cleaning" ] && exit 0
 	sweep_cgroups
 	rm -rf "$TMP"
 ) </dev/null >/dev/null 2>&1 &
@@ -256,9 +295,10 @@ NS='e=$1 v=$2 who=$3; shift 3
 	mount --bind "$e/subgid$v" /etc/subgid || exit 1
 	[ "$who" = root ] && exec "$@"
 	exec setpriv --reuid "$who" --regid "$who" --clear-groups "$@"'
-# in_ns VARIANT WHO CMD...: CMD in such a namespace, in the foreground.
+# in_ns VARIANT WHO CMD...: CMD in such a namespace, in the foreground,
+# under `timeit -s` (bwrap, for one, leaves an orphan to reap).
 in_ns() {
-	nice -n "$NICE" unshare --mount --propagation private sh -c "$NS" sh "$TMP/etc" "$@" || true
+	TIMEIT_PARENT= "$T" -s nice -n "$NICE" unshare --mount --propagation private sh -c "$NS" sh "$TMP/etc" "$@" || true
 }
 # hold VARIANT: start a process holding such a namespace (until the bench
 # ends); its pid in HOLD.
@@ -461,28 +501,20 @@ echo "bench: measuring the idle supervisor ..." >&2
 l0=$(load1)
 ticks() { awk '{ print $14 + $15 }' /proc/$1/stat 2>/dev/null; }
 pss() { awk '/^Pss:/ { print $2 }' /proc/$1/smaps_rollup 2>/dev/null; }
-script -qfec "$BIN contain $DIR /bin/sleep 30" /dev/null </dev/null >/dev/null 2>&1 &
-IDLE_SCRIPT=$!
-BG="$BG $IDLE_SCRIPT"
+start_bg script -qfec "$BIN contain $DIR /bin/sleep 30" /dev/null </dev/null >/dev/null 2>&1
+IDLE_SUP=$BGS IDLE_SCRIPT=$BGC
 nap 1
 IDLE=$(pgrep -P "$IDLE_SCRIPT" -x ucontain | head -n 1)
 IDLE_TICKS=- IDLE_PSS=- BWRAP_PSS=-
 if [ -n "$IDLE" ]; then
 	t0=$(ticks "$IDLE"); nap 10; t1=$(ticks "$IDLE")
 	IDLE_TICKS=$((t1 - t0)) IDLE_PSS=$(pss "$IDLE")
-	kill -TERM "$IDLE" 2>/dev/null
 fi
-kill -KILL "$IDLE_SCRIPT" 2>/dev/null
-wait "$IDLE_SCRIPT" 2>/dev/null
-BG=$(echo "$BG" | sed "s/ $IDLE_SCRIPT\$//; s/ $IDLE_SCRIPT / /")
-$BWRAP /bin/sleep 30 </dev/null >/dev/null 2>&1 &
-BW=$!
-BG="$BG $BW"
+stop_bg "$IDLE_SUP"
+start_bg $BWRAP /bin/sleep 30 </dev/null >/dev/null 2>&1
 nap 1
-BWRAP_PSS=$(pss "$BW")
-kill -KILL "$BW" 2>/dev/null
-wait "$BW" 2>/dev/null
-BG=$(echo "$BG" | sed "s/ $BW\$//; s/ $BW / /")
+BWRAP_PSS=$(pss "$BGC")
+stop_bg "$BGS"
 echo "$l0 $(load1)" >"$TMP/idle.load"
 
 # 3. inject: the target is a running `contain DIR sleep 1000`; if contain does
@@ -490,12 +522,11 @@ echo "$l0 $(load1)" >"$TMP/idle.load"
 target="" SUP="" INIT=""
 for how in contain floor; do
 	if [ $how = contain ]; then
-		"$BIN" contain "$DIR" /bin/sleep 1000 </dev/null >/dev/null 2>"$TMP/log/target" &
+		start_bg "$BIN" contain "$DIR" /bin/sleep 1000 </dev/null >/dev/null 2>"$TMP/log/target"
 	else
-		"$FLOOR" "$DIR" /bin/sleep 1000 </dev/null >/dev/null 2>"$TMP/log/target" &
+		start_bg "$FLOOR" "$DIR" /bin/sleep 1000 </dev/null >/dev/null 2>"$TMP/log/target"
 	fi
-	SUP=$!
-	BG="$BG $SUP"
+	TARGET_SUP=$BGS SUP=$BGC
 	i=0
 	while [ $i -lt 50 ]; do
 		INIT=$(cat /proc/$SUP/task/$SUP/children 2>/dev/null | cut -d' ' -f1)
@@ -509,9 +540,7 @@ for how in contain floor; do
 		target=$how
 		break
 	fi
-	kill -KILL $SUP 2>/dev/null
-	wait $SUP 2>/dev/null
-	BG=$(echo "$BG" | sed "s/ $SUP\$//; s/ $SUP / /")
+	stop_bg "$TARGET_SUP"
 	SUP=""
 	echo "bench: note: $how as inject target failed: $(head -n 1 "$TMP/log/target")" >>"$TMP/log/notes"
 done
@@ -524,7 +553,7 @@ fi
 echo "bench: counting system calls ..." >&2
 l0=$(load1)
 calls() {
-	strace -f -c -o "$TMP/strace.out" "$@" </dev/null >/dev/null 2>&1 || { echo -; return; }
+	TIMEIT_PARENT= "$T" -s strace -f -c -o "$TMP/strace.out" "$@" </dev/null >/dev/null 2>&1 || { echo -; return; }
 	awk '/^100.00/ { print $4 }' "$TMP/strace.out"
 }
 {
@@ -542,11 +571,7 @@ calls() {
 	echo "unshare --user --map-root-user /bin/true|$(calls unshare --user --map-root-user /bin/true)"
 } >"$TMP/syscalls"
 echo "$l0 $(load1)" >"$TMP/syscalls.load"
-if [ -n "$target" ]; then
-	kill -KILL "$INIT" 2>/dev/null
-	wait "$SUP" 2>/dev/null
-	BG=$(echo "$BG" | sed "s/ $SUP\$//; s/ $SUP / /")
-fi
+[ -n "$target" ] && stop_bg "$TARGET_SUP"
 
 # ---------------------------------------------------------------- report
 hdr pseudo_u "1. pseudo (uid $BUID, subuid range, helpers)"

@@ -1,6 +1,7 @@
 /* timeit: fork+exec commands many times, print median and p90 wall time.
  *
  *   timeit [-u UID] [-p N] RUNS WARMUP CMD1 [ARG]... [:: CMD2 [ARG]...]...
+ *   timeit -s CMD [ARG]...
  *   timeit -w PID
  *
  * Commands separated by "::" are run interleaved (A B C A B C ...), so slow
@@ -30,16 +31,25 @@
  * to the last one's exit), FAILS counts copies not exiting 0, and the
  * copies' stderr goes to $TIMEIT_LOG.N.par when TIMEIT_LOG is set.
  *
+ * Nothing started by timeit outlives it.  It is a child subreaper; on
+ * SIGTERM it kills every process below it (found through /proc), reaps
+ * them all (for at most 3 s) and exits 143.  Its parent's death sends it
+ * SIGTERM (PR_SET_PDEATHSIG); when TIMEIT_PARENT is set (not empty) to the
+ * pid of the process that started it and that one is already gone, it
+ * exits at once.
  * Every child gets PR_SET_PDEATHSIG SIGKILL (set after its uid change,
- * which would clear it), and so does timeit: when TIMEIT_PARENT is set to
- * the pid of the process that started it and that one is gone, timeit
- * exits at once.  Nothing started by timeit outlives it.
+ * which would clear it).
+ *
+ * -s CMD: run CMD once, stdio inherited, and exit with its status (128+N
+ * for signal N) once it and everything below it is gone: a supervisor for
+ * a background process, so that what it starts is reaped, not orphaned.
  *
  * -w PID: wait until process PID ends (pidfd_open and poll; polling with
  * kill(PID, 0) where there are no pidfds), then exit 0; with the parent
  * death signal too, so a holder of a namespace or a guard made of it ends
  * with whoever started it. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -68,6 +78,72 @@ struct cmd {
 static int devnull;
 static pid_t self;
 static long uid = -1;
+/* SIGTERM is blocked except while waiting for a child; its handler only
+ * sets stop, and the waiting loop then ends everything (end_all). */
+static sigset_t term;
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Kill every process below this one (parents as listed in /proc/PID/stat)
+ * and reap them; orphans come here, a subreaper.  Repeats until none is
+ * left, for at most 3 s (then SIGALRM ends timeit). */
+static void end_all(void)
+{
+	static pid_t pid[65536], ppid[65536];
+	static char below[65536];
+	alarm(3);
+	for (;;) {
+		int n = 0, killed = 0;
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		while (d && (e = readdir(d)) && n < 65536) {
+			char path[300], buf[512], *p;
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			ssize_t len = read(fd, buf, sizeof buf - 1);
+			close(fd);
+			if (len <= 0)
+				continue;
+			buf[len] = 0;
+			if (!(p = strrchr(buf, ')')) || sscanf(p + 1, " %*c %d", &ppid[n]) != 1)
+				continue;
+			pid[n++] = atoi(e->d_name);
+		}
+		if (d)
+			closedir(d);
+		memset(below, 0, n);
+		for (int changed = 1; changed;) {
+			changed = 0;
+			for (int i = 0; i < n; i++) {
+				if (below[i])
+					continue;
+				int up = ppid[i] == self;
+				for (int j = 0; !up && j < n; j++)
+					up = below[j] && pid[j] == ppid[i];
+				if (up)
+					below[i] = changed = 1;
+			}
+		}
+		for (int i = 0; i < n; i++)
+			if (below[i] && kill(pid[i], SIGKILL) == 0)
+				killed++;
+		int r;
+		while ((r = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		if (!killed && r < 0 && errno == ECHILD)
+			return;
+		usleep(10000);
+	}
+}
 
 static double now_us(void)
 {
@@ -88,10 +164,11 @@ static void prepare(const struct cmd *c)
 {
 	sigset_t none;
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* A background job of sh ignores these; the commands must not. */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	char pid[24];
 	int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
 	for (int i = 0; i < c->ncg; i++)
@@ -118,13 +195,31 @@ static void redirect(int quiet, int errfd)
 
 static int reap(pid_t pid)
 {
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR) {
-			perror("timeit: waitpid");
-			exit(2);
+	int st, r;
+	for (;;) {
+		sigprocmask(SIG_UNBLOCK, &term, NULL);
+		r = waitpid(pid, &st, 0);
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		if (stop) {
+			end_all();
+			_exit(143);
 		}
+		if (r >= 0 || errno != EINTR)
+			break;
+	}
+	if (r < 0) {
+		perror("timeit: waitpid");
+		exit(2);
+	}
 	return st;
+}
+
+/* Reap the orphans adopted as a subreaper (bwrap leaves one per run),
+ * outside the timed window. */
+static void reap_strays(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 }
 
 static int succeeded(int st)
@@ -150,6 +245,7 @@ static int run(const struct cmd *c, int quiet, int errfd, double *us)
 	}
 	int st = reap(pid);
 	*us = now_us() - t0;
+	reap_strays();
 	return st;
 }
 
@@ -184,10 +280,12 @@ static int run_par(const struct cmd *c, int n, int errfd, double *us)
 	double t0 = now_us();
 	close(p[1]);
 	close(p[0]);
-	for (int i = 0; i < started; i++)
+	for (int i = 0; i < started; i++) {
 		if (!succeeded(reap(pids[i])))
 			fails++;
+	}
 	*us = now_us() - t0;
+	reap_strays();
 	return fails;
 }
 
@@ -249,26 +347,52 @@ int main(int argc, char **argv)
 {
 	int par = 0, i = 1;
 	self = getpid();
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	const char *parent = getenv("TIMEIT_PARENT");
+	if (argc == 3 && strcmp(argv[1], "-w") == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		return wait_for(atoi(argv[2]));
+	}
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, NULL);
+	struct sigaction sa = {.sa_handler = on_term};
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (parent && *parent && getppid() != atoi(parent)) {
+		fprintf(stderr, "timeit: the process that started it (%s) is gone\n", parent);
+		return 2;
+	}
+	unsetenv("TIMEIT_PARENT");
+	if (argc >= 3 && strcmp(argv[1], "-s") == 0) {
+		struct cmd c = {.argv = &argv[2], .mntfd = -1};
+		pid_t pid = fork();
+		if (pid < 0) {
+			perror("timeit: fork");
+			return 2;
+		}
+		if (pid == 0) {
+			prepare(&c);
+			execvp(c.argv[0], c.argv);
+			child_fail("cannot execute", c.argv[0]);
+		}
+		int st = reap(pid);
+		end_all();
+		return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	}
 	for (; i + 1 < argc && argv[i][0] == '-' && argv[i][1] && !argv[i][2]; i += 2) {
 		char o = argv[i][1];
-		if (o == 'w')
-			return wait_for(atoi(argv[i + 1]));
-		else if (o == 'u')
+		if (o == 'u')
 			uid = atol(argv[i + 1]);
 		else if (o == 'p')
 			par = atoi(argv[i + 1]);
 		else
 			break;
 	}
-	if (parent && getppid() != atoi(parent)) {
-		fprintf(stderr, "timeit: the process that started it (%s) is gone\n", parent);
-		return 2;
-	}
-	unsetenv("TIMEIT_PARENT");
 	if (argc - i < 3 || par < 0 || par > MAXPAR) {
 		fprintf(stderr, "Usage: timeit [-u UID] [-p N] RUNS WARMUP CMD [ARG]... [:: CMD [ARG]...]...\n"
+				"       timeit -s CMD [ARG]...\n"
 				"       timeit -w PID\n");
 		return 64;
 	}
@@ -361,5 +485,7 @@ int main(int argc, char **argv)
 			p = 0;
 		printf("ok %.1f %.1f %.1f %d\n", med, t[c][p], t[c][0], fails[c]);
 	}
+	fflush(stdout);
+	end_all();
 	return 0;
 }
