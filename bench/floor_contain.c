@@ -4,9 +4,14 @@
  *
  * Only the syscalls the job needs, no error recovery beyond a message:
  * clone3 with new user, mount, pid, net, ipc, uts, cgroup and time
- * namespaces; the parent writes the identity maps (as root directly, the
- * SPEC §4 default map; unprivileged by running newuidmap/newgidmap with the
- * -U/-G arguments, as contain does) and releases the child through a pipe;
+ * namespaces; the parent writes the identity maps and releases the child
+ * through a pipe.  The maps are contain's (SPEC §4): as root, written
+ * directly, the default map (container root onto 4294967294, 1..65535 onto
+ * the 65535 ids below it); unprivileged with -U and -G, by running
+ * newuidmap/newgidmap with those arguments; unprivileged without them, only
+ * the caller's own ids ("0 UID 1", "0 GID 1"), written directly after
+ * denying setgroups, as any process may for a namespace it owns
+ * (user_namespaces(7), "Interaction with setgroups");
  * the child makes the mounts (private /, recursive bind of DIR, proc, a
  * tmpfs /dev with six bound host nodes, devpts, the symlinks), pivots with
  * pivot_root(".", "."), detaches the old root and executes CMD (a path) with
@@ -140,8 +145,8 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	int root = getuid() == 0;
-	if (!root && (!umap || !gmap)) {
-		fprintf(stderr, "floor_contain: unprivileged needs -U and -G\n");
+	if (!umap != !gmap) {
+		fprintf(stderr, "floor_contain: -U and -G go together\n");
 		return 64;
 	}
 
@@ -165,12 +170,24 @@ int main(int argc, char **argv)
 	char path[64], ps[24];
 	snprintf(ps, sizeof ps, "%ld", pid);
 	if (root) {
-		/* SPEC §4, root without a subuid range: container 0 onto the top
-		 * id, every other id onto itself. */
-		const char *map = "0 4294967294 1\n1 1 4294967293\n";
+		/* SPEC §4, root without a subuid range: container root onto
+		 * the top id, container 1..65535 onto the 65535 ids below it. */
+		const char *map = "0 4294967294 1\n1 4294901759 65535\n";
 		snprintf(path, sizeof path, "/proc/%ld/uid_map", pid);
 		write_file(path, map);
 		snprintf(path, sizeof path, "/proc/%ld/gid_map", pid);
+		write_file(path, map);
+	} else if (!umap) {
+		/* Only the caller's own ids: one line each, setgroups denied
+		 * before the gid_map (Linux 3.19, CVE-2014-8989). */
+		char map[32];
+		snprintf(path, sizeof path, "/proc/%ld/setgroups", pid);
+		write_file(path, "deny");
+		snprintf(map, sizeof map, "0 %u 1\n", (unsigned)getgid());
+		snprintf(path, sizeof path, "/proc/%ld/gid_map", pid);
+		write_file(path, map);
+		snprintf(map, sizeof map, "0 %u 1\n", (unsigned)getuid());
+		snprintf(path, sizeof path, "/proc/%ld/uid_map", pid);
 		write_file(path, map);
 	} else {
 		pid_t u = helper("/usr/bin/newuidmap", ps, umap);
