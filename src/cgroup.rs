@@ -9,6 +9,7 @@ use crate::mount::each_mount;
 use crate::ns::each_line;
 use crate::out::Line;
 use crate::sys::{self, Errno, O_DIRECTORY, O_RDONLY};
+use crate::text::has_byte;
 use core::ffi::CStr;
 
 /// A hierarchy: how /proc/self/cgroup names it, how mountinfo shows its
@@ -57,7 +58,7 @@ fn our_cgroup(h: &Hierarchy, out: &mut PathBuf) -> bool {
     let mut found = false;
     each_mount(&mut |m| {
         let has_option = h.option.is_empty() || m.super_options.split(|&b| b == b',').any(|o| o == h.option);
-        if m.fstype != h.fstype || !has_option || m.point.contains(&b'\\') {
+        if m.fstype != h.fstype || !has_option || has_byte(m.point, b'\\') {
             return false;
         }
         let rel = if m.root == b"/" { Some(&path[..]) } else { path.strip_prefix(m.root) };

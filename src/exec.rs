@@ -4,7 +4,7 @@
 
 use crate::out::{fail, EXIT_FAILURE};
 use crate::sys::{self, CStrArray, CStrList, Errno, Stat};
-use crate::text::for_each_path_dir;
+use crate::text::{for_each_path_dir, has_byte};
 use core::ffi::CStr;
 
 pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -84,7 +84,7 @@ pub fn find_program(cmd: &CStr, path: &[u8], found: &mut PathBuf) -> Result<Stat
     if name.is_empty() {
         return Err(Errno::ENOENT);
     }
-    if name.contains(&b'/') {
+    if has_byte(name, b'/') {
         let file = found.join(b"", name).ok_or(Errno::ENAMETOOLONG)?;
         return executable(file);
     }

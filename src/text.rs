@@ -14,6 +14,14 @@ pub fn after<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
     s.strip_prefix(prefix)
 }
 
+/// Whether `s` holds `byte`; core's `contains` would bring a memchr of
+/// its own, word by word.
+#[inline(never)]
+#[allow(clippy::manual_contains)] // that memchr is what this avoids
+pub fn has_byte(s: &[u8], byte: u8) -> bool {
+    s.iter().any(|&b| b == byte)
+}
+
 /// Parse a whole decimal u32: digits only, non-empty, no sign, no overflow. Leading zeros ok.
 pub fn parse_u32(s: &[u8]) -> Option<u32> {
     if s.is_empty() {
