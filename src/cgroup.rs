@@ -5,7 +5,7 @@
 //! when the container ends. This is what lets systemd boot inside.
 
 use crate::exec::PathBuf;
-use crate::mount::each_mount;
+use crate::mount::{each_mount, has_option};
 use crate::ns::each_line;
 use crate::out::Line;
 use crate::sys::{self, Errno, O_DIRECTORY, O_RDONLY};
@@ -57,7 +57,7 @@ fn our_cgroup(h: &Hierarchy, out: &mut PathBuf) -> bool {
     }
     let mut found = false;
     each_mount(&mut |m| {
-        let has_option = h.option.is_empty() || m.super_options.split(|&b| b == b',').any(|o| o == h.option);
+        let has_option = h.option.is_empty() || has_option(m.super_options, h.option);
         if m.fstype != h.fstype || !has_option || has_byte(m.point, b'\\') {
             return false;
         }

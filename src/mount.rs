@@ -75,6 +75,13 @@ pub fn each_mount(f: &mut dyn FnMut(&MountInfo) -> bool) -> bool {
     })
 }
 
+/// Whether the comma-separated mount `options` include `name`; out of
+/// line, as it is looked up for six flags and in the cgroup hierarchies.
+#[inline(never)]
+pub fn has_option(options: &[u8], name: &[u8]) -> bool {
+    options.split(|&b| b == b',').any(|o| o == name)
+}
+
 /// Whether `/` is the initial ramfs (fstype `rootfs` in mountinfo).
 pub fn root_is_rootfs() -> bool {
     each_mount(&mut |m| m.point == b"/" && same(m.fstype, b"rootfs"))
@@ -135,7 +142,7 @@ fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
             (b"nodiratime", 2048),
             (b"relatime", 1 << 21),
         ] {
-            if m.options.split(|&b| b == b',').any(|o| o == name) {
+            if has_option(m.options, name) {
                 flags |= flag;
             }
         }
