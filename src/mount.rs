@@ -114,6 +114,16 @@ fn is_below(inner: &[u8], outer: &[u8]) -> bool {
     }
 }
 
+/// The per-mount options a remount keeps, with their flags.
+static KEPT_OPTIONS: [(&[u8], u32); 6] = [
+    (b"ro", MS_RDONLY),
+    (b"nosuid", MS_NOSUID),
+    (b"noexec", MS_NOEXEC),
+    (b"noatime", 1024),
+    (b"nodiratime", 2048),
+    (b"relatime", 1 << 21),
+];
+
 /// Adds `attr` (nodev, or read-only) to the mount at `path` and every mount
 /// below it: mount_setattr(2) with AT_RECURSIVE on Linux 5.12 and later;
 /// before, a remount of each mount found below `path` in mountinfo, keeping
@@ -134,14 +144,7 @@ fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
             return false;
         }
         let mut flags = MS_REMOUNT | MS_BIND | extra;
-        for (name, flag) in [
-            (&b"ro"[..], MS_RDONLY),
-            (b"nosuid", MS_NOSUID),
-            (b"noexec", MS_NOEXEC),
-            (b"noatime", 1024),
-            (b"nodiratime", 2048),
-            (b"relatime", 1 << 21),
-        ] {
+        for &(name, flag) in &KEPT_OPTIONS {
             if has_option(m.options, name) {
                 flags |= flag;
             }
@@ -170,7 +173,7 @@ fn subdir(dir: &Fd, name: &CStr) -> Option<Fd> {
 }
 
 const DEV_NODES: [&CStr; 6] = [c"full", c"null", c"random", c"tty", c"urandom", c"zero"];
-const DEV_LINKS: [(&CStr, &CStr); 5] = [
+static DEV_LINKS: [(&CStr, &CStr); 5] = [
     (c"ptmx", c"pts/ptmx"),
     (c"fd", c"/proc/self/fd"),
     (c"stdin", c"fd/0"),
@@ -231,7 +234,7 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     )?;
     let shm = step(subdir(&dev, c"shm").ok_or(Errno::ENOENT), b"cannot open /dev/shm", b"")?;
     tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
-    for (name, target) in DEV_LINKS {
+    for &(name, target) in &DEV_LINKS {
         step(sys::symlinkat(target, &dev, name), b"cannot create /dev/", name.to_bytes())?;
     }
     Ok(())
