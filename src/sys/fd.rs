@@ -143,6 +143,7 @@ pub fn open(path: &CStr, flags: u32) -> Result<Fd> {
     openat(&CWD, path, flags, 0)
 }
 
+#[inline(never)]
 pub fn read(fd: &Fd, buf: &mut [u8]) -> Result<usize> {
     // SAFETY: the kernel writes at most buf.len() bytes into buf.
     check(unsafe { sc::syscall3(nr!(__NR_read), fd.raw() as usize, buf.as_mut_ptr() as usize, buf.len()) })
@@ -276,6 +277,7 @@ pub fn readlink<'a>(path: &CStr, buf: &'a mut [u8]) -> Result<&'a CStr> {
     cstr_until_nul(buf).ok_or(Errno::EINVAL)
 }
 
+#[inline(never)]
 pub fn mkdirat(dir: &Fd, path: &CStr, mode: u32) -> Result<()> {
     // SAFETY: path is a valid C string.
     unit(unsafe { sc::syscall3(nr!(__NR_mkdirat), dir.raw() as usize, ptr(path), mode as usize) })
