@@ -68,6 +68,12 @@ pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
         Ok(_) => sys::execve(file.as_cstr().unwrap_or(cmd), argv, env),
         Err(e) => e,
     };
+    not_run(cmd, e)
+}
+
+/// `NAME: CMD: error` for a command that did not run; the shell's exit
+/// status for it: 127 not found, 126 found but not executable.
+pub fn not_run(cmd: &CStr, e: Errno) -> i32 {
     fail(cmd.to_bytes(), b"", e);
     if e == Errno::ENOENT {
         NOT_FOUND
