@@ -45,6 +45,7 @@ pub struct Cgroups {
 
 /// Where `h` is mounted and our cgroup in it: mount point + (our path less
 /// the mount's root), into `out`; false when it is not mounted.
+#[inline(never)]
 fn our_cgroup(h: &Hierarchy, out: &mut PathBuf) -> bool {
     let mut path = heapless::Vec::<u8, 1024>::new();
     each_line(c"/proc/self/cgroup", &mut |line| {

@@ -72,6 +72,7 @@ impl Console {
     /// slave is closed everywhere (EIO), or nothing more comes for 100 ms
     /// (a process left behind may keep it open). The terminal moves bytes
     /// to the master asynchronously, so an empty read alone ends nothing.
+    #[inline(never)]
     fn drain(&self) {
         let mut buf = [0u8; 4096];
         loop {
@@ -269,6 +270,7 @@ pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Consol
 }
 
 /// Ends as `how` says: its exit status, or death by the same signal.
+#[inline(never)]
 pub fn end(how: Exit) -> i32 {
     match how {
         Exit::Code(code) => code,

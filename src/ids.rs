@@ -219,6 +219,7 @@ fn push_lines(map: &[MapLine], out: &mut VecView<u8>, sep: u8, end: u8) -> bool 
 
 /// Text for /proc/PID/uid_map: "inner outer count\n" per line, appended to out. False if it
 /// does not fit (out unchanged then).
+#[inline(never)]
 pub fn format_map(map: &[MapLine], out: &mut heapless::Vec<u8, 512>) -> bool {
     push_lines(map, out.as_mut_view(), b' ', b'\n')
 }

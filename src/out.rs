@@ -123,6 +123,7 @@ pub fn fail_parts(parts: &[&[u8]], e: Errno) -> i32 {
 }
 
 /// The usage text on standard error; returns exit status 64.
+#[inline(never)]
 pub fn usage(text: &[u8]) -> i32 {
     let _ = write_all(&STDERR, text);
     EXIT_USAGE

@@ -62,6 +62,7 @@ struct Plan<'a> {
 
 /// A signal by number (1..=64) or name, with or without `SIG`:
 /// `TERM`, `SIGRTMIN+3`, `RTMAX-1`, `15`.
+#[inline(never)]
 pub fn parse_signal(text: &[u8]) -> Option<u32> {
     // The names of signals 1 to 31, in order, each after a space.
     const NAMES: &[u8] = b" HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS";

@@ -212,6 +212,7 @@ fn same_namespace(fd: &Fd, ours: &CStr) -> bool {
 
 /// The first child of `pid` (`/proc/PID/task/PID/children`, Linux 3.5)
 /// when it is in another user namespace than ours.
+#[inline(never)]
 fn container_child(pid: i32) -> Option<i32> {
     let mut pid_text = Line::new();
     pid_text.num(pid as u64);
