@@ -157,7 +157,7 @@ impl Cgroups {
             let Some(dir) = dir.as_cstr().filter(|d| !d.is_empty()) else { continue };
             let Ok(fd) = sys::open(dir, O_RDONLY | O_DIRECTORY) else { continue };
             if let Err(e) = sys::write_file(&fd, c"cgroup.procs", text.text()) {
-                return Err(crate::out::fail(b"cannot move the init into ", dir.to_bytes(), e));
+                return Err(crate::out::cannot(b"move the init into ", dir.to_bytes(), e));
             }
         }
         Ok(())

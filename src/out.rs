@@ -98,8 +98,9 @@ pub fn applet_name() -> &'static [u8] {
     crate::APPLETS.get(RUNNING.load(Relaxed)).map_or(b"ucontain", |applet| applet.0.to_bytes())
 }
 
-fn message_of(parts: &[&[u8]]) -> Line {
+fn message_of(prefix: &[u8], parts: &[&[u8]]) -> Line {
     let mut line = Line::message();
+    line.add(prefix);
     for part in parts {
         line.add(part);
     }
@@ -108,17 +109,27 @@ fn message_of(parts: &[&[u8]]) -> Line {
 
 /// `NAME: PARTS...` on standard error.
 pub fn say(parts: &[&[u8]]) {
-    message_of(parts).send();
+    message_of(b"", parts).send();
 }
 
 /// `NAME: WHAT OBJECT: strerror` on standard error; returns exit status 1.
 pub fn fail(what: &[u8], object: &[u8], e: Errno) -> i32 {
-    fail_parts(&[what, object], e)
+    failure(b"", &[what, object], e)
 }
 
-/// `NAME: PARTS...: strerror` on standard error; returns exit status 1.
-pub fn fail_parts(parts: &[&[u8]], e: Errno) -> i32 {
-    message_of(parts).add(b": ").errno(e).send();
+/// `NAME: cannot WHAT OBJECT: strerror` on standard error; returns exit
+/// status 1. Most failures are told so: their texts share the "cannot ".
+pub fn cannot(what: &[u8], object: &[u8], e: Errno) -> i32 {
+    cannot_parts(&[what, object], e)
+}
+
+/// `NAME: cannot PARTS...: strerror` on standard error; returns exit status 1.
+pub fn cannot_parts(parts: &[&[u8]], e: Errno) -> i32 {
+    failure(b"cannot ", parts, e)
+}
+
+fn failure(prefix: &[u8], parts: &[&[u8]], e: Errno) -> i32 {
+    message_of(prefix, parts).add(b": ").errno(e).send();
     EXIT_FAILURE
 }
 

@@ -9,7 +9,7 @@ use crate::exec::{exec_command, PathBuf, DEFAULT_PATH};
 use crate::ids::IdMap;
 use crate::mount::{assemble_root, move_root_for_init, root_is_rootfs, Extra, ExtraMount, Root, Switch};
 use crate::ns::{become_root, map_option, plan_maps, wait_helper, write_maps, Maps};
-use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
+use crate::out::{cannot, cannot_parts, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP, PR_SET_PDEATHSIG,
@@ -140,7 +140,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let mut dir_abs = PathBuf::new();
     let dir_abs = match resolve_dir(dir, &mut dir_abs) {
         Ok(path) => path,
-        Err(e) => return fail_parts(&[b"cannot use ", dir.to_bytes(), b" as root"], e),
+        Err(e) => return cannot_parts(&[b"use ", dir.to_bytes(), b" as root"], e),
     };
     let maps = match plan_maps(plan.uid_map.as_ref(), plan.gid_map.as_ref()) {
         Ok(maps) => maps,
@@ -172,7 +172,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     }
     let (ready_r, ready_w) = match sys::pipe() {
         Ok(pipe) => pipe,
-        Err(e) => return fail(b"cannot create pipe", b"", e),
+        Err(e) => return cannot(b"create pipe", b"", e),
     };
     let owned = owned_signals(console.is_some());
     let root = Root {
@@ -209,7 +209,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(init) => init,
         Err(e) => {
             cgroups.remove();
-            return fail(b"cannot create namespaces", b"", e);
+            return cannot(b"create namespaces", b"", e);
         }
     };
     if init == 0 {
@@ -220,7 +220,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if let Some(host) = host_mounts {
         if let Err(e) = sys::setns(&host, CLONE_NEWNS) {
             let _ = sys::kill(init, SIGKILL);
-            return fail(b"cannot return to the host's mounts", b"", e);
+            return cannot(b"return to the host's mounts", b"", e);
         }
     }
     if let Some(console) = &mut console {
@@ -245,7 +245,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Err(e) => {
             let _ = sys::kill(init, SIGKILL);
             let _ = sys::wait(init);
-            Exit::Code(fail(b"cannot open /proc", b"", e))
+            Exit::Code(cannot(b"open /proc", b"", e))
         }
     };
     drop(ready_w);
@@ -283,11 +283,11 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
     for arg in [c"/bin/sh", c"-c", cmd] {
         argv.push(arg);
     }
-    let child = sys::fork().map_err(|e| fail(b"cannot fork helper", b"", e))?;
+    let child = sys::fork().map_err(|e| cannot(b"fork helper", b"", e))?;
     if child == 0 {
         sys::set_mask(SigSet(0));
         let e = sys::execve(c"/bin/sh", argv.list(), helper_env.list());
-        sys::exit(fail(b"cannot execute /bin/sh", b"", e));
+        sys::exit(cannot(b"execute /bin/sh", b"", e));
     }
     wait_helper(b"helper", child)
 }
@@ -324,12 +324,12 @@ fn container_init(
     }
     drop(ready);
     if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
-        return fail(b"cannot create cgroup namespace", b"", e);
+        return cannot(b"create cgroup namespace", b"", e);
     }
     // A new session has no controlling terminal, so nothing inside can
     // push input into the caller's with TIOCSTI (CVE-2017-5226).
     if let Err(e) = sys::setsid() {
-        return fail(b"cannot create session", b"", e);
+        return cannot(b"create session", b"", e);
     }
     if let Some(console) = console {
         if let Err(status) = take_console(console) {
@@ -341,11 +341,11 @@ fn container_init(
     }
     if root.new_net {
         if let Err(e) = sys::loopback_up() {
-            return fail(b"cannot bring up lo", b"", e);
+            return cannot(b"bring up lo", b"", e);
         }
     }
     if let Err(e) = sys::cloexec_from(3) {
-        return fail(b"cannot close inherited files", b"", e);
+        return cannot(b"close inherited files", b"", e);
     }
     // As systemd-nspawn, no CAP_SYS_RAWIO (it grants nothing in a user
     // namespace): systemd then skips the debugfs and tracefs mounts it could
