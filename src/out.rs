@@ -35,18 +35,8 @@ impl Line {
         }
         self
     }
-    pub fn num(&mut self, mut n: u64) -> &mut Line {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.add(&digits[i..])
+    pub fn num(&mut self, n: u64) -> &mut Line {
+        self.add(crate::text::decimal(n, &mut [0; 20]))
     }
     pub fn errno(&mut self, e: Errno) -> &mut Line {
         match strerror(e) {

@@ -22,6 +22,20 @@ pub fn has_byte(s: &[u8], byte: u8) -> bool {
     s.iter().any(|&b| b == byte)
 }
 
+/// `n` in decimal, written at the end of `digits` (20 digits hold any u64).
+pub fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &digits[i..]
+}
+
 /// Parse a whole decimal u32: digits only, non-empty, no sign, no overflow. Leading zeros ok.
 pub fn parse_u32(s: &[u8]) -> Option<u32> {
     if s.is_empty() {
