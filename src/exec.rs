@@ -7,7 +7,10 @@ use crate::sys::{self, CStrArray, CStrList, Errno, Stat};
 use crate::text::{for_each_path_dir, has_byte};
 use core::ffi::CStr;
 
-pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// The environment entry of the default PATH (a container's init gets it),
+/// and the default PATH itself: one string in the binary, not two.
+pub const DEFAULT_PATH_VAR: &CStr = c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+pub const DEFAULT_PATH: &[u8] = DEFAULT_PATH_VAR.to_bytes().split_at(b"PATH=".len()).1;
 pub const NOT_FOUND: i32 = 127;
 pub const NOT_EXECUTABLE: i32 = 126;
 
@@ -185,7 +188,7 @@ mod tests {
     fn search_path_defaults() {
         let mut env = sys::CStrArray::<4>::new();
         env.push(c"HOME=/root");
-        assert_eq!(search_path(env.list()), DEFAULT_PATH);
+        assert_eq!(search_path(env.list()), b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         env.push(c"PATHX=/nope");
         env.push(c"PATH=/opt/bin");
         assert_eq!(search_path(env.list()), b"/opt/bin");

@@ -5,7 +5,7 @@
 use crate::args::{options, Args};
 use crate::cgroup::Cgroups;
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
-use crate::exec::{exec_command, PathBuf, DEFAULT_PATH};
+use crate::exec::{exec_command, PathBuf, DEFAULT_PATH, DEFAULT_PATH_VAR};
 use crate::ids::IdMap;
 use crate::mount::{assemble_root, move_root_for_init, root_is_rootfs, Extra, ExtraMount, Root, Switch};
 use crate::ns::{become_root, map_option, plan_maps, wait_helper, write_maps, Maps};
@@ -353,7 +353,7 @@ fn container_init(
     let _ = sys::prctl(PR_CAPBSET_DROP, CAP_SYS_RAWIO);
     let mut init_env = CStrArray::<4>::new();
     init_env.push(c"container=contain");
-    init_env.push(c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    init_env.push(DEFAULT_PATH_VAR);
     if root.console.is_some() {
         if let Some(term) = env.iter().find(|e| after(e.to_bytes(), b"TERM=").is_some()) {
             init_env.push(term);
