@@ -26,17 +26,20 @@ impl PathBuf {
     }
     /// `dir/name` (or `name` alone when dir is empty), NUL-terminated.
     pub fn join(&mut self, dir: &[u8], name: &[u8]) -> Option<&CStr> {
-        let slash = !dir.is_empty() && !dir.ends_with(b"/");
-        let len = dir.len() + slash as usize + name.len();
+        let slash: &[u8] = if !dir.is_empty() && !dir.ends_with(b"/") { b"/" } else { b"" };
+        let len = dir.len() + slash.len() + name.len();
         if len + 1 > self.buf.len() {
             return None;
         }
-        self.buf[..dir.len()].copy_from_slice(dir);
-        if slash {
-            self.buf[dir.len()] = b'/';
+        // Byte by byte: core's copy_from_slice calls memcpy, which rustc
+        // reaches through a GOT (and the memcpy itself comes along).
+        let mut to = self.buf.iter_mut();
+        for part in [dir, slash, name, b"\0"] {
+            // The part first: zip stops at its end before taking a byte of `to`.
+            for (&b, to) in part.iter().zip(to.by_ref()) {
+                *to = b;
+            }
         }
-        self.buf[len - name.len()..len].copy_from_slice(name);
-        self.buf[len] = 0;
         self.len = len;
         self.as_cstr()
     }
