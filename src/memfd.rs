@@ -21,7 +21,7 @@ pub fn sealed_copy(file: &Fd, label: &[u8]) -> Result<Fd, i32> {
     let memfd = match memfd {
         Ok(memfd) => memfd,
         Err(Errno::EACCES) => {
-            say(&[b"cannot create an executable memfd: Permission denied (vm.memfd_noexec=2 forbids it)"]);
+            say(b"cannot create an executable memfd: Permission denied (vm.memfd_noexec=2 forbids it)", &[]);
             return Err(EXIT_FAILURE);
         }
         Err(e) => return Err(cannot(b"create memfd", b"", e)),
@@ -47,7 +47,7 @@ pub fn exec_sealed(memfd: &Fd, what: &[u8], argv: CStrList, env: CStrList) -> i3
         // Both execveat(AT_EMPTY_PATH) and /proc/self/fd/N were refused:
         // the file is there, the kernel would not execute it.
         Errno::ENOENT => {
-            say(&[b"cannot execute ", what, b" from its sealed memfd: the kernel refused execveat and /proc/self/fd"])
+            say(b"cannot execute {} from its sealed memfd: the kernel refused execveat and /proc/self/fd", &[what])
         }
         e => {
             cannot(b"execute ", what, e);

@@ -3,7 +3,7 @@
 
 use crate::exec::PathBuf;
 use crate::ns::each_line;
-use crate::out::{cannot, cannot_parts, say, Line, EXIT_FAILURE};
+use crate::out::{cannot, cannot_with, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, Errno, Fd, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID,
     MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
@@ -32,8 +32,9 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
         // pivot_root(2), EINVAL: the current root is the rootfs (initramfs),
         // which can never be pivoted away from.
         if e == Errno::EINVAL && root_is_rootfs() {
-            return Err(cannot_parts(
-                &[b"pivot to new root ", shown, b": the root is the initramfs (rootfs); use switch_root first"],
+            return Err(cannot_with(
+                b"pivot to new root {}: the root is the initramfs (rootfs); use switch_root first",
+                &[shown],
                 e,
             ));
         }
@@ -215,7 +216,7 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
         // By path: a descriptor opened before the mount namespace was made
         // names a mount of the caller's namespace, which cannot be bound.
         sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None)
-            .map_err(|e| cannot_parts(&[b"bind ", console.to_bytes(), b" at /dev/console"], e))?;
+            .map_err(|e| cannot_with(b"bind {} at /dev/console", &[console.to_bytes()], e))?;
     }
     for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
         step(sys::mkdirat(&dev, name, mode), b"create ", what)?;
@@ -280,7 +281,7 @@ fn open_inside(dst: &[u8], last: Last) -> Result<Fd, Failed> {
     while let Some(part) = parts.next() {
         let file = parts.peek().is_none() && last == Last::File;
         let Some(part_c) = name.join(b"", part).filter(|_| part != b"..") else {
-            say(&[b"cannot mount on ", dst, b": a path inside may not contain .."]);
+            say(b"cannot mount on {}: a path inside may not contain ..", &[dst]);
             return Err(EXIT_FAILURE);
         };
         let flags = if file { O_PATH | O_NOFOLLOW } else { O_PATH | O_DIRECTORY | O_NOFOLLOW };
@@ -462,7 +463,7 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
     // covered, and container root could unmount the cover and reach it.
     for name in [c"dev", c"proc", c"sys"] {
         if sys::lstat(name).is_ok_and(|st| st.mount_root) {
-            say(&[root.shown, b"/", name.to_bytes(), b" is a mount point: unmount it first"]);
+            say(b"{}/{} is a mount point: unmount it first", &[root.shown, name.to_bytes()]);
             return Err(EXIT_FAILURE);
         }
     }

@@ -58,7 +58,7 @@ fn subid_range(path: &CStr, name: Option<&[u8]>, uid: u32) -> Option<Range> {
 #[cold]
 #[inline(never)]
 fn warn_host_root(line: &[u8], path: &CStr) -> bool {
-    say(&[b"warning: skipping ", line, b" in ", path.to_bytes(), b": it maps host root"]);
+    say(b"warning: skipping {} in {}: it maps host root", &[line, path.to_bytes()]);
     false
 }
 
@@ -173,7 +173,7 @@ pub fn plan_maps(uid_map: Option<&IdMap>, gid_map: Option<&IdMap>) -> Result<Map
     let (maps, missing) = choose_maps(&situation, &current_uid, &current_gid);
     match missing {
         Some(why) if maps.writer == Writer::Helpers => {
-            say(&[b"cannot write the maps given: ", why]);
+            say(b"cannot write the maps given: {}", &[why]);
             Err(EXIT_FAILURE)
         }
         Some(why) => {
@@ -223,7 +223,7 @@ fn write_direct(pid: i32, maps: &Maps) -> Result<(), i32> {
 fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
     let mut path = PathBuf::new();
     if !find_helper(helper, &mut path) {
-        say(&[helper, b" not found"]);
+        say(b"{} not found", &[helper]);
         return Err(EXIT_FAILURE);
     }
     let mut pid_text = Line::new();
@@ -349,7 +349,7 @@ pub fn map_option(value: &CStr, map: &mut Option<IdMap>) -> Result<(), ()> {
     match ids::parse_map(value.to_bytes()) {
         Ok(parsed) => *map = Some(parsed),
         Err((entry, why)) => {
-            say(&[b"bad map entry '", entry, b"': ", why]);
+            say(b"bad map entry '{}': {}", &[entry, why]);
             return Err(());
         }
     }

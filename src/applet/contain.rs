@@ -9,7 +9,7 @@ use crate::exec::{exec_command, PathBuf, DEFAULT_PATH, DEFAULT_PATH_VAR};
 use crate::ids::IdMap;
 use crate::mount::{assemble_root, move_root_for_init, root_is_rootfs, Extra, ExtraMount, Root, Switch};
 use crate::ns::{become_root, map_option, plan_maps, wait_helper, write_maps, Maps};
-use crate::out::{cannot, cannot_parts, say, Line, EXIT_FAILURE};
+use crate::out::{cannot, cannot_with, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP, PR_SET_PDEATHSIG,
@@ -100,7 +100,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             b'k' => {
                 plan.stop = parse_signal(text);
                 if plan.stop.is_none() {
-                    say(&[b"bad signal '", text, b"'"]);
+                    say(b"bad signal '{}'", &[text]);
                     return Err(());
                 }
             }
@@ -116,11 +116,11 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
                     None => (text, text),
                 };
                 if text.is_empty() || dst.is_empty() || src.is_empty() && kind != Extra::Tmpfs {
-                    say(&[b"bad mount '", text, b"'"]);
+                    say(b"bad mount '{}'", &[text]);
                     return Err(());
                 }
                 if plan.extra.push(ExtraMount { kind, src, dst }).is_err() {
-                    say(&[b"more than 16 -b, -r and -t options"]);
+                    say(b"more than 16 -b, -r and -t options", &[]);
                     return Err(());
                 }
             }
@@ -140,7 +140,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let mut dir_abs = PathBuf::new();
     let dir_abs = match resolve_dir(dir, &mut dir_abs) {
         Ok(path) => path,
-        Err(e) => return cannot_parts(&[b"use ", dir.to_bytes(), b" as root"], e),
+        Err(e) => return cannot_with(b"use {} as root", &[dir.to_bytes()], e),
     };
     let maps = match plan_maps(plan.uid_map.as_ref(), plan.gid_map.as_ref()) {
         Ok(maps) => maps,
@@ -276,7 +276,7 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
         .chain([pid_var])
         .all(|e| helper_env.push(e))
     {
-        say(&[b"helper failed: too many environment variables"]);
+        say(b"helper failed: too many environment variables", &[]);
         return Err(EXIT_FAILURE);
     }
     let mut argv = CStrArray::<4>::new();

@@ -6,7 +6,7 @@ use crate::console::{at_terminal, end, owned_signals, supervise, take_console, C
 use crate::exec::{exec_command, search_path};
 use crate::memfd::{exec_sealed, sealed_copy};
 use crate::ns::{become_root, Maps, Writer};
-use crate::out::{cannot, cannot_parts, fail, say, Line, EXIT_FAILURE};
+use crate::out::{cannot, cannot_with, fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
     CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, O_RDONLY, PR_CAPBSET_DROP, PR_SET_DUMPABLE,
@@ -39,7 +39,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     let pid_arg = rest.get(0).map_or(&b""[..], |p| p.to_bytes());
     let Some(pid) = parse_pid(pid_arg) else {
-        say(&[b"not a process id: ", pid_arg]);
+        say(b"not a process id: {}", &[pid_arg]);
         return EXIT_FAILURE;
     };
     // A process of the container could otherwise open this binary through
@@ -80,7 +80,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     match found {
         Ok(true) => {}
         Ok(false) => {
-            say(&[b"process ", pid_text, b" is not in a container"]);
+            say(b"process {} is not in a container", &[pid_text]);
             return EXIT_FAILURE;
         }
         Err(status) => return status,
@@ -91,7 +91,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     for ((name, kind), target) in NAMESPACES.iter().zip(targets.iter()) {
         if let Some(fd) = target {
             if let Err(e) = sys::setns(fd, *kind) {
-                return cannot_parts(&[b"enter ", name.to_bytes(), b" namespace of process ", pid_text], e);
+                return cannot_with(b"enter {} namespace of process {}", &[name.to_bytes(), pid_text], e);
             }
         }
     }
@@ -102,7 +102,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let mut console = None;
     if flags & NO_TERMINAL == 0 && at_terminal() {
         if sys::access(c"/dev/ptmx", 0).is_err() {
-            say(&[b"warning: the container has no /dev/ptmx; running without a terminal"]);
+            say(b"warning: the container has no /dev/ptmx; running without a terminal", &[]);
         } else {
             console = match Console::open(c"/dev/ptmx") {
                 Ok(console) => Some(console),
@@ -189,12 +189,12 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
             // A zombie keeps its /proc directory but loses its namespaces.
             Err(Errno::ENOENT) => {
                 if sys::stat(path.proc_path(pid, &[])).is_ok() {
-                    say(&[b"process ", pid_text, b" has exited"]);
+                    say(b"process {} has exited", &[pid_text]);
                     return Err(EXIT_FAILURE);
                 }
                 return Err(fail(b"no process ", pid_text, Errno::ESRCH));
             }
-            Err(e) => return Err(cannot_parts(&[b"open ", name, b" namespace of process ", pid_text], e)),
+            Err(e) => return Err(cannot_with(b"open {} namespace of process {}", &[name, pid_text], e)),
         };
         if !same_namespace(&theirs, path.proc_path(0, &[b"/ns/", name])) {
             any = true;

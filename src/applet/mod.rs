@@ -7,7 +7,7 @@ pub mod pivot;
 pub mod pseudo;
 pub mod seal;
 
-use crate::out::{cannot, cannot_parts, usage};
+use crate::out::{cannot, cannot_with, usage};
 use crate::sys::{self, CStrList};
 
 const INSTALL_USAGE: &[u8] = b"Usage: ucontain --install DIR\n";
@@ -26,7 +26,7 @@ pub fn install(args: CStrList) -> i32 {
     }
     for (name, _, _) in crate::APPLETS {
         if let Err(e) = sys::symlinkat(exe, &sys::CWD, name) {
-            return cannot_parts(&[b"link ", dir.to_bytes(), b"/", name.to_bytes()], e);
+            return cannot_with(b"link {}/{}", &[dir.to_bytes(), name.to_bytes()], e);
         }
     }
     0

@@ -29,7 +29,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // would fail with a bare ENOENT (execveat(2), NOTES).
     let mut magic = [0u8; 2];
     if sys::read_full(&file, &mut magic) == Ok(2) && &magic == b"#!" {
-        say(&[prog.to_bytes(), b": cannot run a #! script from a sealed memfd"]);
+        say(b"{}: cannot run a #! script from a sealed memfd", &[prog.to_bytes()]);
         return NOT_EXECUTABLE;
     }
     let memfd = match sealed_copy(&file, crate::basename(prog.to_bytes())) {
