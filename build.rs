@@ -20,11 +20,15 @@ const LINK_FLAGS: [(&str, &str, &str); 10] = [
 fn main() {
     // panic = "abort" needs no unwind tables, but the precompiled core
     // brings them: drop them at link time (they would be a fifth of the
-    // binary). INSERT keeps the linker's default script for the rest.
+    // binary), and the compiler's version string in .comment, which
+    // nothing reads. INSERT keeps the linker's default script for the rest.
     let out = std::env::var("OUT_DIR").unwrap();
-    let script = format!("{out}/no-unwind-tables.ld");
-    std::fs::write(&script, "SECTIONS { /DISCARD/ : { *(.eh_frame) *(.eh_frame_hdr) } } INSERT AFTER .text;\n")
-        .unwrap();
+    let script = format!("{out}/discarded-sections.ld");
+    std::fs::write(
+        &script,
+        "SECTIONS { /DISCARD/ : { *(.eh_frame) *(.eh_frame_hdr) *(.comment) } } INSERT AFTER .text;\n",
+    )
+    .unwrap();
     let lld = std::env::var("RUSTC_LINKER").is_ok_and(|l| l.ends_with("rust-lld"));
     for (for_lld, for_cc, _why) in LINK_FLAGS {
         let flag = if lld { for_lld } else { for_cc };

@@ -4,7 +4,7 @@
 
 use crate::out::usage;
 use crate::sys::{write_all, CStrList, STDOUT};
-use crate::text::same;
+use crate::text::{has_byte, same};
 use core::ffi::CStr;
 
 /// What an applet's command line asks for.
@@ -46,7 +46,7 @@ pub fn options<'a>(
             b if same(b, b"--") => break,
             // A negative number is an argument (for inject's "not a PID").
             [b'-', d, ..] if d.is_ascii_digit() => {}
-            [b'-', letter] if valued.contains(letter) => match rest.get(0) {
+            [b'-', letter] if has_byte(valued, *letter) => match rest.get(0) {
                 Some(value) if on_value(*letter, value).is_ok() => {
                     rest = rest.skip(1);
                     continue;

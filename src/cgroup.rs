@@ -5,10 +5,11 @@
 //! when the container ends. This is what lets systemd boot inside.
 
 use crate::exec::PathBuf;
-use crate::mount::each_mount;
+use crate::mount::{each_mount, has_option};
 use crate::ns::each_line;
 use crate::out::Line;
 use crate::sys::{self, Errno, O_DIRECTORY, O_RDONLY};
+use crate::text::has_byte;
 use core::ffi::CStr;
 
 /// A hierarchy: how /proc/self/cgroup names it, how mountinfo shows its
@@ -44,6 +45,7 @@ pub struct Cgroups {
 
 /// Where `h` is mounted and our cgroup in it: mount point + (our path less
 /// the mount's root), into `out`; false when it is not mounted.
+#[inline(never)]
 fn our_cgroup(h: &Hierarchy, out: &mut PathBuf) -> bool {
     let mut path = heapless::Vec::<u8, 1024>::new();
     each_line(c"/proc/self/cgroup", &mut |line| {
@@ -56,8 +58,8 @@ fn our_cgroup(h: &Hierarchy, out: &mut PathBuf) -> bool {
     }
     let mut found = false;
     each_mount(&mut |m| {
-        let has_option = h.option.is_empty() || m.super_options.split(|&b| b == b',').any(|o| o == h.option);
-        if m.fstype != h.fstype || !has_option || m.point.contains(&b'\\') {
+        let has_option = h.option.is_empty() || has_option(m.super_options, h.option);
+        if m.fstype != h.fstype || !has_option || has_byte(m.point, b'\\') {
             return false;
         }
         let rel = if m.root == b"/" { Some(&path[..]) } else { path.strip_prefix(m.root) };
@@ -155,7 +157,7 @@ impl Cgroups {
             let Some(dir) = dir.as_cstr().filter(|d| !d.is_empty()) else { continue };
             let Ok(fd) = sys::open(dir, O_RDONLY | O_DIRECTORY) else { continue };
             if let Err(e) = sys::write_file(&fd, c"cgroup.procs", text.text()) {
-                return Err(crate::out::fail(b"cannot move the init into ", dir.to_bytes(), e));
+                return Err(crate::out::cannot(b"move the init into ", dir.to_bytes(), e));
             }
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! supervision loop that waits for the child while it relays, shared by
 //! contain (its init) and inject (its CMD).
 
-use crate::out::fail;
+use crate::out::cannot;
 use crate::sys::{self, Exit, Fd, PollFd, SigSet, Termios, POLLIN, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM};
 use core::ffi::CStr;
 
@@ -40,10 +40,10 @@ impl Console {
     /// A new pseudo-terminal of `ptmx` with the caller's window size.
     /// Err is the exit status after the message.
     pub fn open(ptmx: &CStr) -> Result<Console, i32> {
-        let saved = sys::get_termios(&sys::STDIN).map_err(|e| fail(b"cannot read the terminal's settings", b"", e))?;
-        let (master, slave) = sys::open_pty(ptmx).map_err(|e| fail(b"cannot open ", ptmx.to_bytes(), e))?;
+        let saved = sys::get_termios(&sys::STDIN).map_err(|e| cannot(b"read the terminal's settings", b"", e))?;
+        let (master, slave) = sys::open_pty(ptmx).map_err(|e| cannot(b"open ", ptmx.to_bytes(), e))?;
         let mut number = crate::out::Line::new();
-        number.num(sys::pty_number(&master).map_err(|e| fail(b"cannot name the console", b"", e))? as u64);
+        number.num(sys::pty_number(&master).map_err(|e| cannot(b"name the console", b"", e))? as u64);
         let mut slave_path = crate::exec::PathBuf::new();
         slave_path.join(b"/dev/pts", number.text());
         let console = Console { master, slave_path, slave: Some(slave), saved };
@@ -72,6 +72,7 @@ impl Console {
     /// slave is closed everywhere (EIO), or nothing more comes for 100 ms
     /// (a process left behind may keep it open). The terminal moves bytes
     /// to the master asynchronously, so an empty read alone ends nothing.
+    #[inline(never)]
     fn drain(&self) {
         let mut buf = [0u8; 4096];
         loop {
@@ -93,9 +94,9 @@ impl Console {
 /// its controlling terminal and its stdin, stdout and stderr.
 pub fn take_console(console: &Console) -> Result<(), i32> {
     let Some(slave) = &console.slave else { return Ok(()) };
-    sys::set_controlling_tty(slave).map_err(|e| fail(b"cannot take the console", b"", e))?;
+    sys::set_controlling_tty(slave).map_err(|e| cannot(b"take the console", b"", e))?;
     for fd in 0..3 {
-        sys::dup_onto(slave, fd).map_err(|e| fail(b"cannot take the console", b"", e))?;
+        sys::dup_onto(slave, fd).map_err(|e| cannot(b"take the console", b"", e))?;
     }
     Ok(())
 }
@@ -168,7 +169,7 @@ pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Consol
         Ok(fd) => fd,
         Err(e) => {
             let _ = sys::kill(child, SIGKILL);
-            return Exit::Code(fail(b"cannot create signalfd", b"", e));
+            return Exit::Code(cannot(b"create signalfd", b"", e));
         }
     };
     let mut received = 0;
@@ -269,6 +270,7 @@ pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Consol
 }
 
 /// Ends as `how` says: its exit status, or death by the same signal.
+#[inline(never)]
 pub fn end(how: Exit) -> i32 {
     match how {
         Exit::Code(code) => code,

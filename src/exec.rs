@@ -4,10 +4,13 @@
 
 use crate::out::{fail, EXIT_FAILURE};
 use crate::sys::{self, CStrArray, CStrList, Errno, Stat};
-use crate::text::for_each_path_dir;
+use crate::text::{for_each_path_dir, has_byte};
 use core::ffi::CStr;
 
-pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// The environment entry of the default PATH (a container's init gets it),
+/// and the default PATH itself: one string in the binary, not two.
+pub const DEFAULT_PATH_VAR: &CStr = c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+pub const DEFAULT_PATH: &[u8] = DEFAULT_PATH_VAR.to_bytes().split_at(b"PATH=".len()).1;
 pub const NOT_FOUND: i32 = 127;
 pub const NOT_EXECUTABLE: i32 = 126;
 
@@ -23,17 +26,20 @@ impl PathBuf {
     }
     /// `dir/name` (or `name` alone when dir is empty), NUL-terminated.
     pub fn join(&mut self, dir: &[u8], name: &[u8]) -> Option<&CStr> {
-        let slash = !dir.is_empty() && !dir.ends_with(b"/");
-        let len = dir.len() + slash as usize + name.len();
+        let slash: &[u8] = if !dir.is_empty() && !dir.ends_with(b"/") { b"/" } else { b"" };
+        let len = dir.len() + slash.len() + name.len();
         if len + 1 > self.buf.len() {
             return None;
         }
-        self.buf[..dir.len()].copy_from_slice(dir);
-        if slash {
-            self.buf[dir.len()] = b'/';
+        // Byte by byte: core's copy_from_slice calls memcpy, which rustc
+        // reaches through a GOT (and the memcpy itself comes along).
+        let mut to = self.buf.iter_mut();
+        for part in [dir, slash, name, b"\0"] {
+            // The part first: zip stops at its end before taking a byte of `to`.
+            for (&b, to) in part.iter().zip(to.by_ref()) {
+                *to = b;
+            }
         }
-        self.buf[len - name.len()..len].copy_from_slice(name);
-        self.buf[len] = 0;
         self.len = len;
         self.as_cstr()
     }
@@ -68,6 +74,12 @@ pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
         Ok(_) => sys::execve(file.as_cstr().unwrap_or(cmd), argv, env),
         Err(e) => e,
     };
+    not_run(cmd, e)
+}
+
+/// `NAME: CMD: error` for a command that did not run; the shell's exit
+/// status for it: 127 not found, 126 found but not executable.
+pub fn not_run(cmd: &CStr, e: Errno) -> i32 {
     fail(cmd.to_bytes(), b"", e);
     if e == Errno::ENOENT {
         NOT_FOUND
@@ -84,7 +96,7 @@ pub fn find_program(cmd: &CStr, path: &[u8], found: &mut PathBuf) -> Result<Stat
     if name.is_empty() {
         return Err(Errno::ENOENT);
     }
-    if name.contains(&b'/') {
+    if has_byte(name, b'/') {
         let file = found.join(b"", name).ok_or(Errno::ENAMETOOLONG)?;
         return executable(file);
     }
@@ -179,7 +191,7 @@ mod tests {
     fn search_path_defaults() {
         let mut env = sys::CStrArray::<4>::new();
         env.push(c"HOME=/root");
-        assert_eq!(search_path(env.list()), DEFAULT_PATH);
+        assert_eq!(search_path(env.list()), b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         env.push(c"PATHX=/nope");
         env.push(c"PATH=/opt/bin");
         assert_eq!(search_path(env.list()), b"/opt/bin");

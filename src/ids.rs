@@ -1,6 +1,6 @@
 //! Identity lookups and map arithmetic (SPEC §4): pure functions over bytes.
 
-use crate::text::{after, parse_u32};
+use crate::text::{after, decimal, parse_u32};
 use heapless::VecView;
 
 /// A contiguous id range from /etc/subuid or /etc/subgid.
@@ -190,20 +190,8 @@ pub fn unprivileged_map(caller: u32, range: Option<Range>) -> IdMap {
 }
 
 /// Appends `v` in decimal, then `end`.
-fn push_dec(out: &mut VecView<u8>, mut v: u32, end: u8) -> bool {
-    let mut digits = [end; 11];
-    let mut i = 10;
-    loop {
-        i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            *d = b'0' + (v % 10) as u8;
-        }
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(digits.get(i..).unwrap_or_default()).is_ok()
+fn push_dec(out: &mut VecView<u8>, v: u32, end: u8) -> bool {
+    out.extend_from_slice(decimal(v as u64, &mut [0; 20])).is_ok() && out.push(end).is_ok()
 }
 
 /// Appends every line as `inner SEP outer SEP count END`; on overflow leaves `out` as it was.
@@ -219,6 +207,7 @@ fn push_lines(map: &[MapLine], out: &mut VecView<u8>, sep: u8, end: u8) -> bool 
 
 /// Text for /proc/PID/uid_map: "inner outer count\n" per line, appended to out. False if it
 /// does not fit (out unchanged then).
+#[inline(never)]
 pub fn format_map(map: &[MapLine], out: &mut heapless::Vec<u8, 512>) -> bool {
     push_lines(map, out.as_mut_view(), b' ', b'\n')
 }

@@ -69,7 +69,7 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
     // SPEC §3: privilege comes only from newuidmap/newgidmap, never from a
     // setuid or setgid bit on ucontain itself.
     if secure {
-        say(&[b"refusing to run setuid or setgid"]);
+        say(b"refusing to run setuid or setgid", &[]);
         return EXIT_FAILURE;
     }
     // A caller that ignores SIGCHLD would make wait(2) lose our children's
@@ -97,7 +97,7 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
     match find(first) {
         Some(applet) => applet(args.skip(1), env),
         None => {
-            say(&[first, b": unknown applet"]);
+            say(b"{}: unknown applet", &[first]);
             list_applets(&STDERR);
             EXIT_USAGE
         }

@@ -2,7 +2,7 @@
 //! run from one cannot be written through /proc/PID/exe (CVE-2019-5736).
 
 use crate::exec::PathBuf;
-use crate::out::{fail, say, EXIT_FAILURE};
+use crate::out::{cannot, say, EXIT_FAILURE};
 use crate::sys::{self, CStrList, Errno, Fd, ALL_SEALS, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_EXEC};
 
 /// A close-on-exec memfd holding all of `file`, with every seal added, so
@@ -21,21 +21,21 @@ pub fn sealed_copy(file: &Fd, label: &[u8]) -> Result<Fd, i32> {
     let memfd = match memfd {
         Ok(memfd) => memfd,
         Err(Errno::EACCES) => {
-            say(&[b"cannot create an executable memfd: Permission denied (vm.memfd_noexec=2 forbids it)"]);
+            say(b"cannot create an executable memfd: Permission denied (vm.memfd_noexec=2 forbids it)", &[]);
             return Err(EXIT_FAILURE);
         }
-        Err(e) => return Err(fail(b"cannot create memfd", b"", e)),
+        Err(e) => return Err(cannot(b"create memfd", b"", e)),
     };
     let mut offset = 0u64;
     loop {
         match sys::sendfile(&memfd, file, &mut offset, 1 << 30) {
             Ok(0) => break,
             Ok(_) | Err(Errno::EINTR) | Err(Errno::EAGAIN) => {}
-            Err(e) => return Err(fail(b"cannot copy ", label.to_bytes(), e)),
+            Err(e) => return Err(cannot(b"copy ", label.to_bytes(), e)),
         }
     }
     if let Err(e) = sys::add_seals(&memfd, ALL_SEALS) {
-        return Err(fail(b"cannot seal memfd", b"", e));
+        return Err(cannot(b"seal memfd", b"", e));
     }
     Ok(memfd)
 }
@@ -47,10 +47,10 @@ pub fn exec_sealed(memfd: &Fd, what: &[u8], argv: CStrList, env: CStrList) -> i3
         // Both execveat(AT_EMPTY_PATH) and /proc/self/fd/N were refused:
         // the file is there, the kernel would not execute it.
         Errno::ENOENT => {
-            say(&[b"cannot execute ", what, b" from its sealed memfd: the kernel refused execveat and /proc/self/fd"])
+            say(b"cannot execute {} from its sealed memfd: the kernel refused execveat and /proc/self/fd", &[what])
         }
         e => {
-            fail(b"cannot execute ", what, e);
+            cannot(b"execute ", what, e);
         }
     }
     EXIT_FAILURE

@@ -3,7 +3,7 @@
 
 use crate::exec::PathBuf;
 use crate::ns::each_line;
-use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
+use crate::out::{cannot, cannot_with, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, Errno, Fd, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID,
     MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
@@ -14,10 +14,10 @@ use core::ffi::CStr;
 /// An exit status after the message that said what failed.
 pub type Failed = i32;
 
-/// A step's result, with the message `NAME: WHAT OBJECT: strerror` when
-/// it failed (the two parts in registers, not an array at every call).
+/// A step's result, with the message `NAME: cannot WHAT OBJECT: strerror`
+/// when it failed (the two parts in registers, not an array at every call).
 fn step<T>(r: Result<T, Errno>, what: &[u8], object: &[u8]) -> Result<T, Failed> {
-    r.map_err(|e| fail(what, object, e))
+    r.map_err(|e| cannot(what, object, e))
 }
 
 /// With the working directory at the new root: pivot_root(".", ".") stacks
@@ -32,16 +32,17 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
         // pivot_root(2), EINVAL: the current root is the rootfs (initramfs),
         // which can never be pivoted away from.
         if e == Errno::EINVAL && root_is_rootfs() {
-            return Err(fail_parts(
-                &[b"cannot pivot to new root ", shown, b": the root is the initramfs (rootfs); use switch_root first"],
+            return Err(cannot_with(
+                b"pivot to new root {}: the root is the initramfs (rootfs); use switch_root first",
+                &[shown],
                 e,
             ));
         }
-        return Err(fail(b"cannot pivot to new root ", shown, e));
+        return Err(cannot(b"pivot to new root ", shown, e));
     }
-    step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), b"cannot disable old root mount propagation", b"")?;
-    step(sys::umount2(c".", MNT_DETACH), b"cannot detach old root", b"")?;
-    step(sys::chdir(c"/"), b"cannot change directory to /", b"")
+    step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), b"disable old root mount propagation", b"")?;
+    step(sys::umount2(c".", MNT_DETACH), b"detach old root", b"")?;
+    step(sys::chdir(c"/"), b"change directory to /", b"")
 }
 
 /// The fields of a /proc/self/mountinfo line that ucontain reads
@@ -73,6 +74,13 @@ pub fn each_mount(f: &mut dyn FnMut(&MountInfo) -> bool) -> bool {
         }
         f(&m)
     })
+}
+
+/// Whether the comma-separated mount `options` include `name`; out of
+/// line, as it is looked up for six flags and in the cgroup hierarchies.
+#[inline(never)]
+pub fn has_option(options: &[u8], name: &[u8]) -> bool {
+    options.split(|&b| b == b',').any(|o| o == name)
 }
 
 /// Whether `/` is the initial ramfs (fstype `rootfs` in mountinfo).
@@ -107,6 +115,16 @@ fn is_below(inner: &[u8], outer: &[u8]) -> bool {
     }
 }
 
+/// The per-mount options a remount keeps, with their flags.
+static KEPT_OPTIONS: [(&[u8], u32); 6] = [
+    (b"ro", MS_RDONLY),
+    (b"nosuid", MS_NOSUID),
+    (b"noexec", MS_NOEXEC),
+    (b"noatime", 1024),
+    (b"nodiratime", 2048),
+    (b"relatime", 1 << 21),
+];
+
 /// Adds `attr` (nodev, or read-only) to the mount at `path` and every mount
 /// below it: mount_setattr(2) with AT_RECURSIVE on Linux 5.12 and later;
 /// before, a remount of each mount found below `path` in mountinfo, keeping
@@ -114,7 +132,7 @@ fn is_below(inner: &[u8], outer: &[u8]) -> bool {
 fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
     match sys::set_mount_attr_recursive(path, attr) {
         Err(Errno::ENOSYS) => {}
-        r => return step(r, b"cannot restrict mounts below ", path.to_bytes()),
+        r => return step(r, b"restrict mounts below ", path.to_bytes()),
     }
     let extra = if attr & MOUNT_ATTR_RDONLY as u64 != 0 { MS_RDONLY } else { 0 } | MS_NODEV;
     let top = path.to_bytes();
@@ -127,20 +145,13 @@ fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
             return false;
         }
         let mut flags = MS_REMOUNT | MS_BIND | extra;
-        for (name, flag) in [
-            (&b"ro"[..], MS_RDONLY),
-            (b"nosuid", MS_NOSUID),
-            (b"noexec", MS_NOEXEC),
-            (b"noatime", 1024),
-            (b"nodiratime", 2048),
-            (b"relatime", 1 << 21),
-        ] {
-            if m.options.split(|&b| b == b',').any(|o| o == name) {
+        for &(name, flag) in &KEPT_OPTIONS {
+            if has_option(m.options, name) {
                 flags |= flag;
             }
         }
         if let Err(e) = sys::mount(None, point, None, flags, None) {
-            failed = Some(fail(b"cannot restrict mount ", p, e));
+            failed = Some(cannot(b"restrict mount ", p, e));
             return true;
         }
         false
@@ -163,7 +174,7 @@ fn subdir(dir: &Fd, name: &CStr) -> Option<Fd> {
 }
 
 const DEV_NODES: [&CStr; 6] = [c"full", c"null", c"random", c"tty", c"urandom", c"zero"];
-const DEV_LINKS: [(&CStr, &CStr); 5] = [
+static DEV_LINKS: [(&CStr, &CStr); 5] = [
     (c"ptmx", c"pts/ptmx"),
     (c"fd", c"/proc/self/fd"),
     (c"stdin", c"fd/0"),
@@ -173,7 +184,7 @@ const DEV_LINKS: [(&CStr, &CStr); 5] = [
 
 /// A file `name` created in `dir` to mount a single node onto.
 fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
-    step(sys::openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"cannot create ", what)
+    step(sys::openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"create ", what)
 }
 
 /// A /dev of its own on `dev`: a tmpfs with the six harmless nodes bound
@@ -184,19 +195,19 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
     let tmpfs = |target: &CStr, flags, data: &CStr, what: &[u8]| {
         step(
             sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)),
-            b"cannot mount tmpfs on ",
+            b"mount tmpfs on ",
             what,
         )
     };
     tmpfs(fd_path(&dev, &mut path), MS_NOEXEC, c"mode=0755", b"/dev")?;
-    let dev = step(sys::openat(&sys::CWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"cannot open /dev", b"")?;
+    let dev = step(sys::openat(&sys::CWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"open /dev", b"")?;
     let mut host = PathBuf::new();
     for node in DEV_NODES {
         let source = host.join(b"/dev", node.to_bytes()).unwrap_or(node);
         let target = mount_file(&dev, node, source.to_bytes())?;
         step(
             sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None),
-            b"cannot bind host ",
+            b"bind host ",
             source.to_bytes(),
         )?;
     }
@@ -205,12 +216,12 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
         // By path: a descriptor opened before the mount namespace was made
         // names a mount of the caller's namespace, which cannot be bound.
         sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None)
-            .map_err(|e| fail_parts(&[b"cannot bind ", console.to_bytes(), b" at /dev/console"], e))?;
+            .map_err(|e| cannot_with(b"bind {} at /dev/console", &[console.to_bytes()], e))?;
     }
     for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
-        step(sys::mkdirat(&dev, name, mode), b"cannot create ", what)?;
+        step(sys::mkdirat(&dev, name, mode), b"create ", what)?;
     }
-    let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"cannot open /dev/pts", b"")?;
+    let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"open /dev/pts", b"")?;
     step(
         sys::mount(
             Some(c"devpts"),
@@ -219,13 +230,13 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
             MS_NOSUID | MS_NOEXEC,
             Some(c"newinstance,ptmxmode=0666,mode=0620"),
         ),
-        b"cannot mount devpts on /dev/pts",
+        b"mount devpts on /dev/pts",
         b"",
     )?;
-    let shm = step(subdir(&dev, c"shm").ok_or(Errno::ENOENT), b"cannot open /dev/shm", b"")?;
+    let shm = step(subdir(&dev, c"shm").ok_or(Errno::ENOENT), b"open /dev/shm", b"")?;
     tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
-    for (name, target) in DEV_LINKS {
-        step(sys::symlinkat(target, &dev, name), b"cannot create /dev/", name.to_bytes())?;
+    for &(name, target) in &DEV_LINKS {
+        step(sys::symlinkat(target, &dev, name), b"create /dev/", name.to_bytes())?;
     }
     Ok(())
 }
@@ -261,7 +272,7 @@ enum Last {
 /// lead out of DIR; a missing component is created, the last one as `last`
 /// says.
 fn open_inside(dst: &[u8], last: Last) -> Result<Fd, Failed> {
-    let mut dir = step(sys::open(c".", O_PATH | O_DIRECTORY), b"cannot open new root", b"")?;
+    let mut dir = step(sys::open(c".", O_PATH | O_DIRECTORY), b"open new root", b"")?;
     let mut parts = dst.split(|&b| b == b'/').filter(|p| !p.is_empty() && p != b".").peekable();
     let mut name = PathBuf::new();
     if parts.peek().is_none() {
@@ -270,7 +281,7 @@ fn open_inside(dst: &[u8], last: Last) -> Result<Fd, Failed> {
     while let Some(part) = parts.next() {
         let file = parts.peek().is_none() && last == Last::File;
         let Some(part_c) = name.join(b"", part).filter(|_| part != b"..") else {
-            say(&[b"cannot mount on ", dst, b": a path inside may not contain .."]);
+            say(b"cannot mount on {}: a path inside may not contain ..", &[dst]);
             return Err(EXIT_FAILURE);
         };
         let flags = if file { O_PATH | O_NOFOLLOW } else { O_PATH | O_DIRECTORY | O_NOFOLLOW };
@@ -281,12 +292,12 @@ fn open_inside(dst: &[u8], last: Last) -> Result<Fd, Failed> {
                 } else {
                     sys::mkdirat(&dir, part_c, 0o755)
                 };
-                step(made, b"cannot create ", dst)?;
+                step(made, b"create ", dst)?;
                 sys::openat(&dir, part_c, flags, 0)
             }
             other => other,
         };
-        dir = step(opened, b"cannot mount on ", dst)?;
+        dir = step(opened, b"mount on ", dst)?;
     }
     Ok(dir)
 }
@@ -295,7 +306,7 @@ fn open_inside(dst: &[u8], last: Last) -> Result<Fd, Failed> {
 /// fallback of `restrict_tree`.
 fn below<'a>(dir: &CStr, rel: &[u8], buf: &'a mut PathBuf) -> Result<&'a CStr, Failed> {
     let rel = rel.strip_prefix(b"/").unwrap_or(rel);
-    step(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), b"cannot mount on ", rel)
+    step(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), b"mount on ", rel)
 }
 
 fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
@@ -310,19 +321,19 @@ fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
                 MS_NOSUID | MS_NODEV,
                 Some(c"mode=1777"),
             ),
-            b"cannot mount tmpfs on ",
+            b"mount tmpfs on ",
             m.dst,
         );
     }
     let mut src_buf = PathBuf::new();
     let src_c = src_buf.join(b"", m.src).unwrap_or(c"");
-    let source = step(sys::open(src_c, O_PATH), b"cannot bind ", m.src)?;
-    let is_dir = step(sys::fstat(&source), b"cannot bind ", m.src)?.is_dir();
+    let source = step(sys::open(src_c, O_PATH), b"bind ", m.src)?;
+    let is_dir = step(sys::fstat(&source), b"bind ", m.src)?.is_dir();
     let target = open_inside(m.dst, if is_dir { Last::Dir } else { Last::File })?;
     let mut src_path = PathBuf::new();
     step(
         sys::mount(Some(fd_path(&source, &mut src_path)), fd_path(&target, &mut path), None, MS_BIND | MS_REC, None),
-        b"cannot bind ",
+        b"bind ",
         m.src,
     )?;
     let attr = if m.kind == Extra::ReadOnly { MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY } else { MOUNT_ATTR_NODEV };
@@ -352,20 +363,20 @@ pub struct Root<'a> {
 /// was covered) as the lower layer. DIR itself is never bound, so after the
 /// pivot it is reachable only as the overlay's read-only lower layer.
 fn volatile_root(root: &Root) -> Result<(), Failed> {
-    let lower = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
+    let lower = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"open ", root.shown)?;
     step(
         sys::mount(Some(c"tmpfs"), root.dir, Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=0755")),
-        b"cannot mount tmpfs on ",
+        b"mount tmpfs on ",
         root.shown,
     )?;
-    let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
+    let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"open ", root.shown)?;
     for name in [c"upper", c"work"] {
-        step(sys::mkdirat(&upper, name, 0o755), b"cannot create the overlay's directories", b"")?;
+        step(sys::mkdirat(&upper, name, 0o755), b"create the overlay's directories", b"")?;
     }
     // Made by host root's supervisor (from the initramfs), the upper layer,
     // whose owner the overlay's / shows, must still be container root's.
     if let Some((uid, gid)) = root.owner.filter(|_| root.switch == Switch::Moved) {
-        step(sys::chown_at(&upper, c"upper", uid, gid), b"cannot create the overlay's directories", b"")?;
+        step(sys::chown_at(&upper, c"upper", uid, gid), b"create the overlay's directories", b"")?;
     }
     let mut data = Line::new();
     let (mut l, mut u) = (PathBuf::new(), PathBuf::new());
@@ -428,9 +439,9 @@ fn detach_others(dir: &CStr) {
 /// With the working directory at the new root: move it over / and make it
 /// the root (as switch_root(8) does, without deleting anything).
 fn move_root() -> Result<(), Failed> {
-    step(sys::mount(Some(c"."), c"/", None, MS_MOVE, None), b"cannot move the new root over /", b"")?;
-    step(sys::chroot(c"."), b"cannot change root", b"")?;
-    step(sys::chdir(c"/"), b"cannot change directory to /", b"")
+    step(sys::mount(Some(c"."), c"/", None, MS_MOVE, None), b"move the new root over /", b"")?;
+    step(sys::chroot(c"."), b"change root", b"")?;
+    step(sys::chdir(c"/"), b"change directory to /", b"")
 }
 
 /// In a new mount namespace: DIR bound onto itself with everything below it
@@ -438,21 +449,21 @@ fn move_root() -> Result<(), Failed> {
 /// for host mounts on dev, proc and sys.
 fn prepare_root(root: &Root) -> Result<(), Failed> {
     // Nothing mounted here may propagate back to the host.
-    step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), b"cannot make mounts private", b"")?;
+    step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), b"make mounts private", b"")?;
     if root.volatile {
         volatile_root(root)?;
     } else {
-        step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), b"cannot bind new root ", root.shown)?;
+        step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), b"bind new root ", root.shown)?;
         // Device nodes in DIR (a tarball's /dev, a copied disk) must not
         // open inside: only the nodes of the /dev made below do.
         restrict_tree(root.dir, MOUNT_ATTR_NODEV as u64)?;
     }
-    step(sys::chdir(root.dir), b"cannot enter new root ", root.shown)?;
+    step(sys::chdir(root.dir), b"enter new root ", root.shown)?;
     // A host mount left on DIR/dev (a chroot setup's bind) would only be
     // covered, and container root could unmount the cover and reach it.
     for name in [c"dev", c"proc", c"sys"] {
         if sys::lstat(name).is_ok_and(|st| st.mount_root) {
-            say(&[root.shown, b"/", name.to_bytes(), b" is a mount point: unmount it first"]);
+            say(b"{}/{} is a mount point: unmount it first", &[root.shown, name.to_bytes()]);
             return Err(EXIT_FAILURE);
         }
     }
@@ -465,8 +476,8 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
 /// the rest and moves DIR over /. Returns our original mount namespace, to
 /// go back to once the init's namespace has been copied from this one.
 pub fn move_root_for_init(root: &Root) -> Result<Fd, Failed> {
-    let host = step(sys::open(c"/proc/self/ns/mnt", sys::O_RDONLY), b"cannot open /proc/self/ns/mnt", b"")?;
-    step(sys::unshare(sys::CLONE_NEWNS), b"cannot create mount namespace", b"")?;
+    let host = step(sys::open(c"/proc/self/ns/mnt", sys::O_RDONLY), b"open /proc/self/ns/mnt", b"")?;
+    step(sys::unshare(sys::CLONE_NEWNS), b"create mount namespace", b"")?;
     prepare_root(root)?;
     for m in root.extra {
         extra_mount(root.dir, m)?;
@@ -485,7 +496,7 @@ pub fn move_root_for_init(root: &Root) -> Result<Fd, Failed> {
 /// anything outside.
 pub fn assemble_root(root: &Root) -> Result<(), Failed> {
     if root.switch == Switch::Moved {
-        step(sys::chdir(c"/"), b"cannot enter new root ", root.shown)?;
+        step(sys::chdir(c"/"), b"enter new root ", root.shown)?;
     } else {
         prepare_root(root)?;
     }
@@ -497,7 +508,7 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
         let target = if root.switch == Switch::Moved { c"proc" } else { fd_path(&proc_dir, &mut path) };
         step(
             sys::mount(Some(c"proc"), target, Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
-            b"cannot mount proc",
+            b"mount proc",
             b"",
         )?;
     }
@@ -512,7 +523,7 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
                 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                 None,
             ),
-            b"cannot mount sysfs",
+            b"mount sysfs",
             b"",
         )?;
     }

@@ -3,7 +3,7 @@
 
 use crate::exec::PathBuf;
 use crate::ids::{self, IdMap, MapLine, Range};
-use crate::out::{fail, say, Line, EXIT_FAILURE};
+use crate::out::{cannot, say, Line, EXIT_FAILURE};
 use crate::sys::{self, CStrArray, Exit, O_RDONLY};
 use crate::text::FirstBytes;
 use core::ffi::CStr;
@@ -69,7 +69,7 @@ fn subid_range(path: &CStr, name: Option<&[u8]>, uid: u32) -> Option<Range> {
 #[cold]
 #[inline(never)]
 fn warn_host_root(line: &[u8], path: &CStr) -> bool {
-    say(&[b"warning: skipping ", line, b" in ", path.to_bytes(), b": it maps host root"]);
+    say(b"warning: skipping {} in {}: it maps host root", &[line, path.to_bytes()]);
     false
 }
 
@@ -184,7 +184,7 @@ pub fn plan_maps(uid_map: Option<&IdMap>, gid_map: Option<&IdMap>) -> Result<Map
     let (maps, missing) = choose_maps(&situation, &current_uid, &current_gid);
     match missing {
         Some(why) if maps.writer == Writer::Helpers => {
-            say(&[b"cannot write the maps given: ", why]);
+            say(b"cannot write the maps given: {}", &[why]);
             Err(EXIT_FAILURE)
         }
         Some(why) => {
@@ -218,13 +218,13 @@ fn write_direct(pid: i32, maps: &Maps) -> Result<(), i32> {
         // Since Linux 3.19 an unprivileged gid_map needs setgroups denied
         // first (CVE-2014-8989).
         let file = path.proc_path(pid, &[b"/setgroups"]);
-        sys::write_file(&sys::CWD, file, b"deny").map_err(|e| fail(b"cannot write ", file.to_bytes(), e))?;
+        sys::write_file(&sys::CWD, file, b"deny").map_err(|e| cannot(b"write ", file.to_bytes(), e))?;
     }
     for (map, name) in [(&maps.gid, &b"gid_map"[..]), (&maps.uid, &b"uid_map"[..])] {
         let mut text = heapless::Vec::<u8, 512>::new();
         ids::format_map(map, &mut text);
         let file = path.proc_path(pid, &[b"/", name]);
-        sys::write_file(&sys::CWD, file, &text).map_err(|e| fail(b"cannot write ", file.to_bytes(), e))?;
+        sys::write_file(&sys::CWD, file, &text).map_err(|e| cannot(b"write ", file.to_bytes(), e))?;
     }
     Ok(())
 }
@@ -234,7 +234,7 @@ fn write_direct(pid: i32, maps: &Maps) -> Result<(), i32> {
 fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
     let mut path = PathBuf::new();
     if !find_helper(helper, &mut path) {
-        say(&[helper, b" not found"]);
+        say(b"{} not found", &[helper]);
         return Err(EXIT_FAILURE);
     }
     let mut pid_text = Line::new();
@@ -249,11 +249,11 @@ fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
         argv.push(arg);
         rest = &rest[arg.to_bytes().len() + 1..];
     }
-    let child = sys::fork().map_err(|e| fail(b"cannot fork ", helper, e))?;
+    let child = sys::fork().map_err(|e| cannot(b"fork ", helper, e))?;
     if child == 0 {
         sys::set_mask(sys::SigSet(0));
         let e = sys::execve(path.as_cstr().unwrap_or(c""), argv.list(), CStrArray::<1>::new().list());
-        sys::exit(fail(b"cannot execute ", helper, e));
+        sys::exit(cannot(b"execute ", helper, e));
     }
     Ok(child)
 }
@@ -310,7 +310,7 @@ pub fn become_root(maps: &Maps) -> Result<(), i32> {
             }
             Ok(())
         }
-        Err(e) => Err(fail(b"cannot become root in the user namespace", b"", e)),
+        Err(e) => Err(cannot(b"become root in the user namespace", b"", e)),
     }
 }
 
@@ -318,15 +318,15 @@ pub fn become_root(maps: &Maps) -> Result<(), i32> {
 /// maps are written by ourselves; the others by a child left in the parent
 /// namespace, forked before and released once we have unshared.
 pub fn unshare_user(maps: &Maps) -> Result<(), i32> {
-    let unshare = |flags| sys::unshare(flags).map_err(|e| fail(b"cannot create user namespace", b"", e));
+    let unshare = |flags| sys::unshare(flags).map_err(|e| cannot(b"create user namespace", b"", e));
     if maps.writer == Writer::Own {
         unshare(sys::CLONE_NEWUSER)?;
         write_direct(0, maps)?;
         return become_root(maps);
     }
-    let (ready_r, ready_w) = sys::pipe().map_err(|e| fail(b"cannot create pipe", b"", e))?;
+    let (ready_r, ready_w) = sys::pipe().map_err(|e| cannot(b"create pipe", b"", e))?;
     let parent = sys::getpid();
-    let writer = sys::fork().map_err(|e| fail(b"cannot fork", b"", e))?;
+    let writer = sys::fork().map_err(|e| cannot(b"fork", b"", e))?;
     if writer == 0 {
         drop(ready_w);
         let mut go = [0u8; 1];
@@ -360,7 +360,7 @@ pub fn map_option(value: &CStr, map: &mut Option<IdMap>) -> Result<(), ()> {
     match ids::parse_map(value.to_bytes()) {
         Ok(parsed) => *map = Some(parsed),
         Err((entry, why)) => {
-            say(&[b"bad map entry '", entry, b"': ", why]);
+            say(b"bad map entry '{}': {}", &[entry, why]);
             return Err(());
         }
     }

@@ -35,18 +35,8 @@ impl Line {
         }
         self
     }
-    pub fn num(&mut self, mut n: u64) -> &mut Line {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.add(&digits[i..])
+    pub fn num(&mut self, n: u64) -> &mut Line {
+        self.add(crate::text::decimal(n, &mut [0; 20]))
     }
     pub fn errno(&mut self, e: Errno) -> &mut Line {
         match strerror(e) {
@@ -98,31 +88,53 @@ pub fn applet_name() -> &'static [u8] {
     crate::APPLETS.get(RUNNING.load(Relaxed)).map_or(b"ucontain", |applet| applet.0.to_bytes())
 }
 
-fn message_of(parts: &[&[u8]]) -> Line {
+/// `NAME: PREFIX` then `template`, each `{}` of it replaced by the next of
+/// `values`.
+fn message_of(prefix: &[u8], template: &[u8], values: &[&[u8]]) -> Line {
     let mut line = Line::message();
-    for part in parts {
-        line.add(part);
+    line.add(prefix);
+    let mut values = values.iter();
+    let mut bytes = template.iter();
+    while let Some(&b) = bytes.next() {
+        if b == b'{' {
+            bytes.next();
+            line.add(values.next().copied().unwrap_or_default());
+        } else {
+            line.add(&[b]);
+        }
     }
     line
 }
 
-/// `NAME: PARTS...` on standard error.
-pub fn say(parts: &[&[u8]]) {
-    message_of(parts).send();
+/// `NAME: TEMPLATE` on standard error, with `values` for its `{}`s.
+pub fn say(template: &[u8], values: &[&[u8]]) {
+    message_of(b"", template, values).send();
 }
 
 /// `NAME: WHAT OBJECT: strerror` on standard error; returns exit status 1.
 pub fn fail(what: &[u8], object: &[u8], e: Errno) -> i32 {
-    fail_parts(&[what, object], e)
+    failure(b"", b"{}{}", &[what, object], e)
 }
 
-/// `NAME: PARTS...: strerror` on standard error; returns exit status 1.
-pub fn fail_parts(parts: &[&[u8]], e: Errno) -> i32 {
-    message_of(parts).add(b": ").errno(e).send();
+/// `NAME: cannot WHAT OBJECT: strerror` on standard error; returns exit
+/// status 1. Most failures are told so: their texts share the "cannot ".
+pub fn cannot(what: &[u8], object: &[u8], e: Errno) -> i32 {
+    failure(b"cannot ", b"{}{}", &[what, object], e)
+}
+
+/// `NAME: cannot TEMPLATE: strerror` on standard error, with `values` for
+/// the `{}`s of the template; returns exit status 1.
+pub fn cannot_with(template: &[u8], values: &[&[u8]], e: Errno) -> i32 {
+    failure(b"cannot ", template, values, e)
+}
+
+fn failure(prefix: &[u8], template: &[u8], values: &[&[u8]], e: Errno) -> i32 {
+    message_of(prefix, template, values).add(b": ").errno(e).send();
     EXIT_FAILURE
 }
 
 /// The usage text on standard error; returns exit status 64.
+#[inline(never)]
 pub fn usage(text: &[u8]) -> i32 {
     let _ = write_all(&STDERR, text);
     EXIT_USAGE
@@ -190,6 +202,16 @@ mod tests {
         assert_eq!(strerror(Errno(95)), Some(&b"Operation not supported"[..]));
         assert_eq!(strerror(Errno(15)), None);
         assert_eq!(strerror(Errno(200)), None);
+    }
+
+    #[test]
+    fn templates_take_their_values_in_order() {
+        let line = message_of(b"cannot ", b"link {}/{}", &[b"dir", b"name"]);
+        assert!(line.text().ends_with(b": cannot link dir/name"));
+        let line = message_of(b"", b"{}: unknown applet", &[b"x"]);
+        assert!(line.text().ends_with(b": x: unknown applet"));
+        let line = message_of(b"", b"{}{}", &[b"no process ", b"7"]);
+        assert!(line.text().ends_with(b": no process 7"));
     }
 
     #[test]

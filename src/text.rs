@@ -14,6 +14,28 @@ pub fn after<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
     s.strip_prefix(prefix)
 }
 
+/// Whether `s` holds `byte`; core's `contains` would bring a memchr of
+/// its own, word by word.
+#[inline(never)]
+#[allow(clippy::manual_contains)] // that memchr is what this avoids
+pub fn has_byte(s: &[u8], byte: u8) -> bool {
+    s.iter().any(|&b| b == byte)
+}
+
+/// `n` in decimal, written at the end of `digits` (20 digits hold any u64).
+pub fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &digits[i..]
+}
+
 /// Parse a whole decimal u32: digits only, non-empty, no sign, no overflow. Leading zeros ok.
 pub fn parse_u32(s: &[u8]) -> Option<u32> {
     if s.is_empty() {
@@ -122,7 +144,11 @@ pub fn for_each_line(
             start = newline + 1;
             from = start;
         }
-        buf.copy_within(start..end, 0);
+        // The unfinished line to the front, byte by byte: copy_within
+        // would call memmove through the GOT.
+        for to in 0..end - start {
+            buf[to] = buf[start + to];
+        }
         len = end - start;
     }
 }

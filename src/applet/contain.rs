@@ -5,11 +5,11 @@
 use crate::args::{options, Args};
 use crate::cgroup::Cgroups;
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
-use crate::exec::{exec_command, PathBuf, DEFAULT_PATH};
+use crate::exec::{exec_command, PathBuf, DEFAULT_PATH, DEFAULT_PATH_VAR};
 use crate::ids::IdMap;
 use crate::mount::{assemble_root, move_root_for_init, root_is_rootfs, Extra, ExtraMount, Root, Switch};
 use crate::ns::{become_root, map_option, plan_maps, wait_helper, write_maps, Maps};
-use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
+use crate::out::{cannot, cannot_with, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP, PR_SET_PDEATHSIG,
@@ -62,6 +62,7 @@ struct Plan<'a> {
 
 /// A signal by number (1..=64) or name, with or without `SIG`:
 /// `TERM`, `SIGRTMIN+3`, `RTMAX-1`, `15`.
+#[inline(never)]
 pub fn parse_signal(text: &[u8]) -> Option<u32> {
     // The names of signals 1 to 31, in order, each after a space.
     const NAMES: &[u8] = b" HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS";
@@ -99,7 +100,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             b'k' => {
                 plan.stop = parse_signal(text);
                 if plan.stop.is_none() {
-                    say(&[b"bad signal '", text, b"'"]);
+                    say(b"bad signal '{}'", &[text]);
                     return Err(());
                 }
             }
@@ -115,11 +116,11 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
                     None => (text, text),
                 };
                 if text.is_empty() || dst.is_empty() || src.is_empty() && kind != Extra::Tmpfs {
-                    say(&[b"bad mount '", text, b"'"]);
+                    say(b"bad mount '{}'", &[text]);
                     return Err(());
                 }
                 if plan.extra.push(ExtraMount { kind, src, dst }).is_err() {
-                    say(&[b"more than 16 -b, -r and -t options"]);
+                    say(b"more than 16 -b, -r and -t options", &[]);
                     return Err(());
                 }
             }
@@ -139,7 +140,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let mut dir_abs = PathBuf::new();
     let dir_abs = match resolve_dir(dir, &mut dir_abs) {
         Ok(path) => path,
-        Err(e) => return fail_parts(&[b"cannot use ", dir.to_bytes(), b" as root"], e),
+        Err(e) => return cannot_with(b"use {} as root", &[dir.to_bytes()], e),
     };
     let maps = match plan_maps(plan.uid_map.as_ref(), plan.gid_map.as_ref()) {
         Ok(maps) => maps,
@@ -171,7 +172,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     }
     let (ready_r, ready_w) = match sys::pipe() {
         Ok(pipe) => pipe,
-        Err(e) => return fail(b"cannot create pipe", b"", e),
+        Err(e) => return cannot(b"create pipe", b"", e),
     };
     let owned = owned_signals(console.is_some());
     let root = Root {
@@ -208,7 +209,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(init) => init,
         Err(e) => {
             cgroups.remove();
-            return fail(b"cannot create namespaces", b"", e);
+            return cannot(b"create namespaces", b"", e);
         }
     };
     if init == 0 {
@@ -219,7 +220,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if let Some(host) = host_mounts {
         if let Err(e) = sys::setns(&host, CLONE_NEWNS) {
             let _ = sys::kill(init, SIGKILL);
-            return fail(b"cannot return to the host's mounts", b"", e);
+            return cannot(b"return to the host's mounts", b"", e);
         }
     }
     if let Some(console) = &mut console {
@@ -244,7 +245,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Err(e) => {
             let _ = sys::kill(init, SIGKILL);
             let _ = sys::wait(init);
-            Exit::Code(fail(b"cannot open /proc", b"", e))
+            Exit::Code(cannot(b"open /proc", b"", e))
         }
     };
     drop(ready_w);
@@ -275,18 +276,18 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
         .chain([pid_var])
         .all(|e| helper_env.push(e))
     {
-        say(&[b"helper failed: too many environment variables"]);
+        say(b"helper failed: too many environment variables", &[]);
         return Err(EXIT_FAILURE);
     }
     let mut argv = CStrArray::<4>::new();
     for arg in [c"/bin/sh", c"-c", cmd] {
         argv.push(arg);
     }
-    let child = sys::fork().map_err(|e| fail(b"cannot fork helper", b"", e))?;
+    let child = sys::fork().map_err(|e| cannot(b"fork helper", b"", e))?;
     if child == 0 {
         sys::set_mask(SigSet(0));
         let e = sys::execve(c"/bin/sh", argv.list(), helper_env.list());
-        sys::exit(fail(b"cannot execute /bin/sh", b"", e));
+        sys::exit(cannot(b"execute /bin/sh", b"", e));
     }
     wait_helper(b"helper", child)
 }
@@ -323,12 +324,12 @@ fn container_init(
     }
     drop(ready);
     if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
-        return fail(b"cannot create cgroup namespace", b"", e);
+        return cannot(b"create cgroup namespace", b"", e);
     }
     // A new session has no controlling terminal, so nothing inside can
     // push input into the caller's with TIOCSTI (CVE-2017-5226).
     if let Err(e) = sys::setsid() {
-        return fail(b"cannot create session", b"", e);
+        return cannot(b"create session", b"", e);
     }
     if let Some(console) = console {
         if let Err(status) = take_console(console) {
@@ -340,11 +341,11 @@ fn container_init(
     }
     if root.new_net {
         if let Err(e) = sys::loopback_up() {
-            return fail(b"cannot bring up lo", b"", e);
+            return cannot(b"bring up lo", b"", e);
         }
     }
     if let Err(e) = sys::cloexec_from(3) {
-        return fail(b"cannot close inherited files", b"", e);
+        return cannot(b"close inherited files", b"", e);
     }
     // As systemd-nspawn, no CAP_SYS_RAWIO (it grants nothing in a user
     // namespace): systemd then skips the debugfs and tracefs mounts it could
@@ -352,7 +353,7 @@ fn container_init(
     let _ = sys::prctl(PR_CAPBSET_DROP, CAP_SYS_RAWIO);
     let mut init_env = CStrArray::<4>::new();
     init_env.push(c"container=contain");
-    init_env.push(c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    init_env.push(DEFAULT_PATH_VAR);
     if root.console.is_some() {
         if let Some(term) = env.iter().find(|e| after(e.to_bytes(), b"TERM=").is_some()) {
             init_env.push(term);

@@ -6,7 +6,7 @@ use crate::console::{at_terminal, end, owned_signals, supervise, take_console, C
 use crate::exec::{exec_command, search_path};
 use crate::memfd::{exec_sealed, sealed_copy};
 use crate::ns::{become_root, Maps, Writer};
-use crate::out::{fail, fail_parts, say, Line, EXIT_FAILURE};
+use crate::out::{cannot, cannot_with, fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
     CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, O_RDONLY, PR_CAPBSET_DROP, PR_SET_DUMPABLE,
@@ -39,7 +39,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     let pid_arg = rest.get(0).map_or(&b""[..], |p| p.to_bytes());
     let Some(pid) = parse_pid(pid_arg) else {
-        say(&[b"not a process id: ", pid_arg]);
+        say(b"not a process id: {}", &[pid_arg]);
         return EXIT_FAILURE;
     };
     // A process of the container could otherwise open this binary through
@@ -51,13 +51,13 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // Container root must not ptrace us or open our /proc files while we
     // hold host descriptors (CVE-2016-9962).
     if let Err(e) = sys::prctl(PR_SET_DUMPABLE, 0) {
-        return fail(b"cannot become non-dumpable", b"", e);
+        return cannot(b"become non-dumpable", b"", e);
     }
     // The host's /proc, to read the child's signal masks once our own view
     // is the container's.
     let proc = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {
         Ok(proc) => proc,
-        Err(e) => return fail(b"cannot open /proc", b"", e),
+        Err(e) => return cannot(b"open /proc", b"", e),
     };
     // Every namespace file is opened before the first setns: once in the
     // container's mount namespace, the host's /proc is out of reach.
@@ -80,7 +80,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     match found {
         Ok(true) => {}
         Ok(false) => {
-            say(&[b"process ", pid_text, b" is not in a container"]);
+            say(b"process {} is not in a container", &[pid_text]);
             return EXIT_FAILURE;
         }
         Err(status) => return status,
@@ -91,7 +91,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     for ((name, kind), target) in NAMESPACES.iter().zip(targets.iter()) {
         if let Some(fd) = target {
             if let Err(e) = sys::setns(fd, *kind) {
-                return fail_parts(&[b"cannot enter ", name.to_bytes(), b" namespace of process ", pid_text], e);
+                return cannot_with(b"enter {} namespace of process {}", &[name.to_bytes(), pid_text], e);
             }
         }
     }
@@ -102,7 +102,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let mut console = None;
     if flags & NO_TERMINAL == 0 && at_terminal() {
         if sys::access(c"/dev/ptmx", 0).is_err() {
-            say(&[b"warning: the container has no /dev/ptmx; running without a terminal"]);
+            say(b"warning: the container has no /dev/ptmx; running without a terminal", &[]);
         } else {
             console = match Console::open(c"/dev/ptmx") {
                 Ok(console) => Some(console),
@@ -114,7 +114,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let old_mask = sys::block(owned);
     let child = match sys::fork() {
         Ok(child) => child,
-        Err(e) => return fail(b"cannot fork", b"", e),
+        Err(e) => return cannot(b"fork", b"", e),
     };
     if child == 0 {
         sys::set_mask(old_mask);
@@ -149,7 +149,7 @@ fn run_inside(cmd: CStrList, env: CStrList, console: Option<&Console>, bounding:
     // No controlling terminal: TIOCSTI and TIOCLINUX cannot reach the
     // caller's (CVE-2017-5226).
     if let Err(e) = sys::setsid() {
-        return fail(b"cannot create session", b"", e);
+        return cannot(b"create session", b"", e);
     }
     if let Some(console) = console {
         if let Err(status) = take_console(console) {
@@ -159,7 +159,7 @@ fn run_inside(cmd: CStrList, env: CStrList, console: Option<&Console>, bounding:
     // A host descriptor (or directory) handed to a program of the
     // container is a way out (CVE-2024-21626).
     if let Err(e) = sys::cloexec_from(3) {
-        return fail(b"cannot close inherited files", b"", e);
+        return cannot(b"close inherited files", b"", e);
     }
     exec_command(cmd, env, search_path(env))
 }
@@ -189,12 +189,12 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
             // A zombie keeps its /proc directory but loses its namespaces.
             Err(Errno::ENOENT) => {
                 if sys::stat(path.proc_path(pid, &[])).is_ok() {
-                    say(&[b"process ", pid_text, b" has exited"]);
+                    say(b"process {} has exited", &[pid_text]);
                     return Err(EXIT_FAILURE);
                 }
                 return Err(fail(b"no process ", pid_text, Errno::ESRCH));
             }
-            Err(e) => return Err(fail_parts(&[b"cannot open ", name, b" namespace of process ", pid_text], e)),
+            Err(e) => return Err(cannot_with(b"open {} namespace of process {}", &[name, pid_text], e)),
         };
         if !same_namespace(&theirs, path.proc_path(0, &[b"/ns/", name])) {
             any = true;
@@ -212,6 +212,7 @@ fn same_namespace(fd: &Fd, ours: &CStr) -> bool {
 
 /// The first child of `pid` (`/proc/PID/task/PID/children`, Linux 3.5)
 /// when it is in another user namespace than ours.
+#[inline(never)]
 fn container_child(pid: i32) -> Option<i32> {
     let mut pid_text = Line::new();
     pid_text.num(pid as u64);
@@ -235,7 +236,7 @@ fn running_sealed() -> bool {
 fn reexec_sealed(args: CStrList, env: CStrList) -> i32 {
     let exe = match sys::open(c"/proc/self/exe", O_RDONLY) {
         Ok(exe) => exe,
-        Err(e) => return fail(b"cannot open /proc/self/exe", b"", e),
+        Err(e) => return cannot(b"open /proc/self/exe", b"", e),
     };
     let memfd = match sealed_copy(&exe, b"ucontain") {
         Ok(memfd) => memfd,

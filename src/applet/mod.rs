@@ -7,7 +7,7 @@ pub mod pivot;
 pub mod pseudo;
 pub mod seal;
 
-use crate::out::{fail, fail_parts, usage};
+use crate::out::{cannot, cannot_with, usage};
 use crate::sys::{self, CStrList};
 
 const INSTALL_USAGE: &[u8] = b"Usage: ucontain --install DIR\n";
@@ -19,14 +19,14 @@ pub fn install(args: CStrList) -> i32 {
     let mut exe = [0u8; 4096];
     let exe = match sys::readlink(c"/proc/self/exe", &mut exe) {
         Ok(path) => path,
-        Err(e) => return fail(b"cannot find this binary", b"", e),
+        Err(e) => return cannot(b"find this binary", b"", e),
     };
     if let Err(e) = sys::chdir(dir) {
-        return fail(b"cannot enter ", dir.to_bytes(), e);
+        return cannot(b"enter ", dir.to_bytes(), e);
     }
     for (name, _, _) in crate::APPLETS {
         if let Err(e) = sys::symlinkat(exe, &sys::CWD, name) {
-            return fail_parts(&[b"cannot link ", dir.to_bytes(), b"/", name.to_bytes()], e);
+            return cannot_with(b"link {}/{}", &[dir.to_bytes(), name.to_bytes()], e);
         }
     }
     0

@@ -2,10 +2,10 @@
 //! that runs as PROG can reach the file it came from (CVE-2019-5736).
 
 use crate::args::positional;
-use crate::exec::{find_program, search_path, PathBuf, NOT_EXECUTABLE, NOT_FOUND};
+use crate::exec::{find_program, not_run, search_path, PathBuf, NOT_EXECUTABLE};
 use crate::memfd::{exec_sealed, sealed_copy};
-use crate::out::{fail, say, EXIT_FAILURE};
-use crate::sys::{self, CStrList, Errno, O_RDONLY};
+use crate::out::{cannot, say, EXIT_FAILURE};
+use crate::sys::{self, CStrList, O_RDONLY};
 
 pub const USAGE: &[u8] = b"Usage: seal PROG [ARG]...\n";
 
@@ -17,20 +17,19 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let Some(prog) = args.get(0) else { return EXIT_FAILURE };
     let mut path = PathBuf::new();
     if let Err(e) = find_program(prog, search_path(env), &mut path) {
-        fail(prog.to_bytes(), b"", e);
-        return if e == Errno::ENOENT { NOT_FOUND } else { NOT_EXECUTABLE };
+        return not_run(prog, e);
     }
     let Some(path) = path.as_cstr() else { return EXIT_FAILURE };
     let file = match sys::open(path, O_RDONLY) {
         Ok(file) => file,
-        Err(e) => return fail(b"cannot open ", prog.to_bytes(), e),
+        Err(e) => return cannot(b"open ", prog.to_bytes(), e),
     };
     // A script's interpreter is handed /dev/fd/N of the memfd, which is
     // close-on-exec and so already gone when it tries to open it: execveat
     // would fail with a bare ENOENT (execveat(2), NOTES).
     let mut magic = [0u8; 2];
     if sys::read_full(&file, &mut magic) == Ok(2) && &magic == b"#!" {
-        say(&[prog.to_bytes(), b": cannot run a #! script from a sealed memfd"]);
+        say(b"{}: cannot run a #! script from a sealed memfd", &[prog.to_bytes()]);
         return NOT_EXECUTABLE;
     }
     let memfd = match sealed_copy(&file, crate::basename(prog.to_bytes())) {

@@ -28,9 +28,15 @@ pub static STDERR: Fd = Fd(2);
 
 impl Drop for Fd {
     fn drop(&mut self) {
-        // SAFETY: we own the descriptor and nothing uses it after this.
-        unsafe { sc::syscall1(nr!(__NR_close), self.0 as usize) };
+        close(self.0);
     }
+}
+
+/// close(2), out of line: the drops of the descriptors are many.
+#[inline(never)]
+fn close(fd: i32) {
+    // SAFETY: the caller owns the descriptor and nothing uses it after this.
+    unsafe { sc::syscall1(nr!(__NR_close), fd as usize) };
 }
 
 /// A NULL-terminated array of C strings, as the kernel passes argv and
@@ -137,6 +143,7 @@ pub fn open(path: &CStr, flags: u32) -> Result<Fd> {
     openat(&CWD, path, flags, 0)
 }
 
+#[inline(never)]
 pub fn read(fd: &Fd, buf: &mut [u8]) -> Result<usize> {
     // SAFETY: the kernel writes at most buf.len() bytes into buf.
     check(unsafe { sc::syscall3(nr!(__NR_read), fd.raw() as usize, buf.as_mut_ptr() as usize, buf.len()) })
@@ -270,6 +277,7 @@ pub fn readlink<'a>(path: &CStr, buf: &'a mut [u8]) -> Result<&'a CStr> {
     cstr_until_nul(buf).ok_or(Errno::EINVAL)
 }
 
+#[inline(never)]
 pub fn mkdirat(dir: &Fd, path: &CStr, mode: u32) -> Result<()> {
     // SAFETY: path is a valid C string.
     unit(unsafe { sc::syscall3(nr!(__NR_mkdirat), dir.raw() as usize, ptr(path), mode as usize) })
@@ -300,9 +308,9 @@ pub fn cloexec_from(first: u32) -> Result<()> {
     let r = unsafe { sc::syscall3(nr!(__NR_close_range), first as usize, u32::MAX as usize, CLOSE_RANGE_CLOEXEC) };
     match check(r) {
         Err(Errno::EINVAL) | Err(Errno::ENOSYS) => {
+            // Descriptors we are about to lose on exec anyway.
             for fd in first..1024 {
-                // SAFETY: closing descriptors we are about to lose on exec anyway.
-                unsafe { sc::syscall1(nr!(__NR_close), fd as usize) };
+                close(fd as i32);
             }
             Ok(())
         }

@@ -1,6 +1,7 @@
 //! memfd_create and seals.
 
 use super::*;
+#[inline(never)]
 pub fn memfd_create(name: &CStr, flags: u32) -> Result<Fd> {
     // SAFETY: name is a valid C string.
     check(unsafe { sc::syscall2(nr!(__NR_memfd_create), ptr(name), flags as usize) }).map(|fd| Fd(fd as i32))
@@ -15,6 +16,7 @@ pub fn add_seals(fd: &Fd, seals: u32) -> Result<()> {
     unit(unsafe { sc::syscall3(nr!(__NR_fcntl), fd.raw() as usize, k::F_ADD_SEALS as usize, seals as usize) })
 }
 
+#[inline(never)]
 pub fn get_seals(fd: &Fd) -> Result<u32> {
     // SAFETY: plain integer arguments.
     check(unsafe { sc::syscall2(nr!(__NR_fcntl), fd.raw() as usize, k::F_GET_SEALS as usize) }).map(|s| s as u32)

@@ -69,6 +69,7 @@ pub fn getpid() -> i32 {
     unsafe { sc::syscall0(nr!(__NR_getpid)) as i32 }
 }
 
+#[inline(never)]
 pub fn getuid() -> u32 {
     // SAFETY: no arguments.
     unsafe { sc::syscall0(NR_GETUID as usize) as u32 }
@@ -119,6 +120,7 @@ pub fn prctl(option: u32, arg: usize) -> Result<()> {
 
 pub use linux_raw_sys::prctl::{PR_CAPBSET_DROP, PR_SET_DUMPABLE, PR_SET_PDEATHSIG};
 
+#[inline(never)]
 pub fn kill(pid: i32, sig: u32) -> Result<()> {
     // SAFETY: plain integer arguments.
     unit(unsafe { sc::syscall2(nr!(__NR_kill), pid as usize, sig as usize) })
