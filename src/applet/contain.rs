@@ -259,7 +259,7 @@ fn resolve_dir<'a>(dir: &CStr, buf: &'a mut PathBuf) -> Result<&'a CStr, Errno> 
     let fd = sys::open(dir, O_PATH | O_DIRECTORY)?;
     let mut link = Line::new();
     let mut target = [0u8; 4096];
-    let path = sys::readlink(link.proc_path(0, &[b"/fd/", Line::new().num(fd.raw() as u64).text()]), &mut target)?;
+    let path = sys::readlink(link.proc_path(0, b"/fd/{}", &[Line::new().num(fd.raw() as u64).text()]), &mut target)?;
     buf.join(b"", path.to_bytes()).ok_or(Errno::ENAMETOOLONG)
 }
 
