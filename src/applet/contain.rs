@@ -280,9 +280,9 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
         return Err(EXIT_FAILURE);
     }
     let mut argv = CStrArray::<4>::new();
-    for arg in [c"/bin/sh", c"-c", cmd] {
-        argv.push(arg);
-    }
+    argv.push(c"/bin/sh");
+    argv.push(c"-c");
+    argv.push(cmd);
     let child = sys::fork().map_err(|e| cannot(b"fork helper", b"", e))?;
     if child == 0 {
         sys::set_mask(SigSet(0));
