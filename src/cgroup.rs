@@ -97,7 +97,7 @@ fn remove_stale(parent: &CStr) {
         let Some(pid) = crate::text::after(name.to_bytes(), b"ucontain-").and_then(crate::text::parse_pid) else {
             return;
         };
-        let alive = sys::stat(Line::new().proc_path(pid, &[])).is_ok();
+        let alive = sys::stat(Line::new().proc_path(pid, b"", &[])).is_ok();
         if is_dir && !alive {
             if let Some(stale) = path.join(parent.to_bytes(), name.to_bytes()) {
                 remove_tree(stale, 0);

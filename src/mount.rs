@@ -380,16 +380,18 @@ fn volatile_root(root: &Root) -> Result<(), Failed> {
     }
     let mut data = Line::new();
     let (mut l, mut u) = (PathBuf::new(), PathBuf::new());
-    data.add(b"lowerdir=").add(fd_path(&lower, &mut l).to_bytes());
-    let upper_dir = fd_path(&upper, &mut u).to_bytes();
-    data.add(b",upperdir=").add(upper_dir).add(b"/upper,workdir=").add(upper_dir).add(b"/work\0");
+    let (lower_dir, upper_dir) = (fd_path(&lower, &mut l).to_bytes(), fd_path(&upper, &mut u).to_bytes());
+    data.fill(b"lowerdir={},upperdir={}/upper,workdir={}/work\0", &[lower_dir, upper_dir, upper_dir]);
     let data = sys::cstr_until_nul(data.text()).unwrap_or(c"");
     match sys::mount(Some(c"overlay"), root.dir, Some(c"overlay"), MS_NODEV, Some(data)) {
         Ok(()) => Ok(()),
         Err(e) => {
             let mut line = Line::message();
-            line.add(b"cannot mount overlay on ").add(root.shown);
-            line.add(b" (a volatile root needs overlayfs in a user namespace, Linux 5.11): ").errno(e).send();
+            line.fill(
+                b"cannot mount overlay on {} (a volatile root needs overlayfs in a user namespace, Linux 5.11): ",
+                &[root.shown],
+            );
+            line.errno(e).send();
             Err(EXIT_FAILURE)
         }
     }

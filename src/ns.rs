@@ -217,13 +217,13 @@ fn write_direct(pid: i32, maps: &Maps) -> Result<(), i32> {
     if maps.writer == Writer::Own {
         // Since Linux 3.19 an unprivileged gid_map needs setgroups denied
         // first (CVE-2014-8989).
-        let file = path.proc_path(pid, &[b"/setgroups"]);
+        let file = path.proc_path(pid, b"/setgroups", &[]);
         sys::write_file(&sys::CWD, file, b"deny").map_err(|e| cannot(b"write ", file.to_bytes(), e))?;
     }
     for (map, name) in [(&maps.gid, &b"gid_map"[..]), (&maps.uid, &b"uid_map"[..])] {
         let mut text = heapless::Vec::<u8, 512>::new();
         ids::format_map(map, &mut text);
-        let file = path.proc_path(pid, &[b"/", name]);
+        let file = path.proc_path(pid, b"/{}", &[name]);
         sys::write_file(&sys::CWD, file, &text).map_err(|e| cannot(b"write ", file.to_bytes(), e))?;
     }
     Ok(())

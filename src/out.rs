@@ -47,9 +47,23 @@ impl Line {
     pub fn text(&self) -> &[u8] {
         &self.buf[..self.len]
     }
-    /// This line made `/proc/PID` (`/proc/self` for 0) and `tails`, as a
-    /// C string.
-    pub fn proc_path(&mut self, pid: i32, tails: &[&[u8]]) -> &CStr {
+    /// Appends `template`, each `{}` of it replaced by the next of `values`.
+    pub fn fill(&mut self, template: &[u8], values: &[&[u8]]) -> &mut Line {
+        let mut values = values.iter();
+        let mut bytes = template.iter();
+        while let Some(&b) = bytes.next() {
+            if b == b'{' {
+                bytes.next();
+                self.add(values.next().copied().unwrap_or_default());
+            } else {
+                self.add(&[b]);
+            }
+        }
+        self
+    }
+    /// This line made `/proc/PID` (`/proc/self` for 0) and `tail` (a
+    /// template, as `fill` takes), as a C string.
+    pub fn proc_path(&mut self, pid: i32, tail: &[u8], values: &[&[u8]]) -> &CStr {
         self.len = 0;
         self.add(b"/proc/");
         if pid == 0 {
@@ -57,10 +71,7 @@ impl Line {
         } else {
             self.num(pid as u64);
         }
-        for tail in tails {
-            self.add(tail);
-        }
-        self.add(b"\0");
+        self.fill(tail, values).add(b"\0");
         crate::sys::cstr_until_nul(self.text()).unwrap_or(c"")
     }
     /// Writes the line, with its newline, to standard error.
@@ -92,17 +103,7 @@ pub fn applet_name() -> &'static [u8] {
 /// `values`.
 fn message_of(prefix: &[u8], template: &[u8], values: &[&[u8]]) -> Line {
     let mut line = Line::message();
-    line.add(prefix);
-    let mut values = values.iter();
-    let mut bytes = template.iter();
-    while let Some(&b) = bytes.next() {
-        if b == b'{' {
-            bytes.next();
-            line.add(values.next().copied().unwrap_or_default());
-        } else {
-            line.add(&[b]);
-        }
-    }
+    line.add(prefix).fill(template, values);
     line
 }
 
@@ -217,11 +218,11 @@ mod tests {
     #[test]
     fn proc_paths() {
         let mut line = Line::new();
-        assert_eq!(line.proc_path(0, &[b"/ns/", b"user"]), c"/proc/self/ns/user");
-        assert_eq!(line.proc_path(4242, &[b"/status"]), c"/proc/4242/status");
-        assert_eq!(line.proc_path(1, &[]), c"/proc/1");
+        assert_eq!(line.proc_path(0, b"/ns/{}", &[b"user"]), c"/proc/self/ns/user");
+        assert_eq!(line.proc_path(4242, b"/status", &[]), c"/proc/4242/status");
+        assert_eq!(line.proc_path(1, b"", &[]), c"/proc/1");
         // Too long for the line: an empty path, which opens nothing.
-        assert_eq!(line.proc_path(1, &[&[b'x'; 600]]), c"");
+        assert_eq!(line.proc_path(1, b"{}", &[&[b'x'; 600]]), c"");
     }
 
     #[test]

@@ -259,7 +259,7 @@ fn resolve_dir<'a>(dir: &CStr, buf: &'a mut PathBuf) -> Result<&'a CStr, Errno> 
     let fd = sys::open(dir, O_PATH | O_DIRECTORY)?;
     let mut link = Line::new();
     let mut target = [0u8; 4096];
-    let path = sys::readlink(link.proc_path(0, &[b"/fd/", Line::new().num(fd.raw() as u64).text()]), &mut target)?;
+    let path = sys::readlink(link.proc_path(0, b"/fd/{}", &[Line::new().num(fd.raw() as u64).text()]), &mut target)?;
     buf.join(b"", path.to_bytes()).ok_or(Errno::ENAMETOOLONG)
 }
 
@@ -280,9 +280,9 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
         return Err(EXIT_FAILURE);
     }
     let mut argv = CStrArray::<4>::new();
-    for arg in [c"/bin/sh", c"-c", cmd] {
-        argv.push(arg);
-    }
+    argv.push(c"/bin/sh");
+    argv.push(c"-c");
+    argv.push(cmd);
     let child = sys::fork().map_err(|e| cannot(b"fork helper", b"", e))?;
     if child == 0 {
         sys::set_mask(SigSet(0));

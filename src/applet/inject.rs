@@ -166,7 +166,7 @@ fn run_inside(cmd: CStrList, env: CStrList, console: Option<&Console>, bounding:
 
 /// CapBnd of `pid` (all bits when it cannot be read).
 fn capability_bounding_set(pid: i32) -> u64 {
-    let Ok(file) = sys::open(Line::new().proc_path(pid, &[b"/status"]), O_RDONLY) else { return u64::MAX };
+    let Ok(file) = sys::open(Line::new().proc_path(pid, b"/status", &[]), O_RDONLY) else { return u64::MAX };
     let mut status = [0u8; 2048];
     let len = sys::read_full(&file, &mut status).unwrap_or(0);
     crate::text::signal_mask(&status[..len], b"CapBnd:").unwrap_or(u64::MAX)
@@ -182,13 +182,13 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
     let mut any = false;
     for ((name, _), target) in NAMESPACES.iter().zip(targets.iter_mut()) {
         let name = name.to_bytes();
-        let theirs = match sys::open(path.proc_path(pid, &[b"/ns/", name]), O_RDONLY) {
+        let theirs = match sys::open(path.proc_path(pid, b"/ns/{}", &[name]), O_RDONLY) {
             Ok(fd) => fd,
             // Kernels without cgroup (4.6) or time (5.6) namespaces.
             Err(Errno::ENOENT) if same(name, b"cgroup") || same(name, b"time") => continue,
             // A zombie keeps its /proc directory but loses its namespaces.
             Err(Errno::ENOENT) => {
-                if sys::stat(path.proc_path(pid, &[])).is_ok() {
+                if sys::stat(path.proc_path(pid, b"", &[])).is_ok() {
                     say(b"process {} has exited", &[pid_text]);
                     return Err(EXIT_FAILURE);
                 }
@@ -196,7 +196,7 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
             }
             Err(e) => return Err(cannot_with(b"open {} namespace of process {}", &[name, pid_text], e)),
         };
-        if !same_namespace(&theirs, path.proc_path(0, &[b"/ns/", name])) {
+        if !same_namespace(&theirs, path.proc_path(0, b"/ns/{}", &[name])) {
             any = true;
             *target = Some(theirs);
         }
@@ -216,11 +216,11 @@ fn same_namespace(fd: &Fd, ours: &CStr) -> bool {
 fn container_child(pid: i32) -> Option<i32> {
     let mut pid_text = Line::new();
     pid_text.num(pid as u64);
-    let file = sys::open(Line::new().proc_path(pid, &[b"/task/", pid_text.text(), b"/children"]), O_RDONLY).ok()?;
+    let file = sys::open(Line::new().proc_path(pid, b"/task/{}/children", &[pid_text.text()]), O_RDONLY).ok()?;
     let mut children = [0u8; 24];
     let len = sys::read_full(&file, &mut children).ok()?;
     let child = children.get(..len)?.split(|&b| b == b' ').next().and_then(parse_pid)?;
-    let user = sys::open(Line::new().proc_path(child, &[b"/ns/user"]), O_RDONLY).ok()?;
+    let user = sys::open(Line::new().proc_path(child, b"/ns/user", &[]), O_RDONLY).ok()?;
     (!same_namespace(&user, c"/proc/self/ns/user")).then_some(child)
 }
 
