@@ -20,9 +20,10 @@ BUDGET := 32768
 
 all: build
 
+# rustup runs only when the target's standard library is missing.
 toolchain:
-	@if command -v rustup >/dev/null; then \
-	  rustup target list --installed | grep -qx $(MUSL_TARGET) || rustup target add $(MUSL_TARGET); \
+	@if command -v rustup >/dev/null && [ ! -d "$$(rustc --print sysroot)/lib/rustlib/$(MUSL_TARGET)/lib" ]; then \
+	  rustup target add $(MUSL_TARGET); \
 	fi
 
 build: $(BIN)
@@ -33,8 +34,8 @@ $(BIN): toolchain FORCE
 
 # Formatting and lints of the whole tree, tests included.
 lint:
-	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
-	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+	@cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 	cargo fmt --check
 	cargo clippy --quiet --all-targets -- -D warnings
 
