@@ -54,30 +54,17 @@ pub fn subid_line(line: &[u8], name: Option<&[u8]>, uid: u32) -> Option<Range> {
 }
 
 /// What follows `OWNER:` when OWNER is `name` or the whole decimal `uid`.
-/// The owner is read first, and in place: in a long file most lines are
-/// someone else's, and they cost a byte or two here.
 fn owned_part<'a>(line: &'a [u8], name: Option<&[u8]>, uid: u32) -> Option<&'a [u8]> {
-    let first = *line.first()?;
-    if first == b'#' {
+    if line.first() == Some(&b'#') {
         return None;
     }
-    if let Some(name) = name.filter(|n| n.first() == Some(&first)) {
+    if let Some(name) = name.filter(|n| !n.is_empty()) {
         if let Some([b':', rest @ ..]) = after(line, name) {
             return Some(rest);
         }
     }
-    let mut owner: u64 = 0;
-    for (i, &b) in line.iter().enumerate() {
-        if b == b':' {
-            return (i > 0 && owner == uid as u64).then(|| line.get(i + 1..)).flatten();
-        }
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 || owner > u32::MAX as u64 {
-            return None;
-        }
-        owner = owner * 10 + digit as u64;
-    }
-    None
+    let colon = line.iter().position(|&b| b == b':')?;
+    (parse_u32(line.get(..colon)?)? == uid).then(|| line.get(colon + 1..)).flatten()
 }
 
 /// Parse /proc/self/uid_map content (three decimals a line, padded with blanks); malformed

@@ -100,7 +100,7 @@ impl FirstBytes {
         self
     }
 
-    #[inline(never)]
+    #[inline]
     fn has(&self, b: u8) -> bool {
         self.0.get(b as usize / 64).is_some_and(|bits| bits >> (b % 64) & 1 != 0)
     }
