@@ -28,8 +28,6 @@ pub fn at_terminal() -> bool {
 
 pub struct Console {
     pub master: Fd,
-    /// /dev/pts/N of the slave, as the caller's mount namespace names it.
-    pub slave_path: crate::exec::PathBuf,
     /// The child's end; the supervisor closes its copy once the child has
     /// one, so the master reads end of file when the child's side is gone.
     pub slave: Option<Fd>,
@@ -40,13 +38,17 @@ impl Console {
     /// A new pseudo-terminal of `ptmx` with the caller's window size.
     /// Err is the exit status after the message.
     pub fn open(ptmx: &CStr) -> Result<Console, i32> {
-        let saved = sys::get_termios(&sys::STDIN).map_err(|e| cannot(b"read the terminal's settings", b"", e))?;
         let (master, slave) = sys::open_pty(ptmx).map_err(|e| cannot(b"open ", ptmx.to_bytes(), e))?;
-        let mut number = crate::out::Line::new();
-        number.num(sys::pty_number(&master).map_err(|e| cannot(b"name the console", b"", e))? as u64);
-        let mut slave_path = crate::exec::PathBuf::new();
-        slave_path.join(b"/dev/pts", number.text());
-        let console = Console { master, slave_path, slave: Some(slave), saved };
+        let mut console = Console::adopt(master)?;
+        console.slave = Some(slave);
+        Ok(console)
+    }
+
+    /// The console whose master `master` another process opened (contain's
+    /// mounter, in the container's devpts), with the caller's window size.
+    pub fn adopt(master: Fd) -> Result<Console, i32> {
+        let saved = sys::get_termios(&sys::STDIN).map_err(|e| cannot(b"read the terminal's settings", b"", e))?;
+        let console = Console { master, slave: None, saved };
         console.resize();
         Ok(console)
     }
@@ -92,8 +94,7 @@ impl Console {
 
 /// Gives the console's slave to this process (a new session's leader) as
 /// its controlling terminal and its stdin, stdout and stderr.
-pub fn take_console(console: &Console) -> Result<(), i32> {
-    let Some(slave) = &console.slave else { return Ok(()) };
+pub fn take_console(slave: &Fd) -> Result<(), i32> {
     sys::set_controlling_tty(slave).map_err(|e| cannot(b"take the console", b"", e))?;
     for fd in 0..3 {
         sys::dup_onto(slave, fd).map_err(|e| cannot(b"take the console", b"", e))?;

@@ -187,10 +187,41 @@ fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
     step(sys::openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"create ", what)
 }
 
+/// The console: a new pseudo-terminal of the devpts instance at `pts`
+/// (the container's own, SPEC §5.5: no node of the host's devpts is ever
+/// the container's), its slave owned by container root (`owner`).
+fn console_pty(pts: &Fd, owner: (u32, u32)) -> Result<(Fd, Fd), Failed> {
+    let mut path = PathBuf::new();
+    let ptmx = step(
+        path.join(fd_path(pts, &mut PathBuf::new()).to_bytes(), b"ptmx").ok_or(Errno::ENAMETOOLONG),
+        b"open the console's ptmx",
+        b"",
+    )?;
+    let (master, slave) = step(sys::open_pty(ptmx), b"open the console's ptmx", b"")?;
+    step(sys::chown_at(&slave, c"", owner.0, owner.1), b"give the console to the container's root", b"")?;
+    Ok((master, slave))
+}
+
+/// A new devpts instance at `target`.
+fn devpts(target: &Fd) -> Result<(), Failed> {
+    step(
+        sys::mount(
+            Some(c"devpts"),
+            fd_path(target, &mut PathBuf::new()),
+            Some(c"devpts"),
+            MS_NOSUID | MS_NOEXEC,
+            Some(c"newinstance,ptmxmode=0666,mode=0620"),
+        ),
+        b"mount devpts on /dev/pts",
+        b"",
+    )
+}
+
 /// A /dev of its own on `dev`: a tmpfs with the six harmless nodes bound
 /// from the host's /dev, a new devpts instance, a tmpfs at shm, the
-/// console when there is one, and the usual links.
-fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
+/// console (a pseudo-terminal of that devpts, bound at /dev/console) when
+/// `console` asks for one, and the usual links.
+fn make_dev(dev: Fd, console: Option<(u32, u32)>) -> Result<Option<(Fd, Fd)>, Failed> {
     let mut path = PathBuf::new();
     let tmpfs = |target: &CStr, flags, data: &CStr, what: &[u8]| {
         step(
@@ -211,34 +242,31 @@ fn make_dev(dev: Fd, console: Option<&CStr>) -> Result<(), Failed> {
             source.to_bytes(),
         )?;
     }
-    if let Some(console) = console {
-        let target = mount_file(&dev, c"console", b"/dev/console")?;
-        // By path: a descriptor opened before the mount namespace was made
-        // names a mount of the caller's namespace, which cannot be bound.
-        sys::mount(Some(console), fd_path(&target, &mut path), None, MS_BIND, None)
-            .map_err(|e| cannot_with(b"bind {} at /dev/console", &[console.to_bytes()], e))?;
-    }
     for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
         step(sys::mkdirat(&dev, name, mode), b"create ", what)?;
     }
     let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"open /dev/pts", b"")?;
-    step(
-        sys::mount(
-            Some(c"devpts"),
-            fd_path(&pts, &mut path),
-            Some(c"devpts"),
-            MS_NOSUID | MS_NOEXEC,
-            Some(c"newinstance,ptmxmode=0666,mode=0620"),
-        ),
-        b"mount devpts on /dev/pts",
-        b"",
-    )?;
+    devpts(&pts)?;
+    let pty = match console {
+        Some(owner) => {
+            let pty = console_pty(&pts, owner)?;
+            let target = mount_file(&dev, c"console", b"/dev/console")?;
+            let mut slave_path = PathBuf::new();
+            step(
+                sys::mount(Some(fd_path(&pty.1, &mut slave_path)), fd_path(&target, &mut path), None, MS_BIND, None),
+                b"bind the console at /dev/console",
+                b"",
+            )?;
+            Some(pty)
+        }
+        None => None,
+    };
     let shm = step(subdir(&dev, c"shm").ok_or(Errno::ENOENT), b"open /dev/shm", b"")?;
     tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
     for &(name, target) in &DEV_LINKS {
         step(sys::symlinkat(target, &dev, name), b"create /dev/", name.to_bytes())?;
     }
-    Ok(())
+    Ok(pty)
 }
 
 /// What `-b`, `-r` and `-t` add inside (SPEC §5.5).
@@ -349,13 +377,13 @@ pub struct Root<'a> {
     pub new_net: bool,
     /// `-v`: an overlay with DIR as its lower layer and a tmpfs above it.
     pub volatile: bool,
-    /// The console's pseudo-terminal slave (its path in the caller's
-    /// /dev/pts), bound at /dev/console.
-    pub console: Option<&'a CStr>,
+    /// Whether the init gets a console (a pseudo-terminal of the
+    /// container's own devpts, bound at /dev/console).
+    pub console: bool,
     pub extra: &'a [ExtraMount<'a>],
-    pub switch: Switch,
-    /// The host ids of the container's root, when it has one.
-    pub owner: Option<(u32, u32)>,
+    /// The ids of the container's root as the mounter's user namespace
+    /// sees them: they own the console and a volatile root's upper layer.
+    pub owner: (u32, u32),
 }
 
 /// `-v`: a tmpfs mounted on DIR holds the upper and work directories of an
@@ -373,11 +401,11 @@ fn volatile_root(root: &Root) -> Result<(), Failed> {
     for name in [c"upper", c"work"] {
         step(sys::mkdirat(&upper, name, 0o755), b"create the overlay's directories", b"")?;
     }
-    // Made by host root's supervisor (from the initramfs), the upper layer,
-    // whose owner the overlay's / shows, must still be container root's.
-    if let Some((uid, gid)) = root.owner.filter(|_| root.switch == Switch::Moved) {
-        step(sys::chown_at(&upper, c"upper", uid, gid), b"create the overlay's directories", b"")?;
-    }
+    // Made by the mounter (host root, or the caller's root of the outer
+    // user namespace), the upper layer, whose owner the overlay's / shows,
+    // must be container root's.
+    let (uid, gid) = root.owner;
+    step(sys::chown_at(&upper, c"upper", uid, gid), b"create the overlay's directories", b"")?;
     let mut data = Line::new();
     let (mut l, mut u) = (PathBuf::new(), PathBuf::new());
     let (lower_dir, upper_dir) = (fd_path(&lower, &mut l).to_bytes(), fd_path(&upper, &mut u).to_bytes());
@@ -397,32 +425,10 @@ fn volatile_root(root: &Root) -> Result<(), Failed> {
     }
 }
 
-/// How the new root becomes the root.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Switch {
-    /// pivot_root(2) and the detach of the old root (a normal root).
-    Pivot,
-    /// The root is the initramfs, which pivot_root never leaves (rootfs
-    /// has no parent mount, pivot_root(2) EINVAL): host root's supervisor
-    /// already moved DIR over / and changed root into it, in a mount
-    /// namespace of its own that the init's is copied from, so that every
-    /// mount there is locked (mount_namespaces(7), "Restrictions on mount
-    /// namespaces"): container root can unmount neither DIR (which covers
-    /// the initramfs) nor anything else, and setns(2) into its own mount
-    /// namespace lands on DIR again.
-    Moved,
-    /// The root is the initramfs and the caller unprivileged: the init moves
-    /// DIR over / itself, as switch_root does. Its own mounts are not locked,
-    /// so container root (the caller) could uncover the initramfs, whose
-    /// files the caller can read anyway.
-    MoveHere,
-}
-
 /// Detaches every mount but `/`, DIR and what is below DIR, the mounts DIR
-/// is on, and the proc and sysfs mounts: a new proc or sysfs may be mounted
-/// in a user namespace only where one is already fully visible in its mount
-/// namespace (mount_namespaces(7), "Restrictions"); they stay covered by
-/// DIR. Those the kernel locked stay too (umount2(2), EINVAL).
+/// is on, and the proc and sysfs mounts, which this very walk reads
+/// (they stay covered by DIR, and locked in the init's copy). Those the
+/// kernel locked stay too (umount2(2), EINVAL).
 fn detach_others(dir: &CStr) {
     let dir = dir.to_bytes();
     let mut buf = PathBuf::new();
@@ -472,51 +478,58 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
     Ok(())
 }
 
-/// Host root from the initramfs (`Switch::Moved`), before the init is
-/// made: this process enters a mount namespace of its own, assembles DIR
-/// there with the extra mounts (whose sources are host paths), detaches
-/// the rest and moves DIR over /. Returns our original mount namespace, to
-/// go back to once the init's namespace has been copied from this one.
-pub fn move_root_for_init(root: &Root) -> Result<Fd, Failed> {
-    let host = step(sys::open(c"/proc/self/ns/mnt", sys::O_RDONLY), b"open /proc/self/ns/mnt", b"")?;
-    step(sys::unshare(sys::CLONE_NEWNS), b"create mount namespace", b"")?;
+/// Where the container's mounts are made (SPEC §4, §5.5 "Mounts"): the
+/// mounter, a process of a user namespace more privileged than the
+/// container's (host root's own, or for an unprivileged caller the outer
+/// one of the §4 map), assembles DIR in a mount namespace of its own. The
+/// init's namespace is copied from that one into the container's less
+/// privileged user namespace, and the kernel then locks every flag set
+/// here and every mount against being unmounted or moved
+/// (mount_namespaces(7), "Restrictions on mount namespaces"): container
+/// root cannot clear `-r`'s read-only, DIR's nodev, or anything else.
+///
+/// This first part: DIR bound onto itself and made nodev (or, with `-v`,
+/// an overlay on it), a /dev of its own, and the `-b`, `-r`, `-t` mounts.
+/// Paths under DIR are opened relative to it, without following symlinks,
+/// and mounts go onto what was opened, so a DIR/dev linking out of DIR
+/// never mounts anything outside. Returns the console's master and slave
+/// when `root.console` asks for one.
+pub fn assemble_root(root: &Root) -> Result<Option<(Fd, Fd)>, Failed> {
     prepare_root(root)?;
+    let console = root.console.then_some(root.owner);
+    let pty = match subdir(&sys::CWD, c"dev") {
+        Some(dev) => make_dev(dev, console)?,
+        // No /dev in DIR: the console comes from a devpts instance mounted
+        // in this namespace only, which the switch of root then detaches.
+        None if root.console => {
+            let pts = step(sys::open(c"/dev/pts", O_PATH | O_DIRECTORY), b"open /dev/pts", b"")?;
+            devpts(&pts)?;
+            Some(console_pty(&pts, root.owner)?)
+        }
+        None => None,
+    };
     for m in root.extra {
         extra_mount(root.dir, m)?;
     }
-    detach_others(root.dir);
-    move_root()?;
-    Ok(host)
+    Ok(pty)
 }
 
-/// Inside the init's new mount namespace: DIR bound onto itself with
-/// everything below it and made nodev (or, with `-v`, an overlay on it); a
-/// new proc, sysfs and a /dev of its own where DIR has those directories;
-/// the extra mounts; then the switch of root. Paths under DIR are opened
-/// relative to it, without following symlinks, and mounts go onto what was
-/// opened, so a DIR/dev or DIR/proc linking out of DIR never mounts
-/// anything outside.
-pub fn assemble_root(root: &Root) -> Result<(), Failed> {
-    if root.switch == Switch::Moved {
-        step(sys::chdir(c"/"), b"enter new root ", root.shown)?;
-    } else {
-        prepare_root(root)?;
-    }
+/// The second part, once the init exists: the kernel's views that belong
+/// to its namespaces, made here so that their flags are locked too: a
+/// read-only sysfs of its network namespace (only a network namespace of
+/// its own makes sysfs the container's), and a proc of its PID namespace
+/// (proc shows the PID namespace of the process that mounts it: a child
+/// made after joining it mounts it).
+pub fn mount_kernel_views(root: &Root, init: i32) -> Result<(), Failed> {
     let mut path = PathBuf::new();
-    if let Some(proc_dir) = subdir(&sys::CWD, c"proc") {
-        // A root moved by the supervisor has no /proc/self/fd until this
-        // proc is there: mount it by its name, a directory just checked (no
-        // process of the container exists yet to swap it).
-        let target = if root.switch == Switch::Moved { c"proc" } else { fd_path(&proc_dir, &mut path) };
-        step(
-            sys::mount(Some(c"proc"), target, Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
-            b"mount proc",
+    let mut ns = Line::new();
+    if let Some(sys_dir) = subdir(&sys::CWD, c"sys").filter(|_| root.new_net) {
+        let net = step(
+            sys::open(ns.proc_path(init, b"/ns/net", &[]), sys::O_RDONLY),
+            b"open the init's network namespace",
             b"",
         )?;
-    }
-    // sysfs shows the network devices of the namespace that mounts it: only
-    // with a network namespace of its own is it the container's.
-    if let Some(sys_dir) = subdir(&sys::CWD, c"sys").filter(|_| root.new_net) {
+        step(sys::setns(&net, sys::CLONE_NEWNET), b"enter the init's network namespace", b"")?;
         step(
             sys::mount(
                 Some(c"sysfs"),
@@ -529,25 +542,49 @@ pub fn assemble_root(root: &Root) -> Result<(), Failed> {
             b"",
         )?;
     }
-    if let Some(dev) = subdir(&sys::CWD, c"dev") {
-        make_dev(dev, root.console)?;
-    }
-    match root.switch {
-        Switch::Pivot => {
-            for m in root.extra {
-                extra_mount(root.dir, m)?;
-            }
-            detach_old_root(root.shown)
+    if let Some(proc_dir) = subdir(&sys::CWD, c"proc") {
+        let pid =
+            step(sys::open(ns.proc_path(init, b"/ns/pid", &[]), sys::O_RDONLY), b"open the init's PID namespace", b"")?;
+        step(sys::setns(&pid, sys::CLONE_NEWPID), b"enter the init's PID namespace", b"")?;
+        let child = step(sys::fork(), b"fork", b"")?;
+        if child == 0 {
+            let target = fd_path(&proc_dir, &mut path);
+            let mounted = sys::mount(Some(c"proc"), target, Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None);
+            sys::exit(step(mounted, b"mount proc", b"").err().unwrap_or(0));
         }
-        Switch::Moved => Ok(()),
-        Switch::MoveHere => {
-            for m in root.extra {
-                extra_mount(root.dir, m)?;
-            }
-            detach_others(root.dir);
-            move_root()
+        if sys::wait(child) != Ok(sys::Exit::Code(0)) {
+            return Err(EXIT_FAILURE);
         }
     }
+    Ok(())
+}
+
+/// The last part: DIR becomes the root. On a normal root, the in-process
+/// pivot of `detach_old_root`, which leaves no host mount in the
+/// namespace. The initial ramfs (rootfs) can never be pivoted away from
+/// (pivot_root(2), EINVAL): there, the other mounts are detached and DIR
+/// is moved over / and made the root, as switch_root(8) does. A `..` from
+/// a mount stacked on the namespace's root leads nowhere (path_resolution(7)),
+/// and DIR, locked in the init's copy, can neither be unmounted nor moved.
+pub fn switch_root(root: &Root) -> Result<(), Failed> {
+    if root_is_rootfs() {
+        detach_others(root.dir);
+        move_root()
+    } else {
+        detach_old_root(root.shown)
+    }
+}
+
+/// In the init, once in the container's user namespace: the mount
+/// namespace copied from the mounter's (and so locked, see
+/// `assemble_root`), with the new root as its root.
+pub fn enter_locked_copy() -> Result<(), Failed> {
+    step(sys::unshare(sys::CLONE_NEWNS), b"create mount namespace", b"")?;
+    // The mounter's pivot moved our root and working directory with its
+    // own; after a move over the initial ramfs, our working directory is
+    // the new root and our root still the one below it.
+    step(sys::chroot(c"."), b"change root", b"")?;
+    step(sys::chdir(c"/"), b"change directory to /", b"")
 }
 
 #[cfg(test)]

@@ -314,6 +314,22 @@ pub fn become_root(maps: &Maps) -> Result<(), i32> {
     }
 }
 
+/// The maps of the container's own user namespace, which the mounter
+/// makes and maps (SPEC §4, "Where the container's mounts are made"): for
+/// host root, whose mounter stays in the initial namespace, the table's
+/// maps themselves; for an unprivileged caller, whose mounter is root of
+/// an outer namespace with the table's maps, every id of that namespace
+/// onto itself, so that inside /proc/self/uid_map reads `0 0 N` while the
+/// host still sees the table's map. Either way the init then becomes root.
+pub fn nested_maps(maps: &Maps) -> Maps {
+    if maps.writer == Writer::Parent {
+        return Maps { uid: maps.uid.clone(), gid: maps.gid.clone(), writer: Writer::Parent, become_root: true };
+    }
+    let identity =
+        |map: &IdMap| map.iter().map(|l| MapLine { inner: l.inner, outer: l.inner, count: l.count }).collect();
+    Maps { uid: identity(&maps.uid), gid: identity(&maps.gid), writer: Writer::Parent, become_root: true }
+}
+
 /// unshare(CLONE_NEWUSER) for this very process, then its maps: `Own`
 /// maps are written by ourselves; the others by a child left in the parent
 /// namespace, forked before and released once we have unshared.

@@ -7,13 +7,13 @@ use crate::cgroup::Cgroups;
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH, DEFAULT_PATH_VAR};
 use crate::ids::IdMap;
-use crate::mount::{assemble_root, move_root_for_init, root_is_rootfs, Extra, ExtraMount, Root, Switch};
-use crate::ns::{become_root, map_option, plan_maps, wait_helper, write_maps, Maps};
+use crate::mount::{assemble_root, enter_locked_copy, mount_kernel_views, switch_root, Extra, ExtraMount, Root};
+use crate::ns::{become_root, map_option, nested_maps, plan_maps, wait_helper, write_maps, Maps, Writer};
 use crate::out::{cannot, cannot_with, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
-    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP, PR_SET_PDEATHSIG,
-    SIGKILL,
+    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP,
+    PR_SET_PDEATHSIG, SIGKILL,
 };
 use crate::text::after;
 use core::ffi::CStr;
@@ -150,92 +150,76 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // cgroup (none when a MAP leaves 0 unmapped).
     let root = |map: &IdMap| map.iter().find(|l| l.inner == 0).map(|l| l.outer);
     let root_owner = root(&maps.uid).zip(root(&maps.gid));
-    // From the initramfs (SPEC §5.5): no pivot_root; see mount::Switch.
-    let switch = match root_is_rootfs() {
-        false => Switch::Pivot,
-        true if sys::getuid() == 0 => Switch::Moved,
-        true => Switch::MoveHere,
+    // The container's root is root of the mounter's user namespace too:
+    // host ids for host root, id 0 of the outer namespace otherwise.
+    let owner = match maps.writer {
+        Writer::Parent => root_owner.unwrap_or((0, 0)),
+        _ => (0, 0),
     };
-    let mut console = None;
-    // The console's slave is bound by its /dev/pts path, which a root moved
-    // by the supervisor no longer reaches: from the initramfs, no console.
-    if plan.flags & NO_CONSOLE == 0 && switch == Switch::Pivot && at_terminal() {
-        let opened = match Console::open(c"/dev/ptmx") {
-            Ok(opened) => opened,
-            Err(status) => return status,
-        };
-        // The console belongs to the container's root (SPEC §5.5).
-        if let (Some((uid, gid)), Some(slave)) = (root_owner, &opened.slave) {
-            let _ = sys::chown_at(slave, c"", uid, gid);
-        }
-        console = Some(opened);
-    }
-    let (ready_r, ready_w) = match sys::pipe() {
-        Ok(pipe) => pipe,
-        Err(e) => return cannot(b"create pipe", b"", e),
-    };
-    let owned = owned_signals(console.is_some());
     let root = Root {
         dir: dir_abs,
         shown: dir.to_bytes(),
         new_net: namespaces & CLONE_NEWNET != 0,
         volatile: plan.flags & VOLATILE != 0,
-        console: console.as_ref().and_then(|c| c.slave_path.as_cstr()),
+        console: plan.flags & NO_CONSOLE == 0 && at_terminal(),
         extra: &plan.extra,
-        switch,
-        owner: root_owner,
+        owner,
     };
+    let (ready_r, ready_w) = match sys::pipe() {
+        Ok(pipe) => pipe,
+        Err(e) => return cannot(b"create pipe", b"", e),
+    };
+    let (report, mounter_end) = match sys::socket_pair() {
+        Ok(pair) => pair,
+        Err(e) => return cannot(b"create socket pair", b"", e),
+    };
+    let owned = owned_signals(root.console);
     let cgroups = Cgroups::create(root_owner);
-    let host_mounts = match switch {
-        Switch::Moved => match move_root_for_init(&root) {
-            Ok(host) => Some(host),
-            Err(status) => {
-                cgroups.remove();
-                return status;
-            }
-        },
-        _ => None,
-    };
     let old_mask = sys::block(owned);
-    // The cgroup namespace is made by the init itself, once it is in its
-    // cgroup, so that cgroup is the namespace's root.
-    let namespaces = namespaces & !CLONE_NEWCGROUP;
-    // Time namespaces need Linux 5.6; older kernels reject the flag.
-    let init = match sys::fork_into(namespaces) {
-        Err(Errno::EINVAL) => sys::fork_into(namespaces & !CLONE_NEWTIME),
-        other => other,
-    };
-    let init = match init {
-        Ok(init) => init,
+    // Host root's mounter stays in the initial user namespace; an
+    // unprivileged caller's is root of an outer one with the §4 map.
+    let outer = if maps.writer == Writer::Parent { CLONE_NEWNS } else { CLONE_NEWNS | CLONE_NEWUSER };
+    let mounter = match sys::fork_into(outer) {
+        Ok(pid) => pid,
         Err(e) => {
             cgroups.remove();
             return cannot(b"create namespaces", b"", e);
         }
     };
-    if init == 0 {
-        drop(ready_w);
-        sys::exit(container_init(&root, console.as_ref(), rest.skip(1), env, &maps, ready_r, old_mask));
+    if mounter == 0 {
+        drop((ready_w, report));
+        let inner = Inner { cmd: rest.skip(1), env, ready: ready_r, old_mask };
+        sys::exit(mounter_main(&root, namespaces, &maps, &mounter_end, inner));
     }
-    drop(ready_r);
-    if let Some(host) = host_mounts {
-        if let Err(e) = sys::setns(&host, CLONE_NEWNS) {
-            let _ = sys::kill(init, SIGKILL);
-            return cannot(b"return to the host's mounts", b"", e);
+    drop((ready_r, mounter_end));
+    let started = start_mounter(mounter, &maps, &report);
+    let (init, master) = match started {
+        Ok(started) => started,
+        Err(status) => {
+            // The init, if the mounter made it, ends when it reads end of
+            // file on the ready pipe; it is our child (CLONE_PARENT).
+            drop(ready_w);
+            while let Ok(Some(_)) = sys::reap_any() {}
+            cgroups.remove();
+            return status;
         }
-    }
-    if let Some(console) = &mut console {
-        console.slave = None;
-    }
-    let started = write_maps(init, &maps).and_then(|()| cgroups.place(init)).and_then(|()| match plan.helper {
-        Some(helper) => run_helper(helper, init, env),
-        None => Ok(()),
+    };
+    let started = master.map(Console::adopt).transpose().and_then(|console| {
+        cgroups.place(init)?;
+        if let Some(helper) = plan.helper {
+            run_helper(helper, init, env)?;
+        }
+        Ok(console)
     });
-    if let Err(status) = started {
-        let _ = sys::kill(init, SIGKILL);
-        let _ = sys::wait(init);
-        cgroups.remove();
-        return status;
-    }
+    let console = match started {
+        Ok(console) => console,
+        Err(status) => {
+            let _ = sys::kill(init, SIGKILL);
+            let _ = sys::wait(init);
+            cgroups.remove();
+            return status;
+        }
+    };
     if let Some(console) = &console {
         console.raw();
     }
@@ -251,6 +235,97 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     drop(ready_w);
     cgroups.remove();
     end(how)
+}
+
+/// Writes the mounter's maps (an unprivileged caller's outer user
+/// namespace), lets it go, and takes what it reports: the init's host pid
+/// and the console's master. Err after the message (the mounter's own, or
+/// ours) once the mounter is reaped.
+fn start_mounter(mounter: i32, maps: &Maps, report: &Fd) -> Result<(i32, Option<Fd>), i32> {
+    let mapped = if maps.writer == Writer::Parent { Ok(()) } else { write_maps(mounter, maps) };
+    if mapped.is_ok() {
+        let _ = sys::send_with_fd(report, b"1", None);
+    } else {
+        let _ = sys::kill(mounter, SIGKILL);
+    }
+    let mut pid = [0u8; 4];
+    let received = sys::recv_with_fd(report, &mut pid);
+    let ended = sys::wait(mounter);
+    mapped?;
+    match (received, ended) {
+        (Ok((4, master)), Ok(Exit::Code(0))) => Ok((i32::from_ne_bytes(pid), master)),
+        (_, Ok(Exit::Code(code))) if code != 0 => Err(code),
+        _ => Err(EXIT_FAILURE),
+    }
+}
+
+/// What the init needs from the supervisor: CMD, the caller's environment
+/// (for TERM), the pipe that releases it, the signal mask to restore.
+struct Inner<'a> {
+    cmd: CStrList<'a>,
+    env: CStrList<'a>,
+    ready: Fd,
+    old_mask: SigSet,
+}
+
+/// The mounter (see mount::assemble_root): in a mount namespace of its
+/// own, owned by a more privileged user namespace than the container's, it
+/// assembles DIR, makes the init (the supervisor's child, CLONE_PARENT) in
+/// the container's namespaces, writes its maps, mounts its sysfs and proc,
+/// switches root, and reports the init's pid and the console's master.
+fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: Inner) -> i32 {
+    let mut go = [0u8; 1];
+    if sys::recv_with_fd(report, &mut go).map(|(n, _)| n) != Ok(1) {
+        return EXIT_FAILURE;
+    }
+    if maps.writer != Writer::Parent {
+        if let Err(status) = become_root(maps) {
+            return status;
+        }
+    }
+    let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
+    let pty = match assemble_root(root) {
+        Ok(pty) => pty,
+        Err(status) => return status,
+    };
+    // The cgroup namespace is made by the init itself, once it is in its
+    // cgroup, so that cgroup is the namespace's root; its mount namespace
+    // is copied from ours by the init, into its own user namespace.
+    let namespaces = CLONE_PARENT | (namespaces & !(CLONE_NEWCGROUP | CLONE_NEWNS));
+    // Time namespaces need Linux 5.6; older kernels reject the flag.
+    let init = match sys::fork_into(namespaces) {
+        Err(Errno::EINVAL) => sys::fork_into(namespaces & !CLONE_NEWTIME),
+        other => other,
+    };
+    let init = match init {
+        Ok(init) => init,
+        // Nested in the mounter's, the container's user namespace counts
+        // twice against the caller's limit (user_namespaces(7)).
+        Err(Errno::ENOSPC) if maps.writer != Writer::Parent => {
+            return cannot(b"create namespaces (the container's user namespace is nested in another: user.max_user_namespaces must allow two)", b"", Errno::ENOSPC)
+        }
+        Err(e) => return cannot(b"create namespaces", b"", e),
+    };
+    if init == 0 {
+        let slave = pty.map(|(master, slave)| {
+            drop(master);
+            slave
+        });
+        let inner_maps = nested_maps(maps);
+        sys::exit(container_init(root, slave, &inner_maps, inner));
+    }
+    let written = write_maps(init, &nested_maps(maps))
+        .and_then(|()| mount_kernel_views(root, init))
+        .and_then(|()| switch_root(root));
+    if let Err(status) = written {
+        let _ = sys::kill(init, SIGKILL);
+        return status;
+    }
+    let master = pty.map(|(master, _)| master);
+    match sys::send_with_fd(report, &init.to_ne_bytes(), master.as_ref()) {
+        Ok(()) => 0,
+        Err(e) => cannot(b"report to the supervisor", b"", e),
+    }
 }
 
 /// The absolute path of the directory `dir` (as the kernel names the open
@@ -293,21 +368,12 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
 }
 
 /// PID 1 of the container, until it executes CMD.
-fn container_init(
-    root: &Root,
-    console: Option<&Console>,
-    cmd: CStrList,
-    env: CStrList,
-    maps: &Maps,
-    ready: Fd,
-    old_mask: SigSet,
-) -> i32 {
+fn container_init(root: &Root, console: Option<Fd>, maps: &Maps, inner: Inner) -> i32 {
     // The supervisor's blocked signals would show in our SigBlk as taken:
     // until CMD runs, a signal is either fatal (SIGKILL) or ignored, as the
     // kernel ignores it for a PID 1 without a handler.
-    sys::set_mask(old_mask);
-    // Nothing before the maps: mounting what needs no mapped id while the
-    // helpers run measured no gain on 2 cores (README, Performance).
+    sys::set_mask(inner.old_mask);
+    let ready = inner.ready;
     let mut go = [0u8; 1];
     if sys::read_full(&ready, &mut go) != Ok(1) {
         return EXIT_FAILURE;
@@ -323,6 +389,9 @@ fn container_init(
         return EXIT_FAILURE;
     }
     drop(ready);
+    if let Err(status) = enter_locked_copy() {
+        return status;
+    }
     if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
         return cannot(b"create cgroup namespace", b"", e);
     }
@@ -331,14 +400,12 @@ fn container_init(
     if let Err(e) = sys::setsid() {
         return cannot(b"create session", b"", e);
     }
-    if let Some(console) = console {
-        if let Err(status) = take_console(console) {
+    if let Some(slave) = &console {
+        if let Err(status) = take_console(slave) {
             return status;
         }
     }
-    if let Err(status) = assemble_root(root) {
-        return status;
-    }
+    drop(console);
     if root.new_net {
         if let Err(e) = sys::loopback_up() {
             return cannot(b"bring up lo", b"", e);
@@ -354,12 +421,12 @@ fn container_init(
     let mut init_env = CStrArray::<4>::new();
     init_env.push(c"container=contain");
     init_env.push(DEFAULT_PATH_VAR);
-    if root.console.is_some() {
-        if let Some(term) = env.iter().find(|e| after(e.to_bytes(), b"TERM=").is_some()) {
+    if root.console {
+        if let Some(term) = inner.env.iter().find(|e| after(e.to_bytes(), b"TERM=").is_some()) {
             init_env.push(term);
         }
     }
-    exec_command(cmd, init_env.list(), DEFAULT_PATH)
+    exec_command(inner.cmd, init_env.list(), DEFAULT_PATH)
 }
 
 #[cfg(test)]

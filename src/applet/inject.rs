@@ -151,8 +151,8 @@ fn run_inside(cmd: CStrList, env: CStrList, console: Option<&Console>, bounding:
     if let Err(e) = sys::setsid() {
         return cannot(b"create session", b"", e);
     }
-    if let Some(console) = console {
-        if let Err(status) = take_console(console) {
+    if let Some(slave) = console.and_then(|c| c.slave.as_ref()) {
+        if let Err(status) = take_console(slave) {
             return status;
         }
     }

@@ -17,6 +17,7 @@ impl Errno {
     pub const ENOSYS: Errno = Errno(linux_raw_sys::errno::ENOSYS as u16);
     pub const ENAMETOOLONG: Errno = Errno(linux_raw_sys::errno::ENAMETOOLONG as u16);
     pub const ELOOP: Errno = Errno(linux_raw_sys::errno::ELOOP as u16);
+    pub const ENOSPC: Errno = Errno(linux_raw_sys::errno::ENOSPC as u16);
     pub const EEXIST: Errno = Errno(linux_raw_sys::errno::EEXIST as u16);
 }
 

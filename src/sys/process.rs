@@ -127,7 +127,7 @@ pub fn kill(pid: i32, sig: u32) -> Result<()> {
 }
 
 /// A new process, as fork(2): returns 0 in the child. With namespace
-/// flags, clone3(2) puts the child into new namespaces; CLONE_NEWTIME
+/// flags (and CLONE_PARENT, to make a sibling), clone3(2) puts the child into new namespaces; CLONE_NEWTIME
 /// needs clone3 (it overlaps the exit-signal bits of clone).
 pub fn fork_into(namespaces: u32) -> Result<i32> {
     let args = k::clone_args {
@@ -135,7 +135,9 @@ pub fn fork_into(namespaces: u32) -> Result<i32> {
         pidfd: 0,
         child_tid: 0,
         parent_tid: 0,
-        exit_signal: SIGCHLD as u64,
+        // With CLONE_PARENT the child inherits our exit signal, and clone3
+        // refuses one given (EINVAL).
+        exit_signal: if namespaces & k::CLONE_PARENT != 0 { 0 } else { SIGCHLD as u64 },
         stack: 0,
         stack_size: 0,
         tls: 0,
