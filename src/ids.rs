@@ -40,11 +40,14 @@ pub fn passwd_name(line: &[u8], uid: u32) -> Option<&[u8]> {
     (parse_u32(fields.nth(1)?)? == uid).then_some(name)
 }
 
+/// A field of a line, None when absent or empty.
+pub type Field<'a> = Option<&'a [u8]>;
+
 /// The home directory and login shell of `uid` in one /etc/passwd line
 /// `name:pw:UID:GID:gecos:HOME:SHELL`, matched as `passwd_name` matches;
 /// an empty field is None (passwd(5): an empty shell means /bin/sh), and
 /// so is one with a NUL byte, which no C string can carry.
-pub fn passwd_home_shell(line: &[u8], uid: u32) -> Option<(Option<&[u8]>, Option<&[u8]>)> {
+pub fn passwd_home_shell(line: &[u8], uid: u32) -> Option<(Field<'_>, Field<'_>)> {
     passwd_name(line, uid)?;
     let mut fields = line.split(|&b| b == b':').skip(5);
     let mut field = || fields.next().filter(|f| !f.is_empty() && !f.contains(&0));
