@@ -7,7 +7,7 @@
 use crate::exec::PathBuf;
 use crate::mount::{each_mount, has_option};
 use crate::ns::each_line;
-use crate::out::Line;
+use crate::out::{cannot, Line};
 use crate::sys::{self, Errno, O_DIRECTORY, O_RDONLY};
 use crate::text::has_byte;
 use core::ffi::CStr;
@@ -171,4 +171,63 @@ impl Cgroups {
             }
         }
     }
+}
+
+/// Where the cgroup `path` of the /proc/PID/cgroup line `id:controllers:`
+/// is in our mounts, into `out` (the hierarchy's first mount whose root
+/// holds it); false when it is not mounted here.
+fn hierarchy_dir(id: &[u8], controllers: &[u8], path: &[u8], out: &mut PathBuf) -> bool {
+    let unified = id == b"0" && controllers.is_empty();
+    let mut found = false;
+    each_mount(&mut |m| {
+        let same_hierarchy = match unified {
+            true => m.fstype == b"cgroup2",
+            false => m.fstype == b"cgroup" && controllers.split(|&b| b == b',').all(|c| has_option(m.super_options, c)),
+        };
+        if !same_hierarchy || has_byte(m.point, b'\\') {
+            return false;
+        }
+        let rel = if m.root == b"/" { Some(path) } else { path.strip_prefix(m.root) };
+        let rel = rel.filter(|rel| rel.is_empty() || rel.starts_with(b"/") || m.root == b"/");
+        found = rel.is_some_and(|rel| out.join(m.point, rel.strip_prefix(b"/").unwrap_or(rel)).is_some());
+        found
+    });
+    found
+}
+
+/// Moves this process into every cgroup of `pid` (SPEC §5.6: what inject
+/// starts counts against the container's limits). Read before entering
+/// any namespace of `pid`: /proc/PID/cgroup and our mountinfo are then
+/// both in the caller's cgroup namespace, while the container's own shows
+/// its cgroup as `/`. A hierarchy not mounted here is passed over, and
+/// for an unprivileged caller so is a group that is not its own (a host
+/// group only root may enter, such as a v1 controller's the init was left
+/// in). Err is the exit status after the message.
+pub fn join_cgroups_of(pid: i32) -> Result<(), i32> {
+    let uid = sys::getuid();
+    let mut me = Line::new();
+    me.num(sys::getpid() as u64);
+    let mut failed = Ok(());
+    each_line(Line::new().proc_path(pid, b"/cgroup", &[]), &mut |line| {
+        let mut fields = line.splitn(3, |&b| b == b':');
+        let (Some(id), Some(controllers), Some(path)) = (fields.next(), fields.next(), fields.next()) else {
+            return false;
+        };
+        let mut dir = PathBuf::new();
+        if !hierarchy_dir(id, controllers, path, &mut dir) {
+            return false;
+        }
+        let Some(dir) = dir.as_cstr() else { return false };
+        let joined = sys::open(dir, O_RDONLY | O_DIRECTORY).and_then(|fd| {
+            sys::write_file(&fd, c"cgroup.procs", me.text()).or_else(|e| match sys::fstat(&fd) {
+                Ok(st) if uid != 0 && st.uid != uid => Ok(()),
+                _ => Err(e),
+            })
+        });
+        if let Err(e) = joined {
+            failed = Err(cannot(b"join cgroup ", dir.to_bytes(), e));
+        }
+        failed.is_err()
+    });
+    failed
 }

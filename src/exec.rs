@@ -77,6 +77,19 @@ pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
     not_run(cmd, e)
 }
 
+/// A new, empty session keyring for a program about to run inside a
+/// container (SPEC §3 Keys): no key of the caller's session (Kerberos
+/// caches, fscrypt and cifs keys) is reachable from it, and nothing it
+/// adds reaches the caller's session. A kernel without keys (ENOSYS: no
+/// CONFIG_KEYS, or qemu-user) has no keyring to leak. Err is the exit
+/// status after the message.
+pub fn new_session_keyring() -> Result<(), i32> {
+    match sys::join_new_session_keyring() {
+        Ok(_) | Err(Errno::ENOSYS) => Ok(()),
+        Err(e) => Err(crate::out::cannot(b"create session keyring", b"", e)),
+    }
+}
+
 /// `NAME: CMD: error` for a command that did not run; the shell's exit
 /// status for it: 127 not found, 126 found but not executable.
 pub fn not_run(cmd: &CStr, e: Errno) -> i32 {

@@ -40,6 +40,20 @@ pub fn passwd_name(line: &[u8], uid: u32) -> Option<&[u8]> {
     (parse_u32(fields.nth(1)?)? == uid).then_some(name)
 }
 
+/// A field of a line, None when absent or empty.
+pub type Field<'a> = Option<&'a [u8]>;
+
+/// The home directory and login shell of `uid` in one /etc/passwd line
+/// `name:pw:UID:GID:gecos:HOME:SHELL`, matched as `passwd_name` matches;
+/// an empty field is None (passwd(5): an empty shell means /bin/sh), and
+/// so is one with a NUL byte, which no C string can carry.
+pub fn passwd_home_shell(line: &[u8], uid: u32) -> Option<(Field<'_>, Field<'_>)> {
+    passwd_name(line, uid)?;
+    let mut fields = line.split(|&b| b == b':').skip(5);
+    let mut field = || fields.next().filter(|f| !f.is_empty() && !f.contains(&0));
+    Some((field(), field()))
+}
+
 /// One /etc/subuid line `OWNER:START:COUNT`: the range when OWNER is `name` or the whole decimal
 /// `uid`, with exactly three fields, COUNT > 0 and START + COUNT <= 2^32 - 1 (the id (uid_t)-1 is
 /// never part of a range: newuidmap refuses it). Else None.
@@ -274,6 +288,19 @@ svc:x:7\r\n";
             assert_eq!(name_of(PASSWD, uid), None, "uid {}", uid);
         }
         assert_eq!(name_of(b"", 0), None);
+    }
+
+    #[test]
+    fn passwd_home_and_shell() {
+        let some = |home: &'static [u8], shell: &'static [u8]| Some((Some(home), Some(shell)));
+        assert_eq!(passwd_home_shell(b"root:x:0:0:root:/root:/bin/ash", 0), some(b"/root", b"/bin/ash"));
+        assert_eq!(passwd_home_shell(b"root:x:0:0:root:/root:/bin/ash", 1), None);
+        assert_eq!(passwd_home_shell(b"#root:x:0:0:root:/root:/bin/ash", 0), None);
+        assert_eq!(passwd_home_shell(b"toor:x:0:0::/home/toor:", 0), Some((Some(&b"/home/toor"[..]), None)));
+        assert_eq!(passwd_home_shell(b"root:x:0:0::", 0), Some((None, None)));
+        assert_eq!(passwd_home_shell(b"root:x:0", 0), Some((None, None)));
+        // A NUL byte would cut the C string: the field is not taken.
+        assert_eq!(passwd_home_shell(b"root:x:0:0::/ro\0ot:/bin/sh", 0), Some((None, Some(&b"/bin/sh"[..]))));
     }
 
     #[test]

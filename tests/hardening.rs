@@ -9,6 +9,7 @@ use common::*;
 use std::collections::BTreeSet;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 use std::process::Command;
 
 // ---- harness additions local to this file ----
@@ -519,6 +520,25 @@ fn device_nodes_in_dir_and_its_submounts_do_not_open_and_mountinfo_says_nodev() 
 }
 
 // ---- no covered host mounts ----
+
+/// SPEC §5.5 (v3): DIR `/` is refused as such, never with advice to
+/// unmount the host's /dev; `/.` and a relative path to / are `/` too.
+#[test]
+fn the_hosts_root_cannot_be_dir() {
+    let scratch = TempDir::new();
+    set_mode(scratch.path(), 0o777);
+    let ran = scratch.join_str("ran");
+    for caller in Caller::BOTH {
+        for dir in ["/", "/.", "//", "/proc/.."] {
+            let r = caller.run(&[&bin_str(), "contain", dir, "/bin/touch", &ran]);
+            let what = format!("{caller:?}: DIR {dir}");
+            assert_eq!(r.code(), Some(1), "{what}: {r:?}");
+            assert_eq!(r.stderr, "contain: / cannot be DIR\n", "{what}: {r:?}");
+            assert_eq!(r.stdout, "", "{what}: {r:?}");
+            assert!(!Path::new(&ran).exists(), "{what}: CMD ran");
+        }
+    }
+}
 
 #[test]
 fn dev_proc_or_sys_already_a_mount_point_is_refused_and_nothing_is_left() {

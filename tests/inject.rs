@@ -16,6 +16,19 @@ fn inject_sh(injector: Caller, script: &str, pid: u32, cmd: &[&str]) -> Run {
     inject_via(injector, &["sh", "-c", script, "sh"], pid, cmd)
 }
 
+/// `inject OPTS... PID CMD...` through `sh -c 'SCRIPT' sh ...`, as `inject_sh`.
+fn inject_opts(injector: Caller, script: &str, opts: &[&str], pid: u32, cmd: &[&str]) -> Run {
+    let (bin, pid) = (bin_str(), pid.to_string());
+    let mut argv = vec!["sh", "-c", script, "sh", bin.as_str(), "inject"];
+    argv.extend_from_slice(opts);
+    argv.push(&pid);
+    argv.extend_from_slice(cmd);
+    match injector {
+        Caller::Root => run_command(command(&argv)),
+        Caller::Unprivileged => User::default().run(&argv),
+    }
+}
+
 /// A rootfs and a container on it running `cmd`.
 fn container(owner: Caller, cmd: &[&str]) -> (TempDir, Container) {
     let root = rootfs();
@@ -153,7 +166,7 @@ int main(void) {
 fn usage_is_64() {
     let help = run(&["inject", "--help"]);
     assert_eq!(help.code(), Some(0), "{help:?}");
-    assert!(help.stdout.starts_with("Usage: inject [-c] PID [CMD [ARG]...]\n"), "{help:?}");
+    assert!(help.stdout.starts_with("Usage: inject [-c] [-e NAME=VALUE]... PID [CMD [ARG]...]\n"), "{help:?}");
     for args in [&["inject"][..], &["inject", "-x", "1"][..]] {
         let r = run(args);
         assert_eq!(r.code(), Some(64), "{args:?}: {r:?}");
@@ -322,20 +335,142 @@ fn cmd_runs_as_the_containers_root() {
     }
 }
 
+/// The variables of `/proc/self/environ` as CMD sees it.
+fn environ(r: &Run) -> Vec<&str> {
+    r.stdout.split('\0').filter(|v| !v.is_empty()).collect()
+}
+
+/// SPEC §5.6 (v3): CMD's environment is never the caller's (its tokens,
+/// SSH_AUTH_SOCK, HOME): exactly container=contain, the default PATH,
+/// HOME of uid 0 in the container's /etc/passwd, and the `-e`s; TERM only
+/// when inject relays a terminal (not here: stdin is /dev/null).
 #[test]
-fn environment_is_unchanged_and_path_is_searched_inside() {
-    for pair in OWN {
+fn environment_is_the_specs_never_the_callers() {
+    let callers =
+        "export SECRET=hunter2 SSH_AUTH_SOCK=/tmp/agent TERM=xterm PATH=/custom:/bin HOME=/home/me; exec \"$@\"";
+    let default_path = format!("PATH={DEFAULT_PATH}");
+    for pair in OWN.into_iter().chain([ROOT_INTO_USERS]) {
         let (root, c) = container(pair.owner, &["sleep", "100"]);
-        root.write("custom/only-inside", "#!/bin/sh\necho inside $0\n", 0o755);
-        let r = inject_sh(pair.injector, "export FOO=bar-42 PATH=/custom:/bin; exec \"$@\"", c.init, &["env"]);
+        let r = inject_sh(pair.injector, callers, c.init, &["cat", "/proc/self/environ"]);
         r.success();
-        let env = r.lines();
-        assert!(env.contains(&"FOO=bar-42"), "{pair:?}: {r:?}");
-        assert!(env.contains(&"PATH=/custom:/bin"), "{pair:?}: {r:?}");
-        assert!(!env.contains(&"container=contain"), "{pair:?}: {r:?}");
-        let r = inject_sh(pair.injector, "export PATH=/custom:/bin; exec \"$@\"", c.init, &["only-inside"]);
+        assert_eq!(environ(&r), ["container=contain", &default_path, "HOME=/root"], "{pair:?}: {r:?}");
+        // HOME from the container's passwd; `-e` adds, a later one replaces.
+        root.write("etc/passwd", "daemon:x:1:1::/usr/sbin:/bin/false\nroot:x:0:0:root:/home/r00t:/bin/sh\n", 0o644);
+        let opts = ["-e", "A=b", "-e", "EMPTY=", "-e", "A=c=d"];
+        let r = inject_opts(pair.injector, callers, &opts, c.init, &["cat", "/proc/self/environ"]);
+        r.success();
+        assert_eq!(
+            environ(&r),
+            ["container=contain", &default_path, "HOME=/home/r00t", "EMPTY=", "A=c=d"],
+            "{pair:?}: {r:?}"
+        );
+        // CMD is searched in the PATH it gets: the default, or `-e PATH=`.
+        root.write("custom/only-inside", "#!/bin/sh\necho inside $0\n", 0o755);
+        let r = inject_sh(pair.injector, callers, c.init, &["only-inside"]);
+        assert_eq!((r.code(), r.stderr.as_str()), (Some(127), "inject: only-inside: No such file or directory\n"));
+        let r = inject_opts(pair.injector, callers, &["-e", "PATH=/custom:/bin"], c.init, &["only-inside"]);
         r.success();
         assert_eq!(r.stdout, "inside /custom/only-inside\n", "{pair:?}: {r:?}");
+    }
+}
+
+#[test]
+fn a_bad_or_17th_variable_is_a_usage_error() {
+    let (_root, c) = container(Caller::Root, &["sleep", "100"]);
+    let init = c.init.to_string();
+    let usage = run(&["inject", "--help"]).stdout;
+    for (bad, why) in [("NAME", "bad variable 'NAME': not NAME=VALUE"), ("=x", "bad variable '=x': not NAME=VALUE")] {
+        let r = run(&["inject", "-e", bad, &init, "true"]);
+        assert_eq!((r.code(), r.stdout.as_str()), (Some(64), ""), "{bad}: {r:?}");
+        assert_eq!(r.stderr, format!("inject: {why}\n{usage}"), "{bad}: {r:?}");
+    }
+    let mut args = vec!["inject"];
+    let vars: Vec<String> = (0..17).map(|i| format!("V{i}=x")).collect();
+    for var in &vars[..16] {
+        args.extend(["-e", var.as_str()]);
+    }
+    args.extend([init.as_str(), "true"]);
+    run(&args).success();
+    args.splice(args.len() - 2..args.len() - 2, ["-e", vars[16].as_str()]);
+    let r = run(&args);
+    assert_eq!((r.code(), r.stdout.as_str()), (Some(64), ""), "{r:?}");
+    assert_eq!(r.stderr, format!("inject: more than 16 -e options\n{usage}"), "{r:?}");
+}
+
+/// SPEC §5.6 (v3): without CMD, the login shell of uid 0 in the
+/// container's /etc/passwd (read inside: the host's says /bin/sh), else
+/// /bin/sh.
+#[test]
+fn the_default_command_is_root_s_login_shell_in_the_container() {
+    for pair in OWN {
+        let (root, c) = container(pair.owner, &["sleep", "100"]);
+        root.write("bin/login-shell", "#!/bin/sh\necho \"login shell $0 with $# arguments, HOME=$HOME\"\n", 0o755);
+        root.write("etc/passwd", "root:x:0:0:root:/home/r00t:/bin/login-shell\n", 0o644);
+        let r = inject(pair.injector, c.init, &[]);
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+            (Some(0), "login shell /bin/login-shell with 0 arguments, HOME=/home/r00t\n", ""),
+            "{pair:?}: {r:?}"
+        );
+        // A shell that is not there, or no entry for root: /bin/sh, which
+        // reads its commands from stdin.
+        for passwd in ["root:x:0:0:root:/root:/bin/no-such-shell\n", "daemon:x:1:1::/:/bin/login-shell\n"] {
+            root.write("etc/passwd", passwd, 0o644);
+            let r = inject_sh(pair.injector, "echo 'echo sh $0' | \"$@\"", c.init, &[]);
+            assert_eq!(
+                (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+                (Some(0), "sh /bin/sh\n", ""),
+                "{pair:?}: {r:?}"
+            );
+        }
+    }
+}
+
+/// Issue 21: an ordinary user's PATH has no /sbin, and `inject PID
+/// poweroff` failed with 127; the default PATH finds the container's.
+#[test]
+fn poweroff_from_an_ordinary_users_path_reaches_the_init() {
+    for owner in Caller::BOTH {
+        let root = rootfs();
+        fs::remove_file(root.join("bin/poweroff")).unwrap();
+        std::os::unix::fs::symlink("/bin/busybox", root.join("sbin/poweroff")).unwrap();
+        // busybox poweroff asks PID 1 with SIGUSR2.
+        let init = "trap 'echo powering off; exit 0' USR2; while :; do sleep 1; done";
+        let mut c = Container::start(owner, root.str(), &["sh", "-c", init]);
+        let r = inject_sh(owner, "export PATH=/usr/local/bin:/usr/bin:/bin; exec \"$@\"", c.init, &["poweroff"]);
+        assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "", ""), "{owner:?}: {r:?}");
+        let ended = c.bg.finish();
+        assert_eq!((ended.code(), ended.stdout.as_str()), (Some(0), "powering off\n"), "{owner:?}: {ended:?}");
+    }
+}
+
+/// SPEC §5.6 (v3): inject joins every cgroup of the init before it forks,
+/// so what it starts counts against the container's limits.
+#[test]
+fn cmd_is_in_every_cgroup_of_the_init() {
+    for pair in OWN.into_iter().chain([ROOT_INTO_USERS]) {
+        let (_root, c) = container(pair.owner, &["sleep", "100"]);
+        let bin = bin_str();
+        let pid = c.init.to_string();
+        let user = User::default();
+        let mut bg = Background::spawn(
+            &[bin.as_str(), "inject", pid.as_str(), "sleep", "100"],
+            if pair.injector == Caller::Unprivileged { Some(&user) } else { None },
+        );
+        let inj = bg.pid();
+        let child = poll_until(TIMEOUT, || {
+            proc_children(inj)
+                .into_iter()
+                .find(|&k| fs::read_to_string(format!("/proc/{k}/comm")).unwrap_or_default() == "sleep\n")
+        })
+        .unwrap_or_else(|| panic!("{pair:?}: inject never started its command: {}", bg.stderr()));
+        bg.track(child);
+        let init_cgroups = fs::read_to_string(format!("/proc/{}/cgroup", c.init)).unwrap();
+        let cmd_cgroups = fs::read_to_string(format!("/proc/{child}/cgroup")).unwrap();
+        assert_eq!(cmd_cgroups, init_cgroups, "{pair:?}");
+        // The container's own cgroup, not the caller's.
+        let ours = fs::read_to_string("/proc/self/cgroup").unwrap();
+        assert_ne!(cmd_cgroups, ours, "{pair:?}: control: the container has no cgroup of its own");
     }
 }
 

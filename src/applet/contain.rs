@@ -142,6 +142,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(path) => path,
         Err(e) => return cannot_with(b"use {} as root", &[dir.to_bytes()], e),
     };
+    if dir_abs.to_bytes() == b"/" {
+        say(b"/ cannot be DIR", &[]);
+        return EXIT_FAILURE;
+    }
     let maps = match plan_maps(plan.uid_map.as_ref(), plan.gid_map.as_ref()) {
         Ok(maps) => maps,
         Err(status) => return status,
@@ -413,6 +417,9 @@ fn container_init(root: &Root, console: Option<Fd>, maps: &Maps, inner: Inner) -
     }
     if let Err(e) = sys::cloexec_from(3) {
         return cannot(b"close inherited files", b"", e);
+    }
+    if let Err(status) = crate::exec::new_session_keyring() {
+        return status;
     }
     // As systemd-nspawn, no CAP_SYS_RAWIO (it grants nothing in a user
     // namespace): systemd then skips the debugfs and tracefs mounts it could

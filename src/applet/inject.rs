@@ -2,21 +2,28 @@
 //! init has host pid PID, without exposing this binary to it.
 
 use crate::args::{options, Args};
+use crate::cgroup::join_cgroups_of;
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console};
-use crate::exec::{exec_command, search_path};
+use crate::exec::{exec_command, new_session_keyring, search_path, DEFAULT_PATH_VAR};
+use crate::ids::passwd_home_shell;
 use crate::memfd::{exec_sealed, sealed_copy};
 use crate::ns::{become_root, Maps, Writer};
 use crate::out::{cannot, cannot_with, fail, say, Line, EXIT_FAILURE};
 use crate::sys::{
-    self, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
-    CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH, O_RDONLY, PR_CAPBSET_DROP, PR_SET_DUMPABLE,
+    self, CStrArray, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
+    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_NONBLOCK, O_PATH, O_RDONLY,
+    PR_CAPBSET_DROP, PR_SET_DUMPABLE,
 };
-use crate::text::{parse_pid, same};
+use crate::text::{after, has_byte, parse_pid, same};
 use core::ffi::CStr;
 
-pub const USAGE: &[u8] = b"Usage: inject [-c] PID [CMD [ARG]...]
+pub const USAGE: &[u8] = b"Usage: inject [-c] [-e NAME=VALUE]... PID [CMD [ARG]...]
   -c  no pseudo-terminal: CMD gets inject's stdin, stdout, stderr
+  -e NAME=VALUE  a variable of CMD's environment (up to 16)
 ";
+
+/// `-e NAME=VALUE`s, in order.
+type Variables<'a> = heapless::Vec<&'a CStr, 16>;
 
 /// The order namespaces are entered in: the user namespace first, so its
 /// owner gains the capabilities the others need; mount late, because the
@@ -33,7 +40,15 @@ const NAMESPACES: [(&CStr, u32); 8] = [
 ];
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
-    let (flags, rest) = match options(args, USAGE, b"c", b"", (1, usize::MAX), &mut |_, _| Err(())) {
+    let mut vars = Variables::new();
+    let (flags, rest) = match options(args, USAGE, b"c", b"e", (1, usize::MAX), &mut |_, value| {
+        let text = value.to_bytes();
+        if !has_byte(text, b'=') || text.first() == Some(&b'=') {
+            say(b"bad variable '{}': not NAME=VALUE", &[text]);
+            return Err(());
+        }
+        vars.push(value).map_err(|_| say(b"more than 16 -e options", &[]))
+    }) {
         Args::Run(flags, rest) => (flags, rest),
         Args::Exit(status) => return status,
     };
@@ -85,6 +100,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         }
         Err(status) => return status,
     }
+    // What CMD starts counts against the container's limits.
+    if let Err(status) = join_cgroups_of(pid) {
+        return status;
+    }
     // CMD gets no capability the container's init could not have (contain
     // drops CAP_SYS_RAWIO from its bounding set, for one).
     let bounding = capability_bounding_set(pid);
@@ -118,7 +137,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     if child == 0 {
         sys::set_mask(old_mask);
-        sys::exit(run_inside(rest.skip(1), env, console.as_ref(), bounding));
+        sys::exit(run_inside(rest.skip(1), env, &vars, console.as_ref(), bounding));
     }
     if let Some(console) = &mut console {
         console.slave = None;
@@ -132,7 +151,7 @@ const NO_TERMINAL: u32 = 1;
 
 /// The child, inside every namespace: CMD as the container's root, in a
 /// session of its own, with only fds 0, 1 and 2.
-fn run_inside(cmd: CStrList, env: CStrList, console: Option<&Console>, bounding: u64) -> i32 {
+fn run_inside(cmd: CStrList, env: CStrList, vars: &Variables, console: Option<&Console>, bounding: u64) -> i32 {
     for cap in 0..64 {
         if bounding & 1 << cap == 0 {
             // EINVAL past the kernel's last capability: nothing to drop.
@@ -156,12 +175,76 @@ fn run_inside(cmd: CStrList, env: CStrList, console: Option<&Console>, bounding:
             return status;
         }
     }
+    if let Err(status) = new_session_keyring() {
+        return status;
+    }
     // A host descriptor (or directory) handed to a program of the
     // container is a way out (CVE-2024-21626).
     if let Err(e) = sys::cloexec_from(3) {
         return cannot(b"close inherited files", b"", e);
     }
-    exec_command(cmd, env, search_path(env))
+    let (mut home, mut shell) = (heapless::Vec::new(), heapless::Vec::new());
+    let (home, shell) = root_home_and_shell(&mut home, &mut shell);
+    // Not the caller's environment: its tokens, SSH_AUTH_SOCK and HOME are
+    // its secrets, and every process of the container can read CMD's
+    // (SPEC §5.6). What contain gives its init, HOME, and each `-e`; a
+    // NAME given again replaces the earlier one.
+    let given = |name: &[u8], after: usize| vars.iter().skip(after).any(|v| same(var_name(v), name));
+    let term = env.iter().find(|e| after(e.to_bytes(), b"TERM=").is_some()).filter(|_| console.is_some());
+    let mut cmd_env = CStrArray::<24>::new();
+    for var in [Some(c"container=contain"), Some(DEFAULT_PATH_VAR), term, Some(home)].into_iter().flatten() {
+        if !given(var_name(var), 0) {
+            cmd_env.push(var);
+        }
+    }
+    for (i, var) in vars.iter().enumerate() {
+        if !given(var_name(var), i + 1) {
+            cmd_env.push(var);
+        }
+    }
+    let mut login = CStrArray::<2>::new();
+    login.push(shell);
+    let cmd = if cmd.is_empty() { login.list() } else { cmd };
+    exec_command(cmd, cmd_env.list(), search_path(cmd_env.list()))
+}
+
+/// NAME of `NAME=VALUE`.
+fn var_name(var: &CStr) -> &[u8] {
+    let var = var.to_bytes();
+    var.split(|&b| b == b'=').next().unwrap_or(var)
+}
+
+/// `HOME=DIR` and the login shell of uid 0 in the container's /etc/passwd
+/// (SPEC §5.6), made in `home` and `shell`: `HOME=/root` without a home
+/// there, `/bin/sh` without a shell there that can be executed. Only a
+/// regular file is read: container root could make /etc/passwd a FIFO
+/// that holds the open, or /dev/zero.
+fn root_home_and_shell<'a>(
+    home: &'a mut heapless::Vec<u8, 4096>,
+    shell: &'a mut heapless::Vec<u8, 4096>,
+) -> (&'a CStr, &'a CStr) {
+    let _ = home.extend_from_slice(b"HOME=");
+    let passwd = sys::open(c"/etc/passwd", O_RDONLY | O_NONBLOCK).ok();
+    if let Some(file) = passwd.filter(|f| sys::fstat(f).is_ok_and(|st| st.is_reg())) {
+        let mut buf = [0u8; 16384];
+        let mut read = |chunk: &mut [u8]| sys::read(&file, chunk).unwrap_or(0);
+        crate::text::for_each_line(&mut read, &mut buf, crate::text::FirstBytes::ANY, &mut |line| {
+            let Some((dir, login)) = passwd_home_shell(line, 0) else { return false };
+            let _ = home.extend_from_slice(dir.unwrap_or(b"/root"));
+            let _ = shell.extend_from_slice(login.unwrap_or(b"/bin/sh"));
+            true
+        });
+    }
+    if home.len() == b"HOME=".len() {
+        let _ = home.extend_from_slice(b"/root");
+    }
+    let usable = |shell: &[u8]| sys::cstr_until_nul(shell).is_some_and(|s| sys::access(s, sys::X_OK).is_ok());
+    if shell.push(0).is_err() || !usable(shell) {
+        shell.clear();
+        let _ = shell.extend_from_slice(b"/bin/sh\0");
+    }
+    let _ = home.push(0);
+    (sys::cstr_until_nul(home).unwrap_or(c"HOME=/root"), sys::cstr_until_nul(shell).unwrap_or(c"/bin/sh"))
 }
 
 /// CapBnd of `pid` (all bits when it cannot be read).

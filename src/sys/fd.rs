@@ -207,6 +207,7 @@ pub struct Stat {
     pub size: u64,
     pub ino: u64,
     pub dev: u64,
+    pub uid: u32,
     /// The root of a mount (STATX_ATTR_MOUNT_ROOT, Linux 5.8).
     pub mount_root: bool,
 }
@@ -244,7 +245,7 @@ fn statx(dir: &Fd, path: &CStr, flags: u32) -> Result<Stat> {
             dir.raw() as usize,
             ptr(path),
             flags as usize,
-            (k::STATX_TYPE | k::STATX_MODE | k::STATX_INO | k::STATX_SIZE) as usize,
+            (k::STATX_TYPE | k::STATX_MODE | k::STATX_INO | k::STATX_SIZE | k::STATX_UID) as usize,
             st.as_mut_ptr() as usize,
         )
     };
@@ -256,6 +257,7 @@ fn statx(dir: &Fd, path: &CStr, flags: u32) -> Result<Stat> {
         size: st.stx_size,
         ino: st.stx_ino,
         dev: ((st.stx_dev_major as u64) << 32) | st.stx_dev_minor as u64,
+        uid: st.stx_uid,
         mount_root: st.stx_attributes & k::STATX_ATTR_MOUNT_ROOT as u64 != 0,
     })
 }

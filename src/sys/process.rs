@@ -120,6 +120,18 @@ pub fn prctl(option: u32, arg: usize) -> Result<()> {
 
 pub use linux_raw_sys::prctl::{PR_CAPBSET_DROP, PR_SET_DUMPABLE, PR_SET_PDEATHSIG};
 
+/// keyctl(2) KEYCTL_JOIN_SESSION_KEYRING (include/uapi/linux/keyctl.h;
+/// linux-raw-sys has no keyctl constants).
+const KEYCTL_JOIN_SESSION_KEYRING: usize = 1;
+
+/// keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL): this process leaves the
+/// session keyring it inherited for a new, empty, anonymous one
+/// (keyrings(7), session-keyring(7)); returns the new keyring's serial.
+pub fn join_new_session_keyring() -> Result<i32> {
+    // SAFETY: a NULL name asks for an anonymous keyring; no buffer.
+    check(unsafe { sc::syscall2(nr!(__NR_keyctl), KEYCTL_JOIN_SESSION_KEYRING, 0) }).map(|id| id as i32)
+}
+
 #[inline(never)]
 pub fn kill(pid: i32, sig: u32) -> Result<()> {
     // SAFETY: plain integer arguments.

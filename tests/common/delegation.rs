@@ -42,20 +42,59 @@ pub fn hierarchies() -> Vec<PathBuf> {
         .collect()
 }
 
+/// Makes `cg` owned by uid:gid with the files a delegated cgroup's owner
+/// needs; false when it cannot be made.
+fn make_delegated(cg: &Path, uid: u32, gid: u32) -> bool {
+    if fs::create_dir(cg).is_err() && !cg.is_dir() {
+        return false;
+    }
+    let _ = chown(cg, Some(uid), Some(gid));
+    for file in ["cgroup.procs", "cgroup.threads", "cgroup.subtree_control", "tasks"] {
+        let _ = chown(cg.join(file), Some(uid), Some(gid));
+    }
+    true
+}
+
+/// The parents made by `delegate` in this test process, removed at its exit.
+static PARENTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+extern "C" fn remove_parents() {
+    if let Ok(parents) = PARENTS.lock() {
+        for parent in parents.iter() {
+            remove(parent);
+        }
+    }
+}
+
+extern "C" {
+    fn atexit(f: extern "C" fn()) -> i32;
+}
+
 /// Makes a cgroup owned by uid:gid in every hierarchy, listed in `dir` for
-/// removal; returns their paths.
+/// removal; returns their paths. As in a systemd user session, whose
+/// delegated user@UID.service holds everything the user runs, every run of
+/// one uid gets its cgroup below one parent the uid owns, so a process of
+/// one run may join a cgroup of another (inject into a container: in
+/// cgroup v2 the common ancestor's cgroup.procs must be the writer's).
 pub fn delegate(dir: &TempDir, uid: u32, gid: u32) -> Vec<String> {
     static COUNT: AtomicUsize = AtomicUsize::new(0);
     let n = COUNT.fetch_add(1, Ordering::Relaxed);
     let mut made = Vec::new();
-    for parent in hierarchies() {
-        let cg = parent.join(format!("ucontain-test-{}-{n}", std::process::id()));
-        if fs::create_dir(&cg).is_err() {
-            continue;
+    for hierarchy in hierarchies() {
+        let parent = hierarchy.join(format!("ucontain-test-{}-uid{uid}", std::process::id()));
+        {
+            let mut parents = PARENTS.lock().unwrap();
+            if !parents.contains(&parent) {
+                if parents.is_empty() {
+                    // SAFETY: atexit(3) with a function that takes nothing.
+                    unsafe { atexit(remove_parents) };
+                }
+                parents.push(parent.clone());
+            }
         }
-        let _ = chown(&cg, Some(uid), Some(gid));
-        for file in ["cgroup.procs", "cgroup.threads", "cgroup.subtree_control", "tasks"] {
-            let _ = chown(cg.join(file), Some(uid), Some(gid));
+        let cg = parent.join(format!("run-{n}"));
+        if !make_delegated(&parent, uid, gid) || !make_delegated(&cg, uid, gid) {
+            continue;
         }
         made.push(cg.to_string_lossy().into_owned());
     }
