@@ -46,14 +46,19 @@ man-check:
 
 # The quick loop: lints, unit tests and the black-box tests of the native
 # binary (no other architecture, no virtual machine, no distribution).
+# The tests start interactive shells and containers that must see SIGINT,
+# SIGHUP and SIGQUIT as a terminal user's would; a background run
+# (nohup, cron, CI) inherits them ignored, and ignored signals stay ignored
+# across exec (signal(7)). env(1) puts their default actions back.
+TEST_ENV := env --default-signal=INT,HUP,QUIT
 NATIVE_TESTS := $(filter-out cross vm distro,$(basename $(notdir $(wildcard tests/*.rs))))
 check: build deps lint man-check
 	cargo test --quiet --lib
-	UCONTAIN_BIN=$(CURDIR)/$(BIN) cargo test --release --quiet $(addprefix --test ,$(NATIVE_TESTS)) -- --test-threads=2
+	UCONTAIN_BIN=$(CURDIR)/$(BIN) $(TEST_ENV) cargo test --release --quiet $(addprefix --test ,$(NATIVE_TESTS)) -- --test-threads=2
 
 test: build cross deps lint man-check
 	cargo test --quiet --lib
-	UCONTAIN_BIN=$(CURDIR)/$(BIN) cargo test --release --quiet --tests -- --test-threads=2
+	UCONTAIN_BIN=$(CURDIR)/$(BIN) $(TEST_ENV) cargo test --release --quiet --tests -- --test-threads=2
 	python3 tests/vm/run.py
 
 # Other architectures, linked by rust-lld with no cross C toolchain:
