@@ -187,16 +187,15 @@ fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
     step(sys::openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"create ", what)
 }
 
-/// The console: a new pseudo-terminal of the devpts instance at `pts`
-/// (the container's own, SPEC §5.5: no node of the host's devpts is ever
-/// the container's), its slave owned by container root (`owner`).
-fn console_pty(pts: &Fd, owner: (u32, u32)) -> Result<(Fd, Fd), Failed> {
+/// The console: a new pseudo-terminal of the devpts instance mounted on
+/// `pts` in `dir` (the container's own, SPEC §5.5: no node of the host's
+/// devpts is ever the container's), its slave owned by container root
+/// (`owner`). `pts` is opened here, after the mount: a descriptor opened
+/// before it names the directory below.
+fn console_pty(dir: &Fd, pts: &CStr, owner: (u32, u32)) -> Result<(Fd, Fd), Failed> {
+    let pts = step(subdir(dir, pts).ok_or(Errno::ENOENT), b"open the console's ptmx", b"")?;
     let mut path = PathBuf::new();
-    let ptmx = step(
-        path.join(fd_path(pts, &mut PathBuf::new()).to_bytes(), b"ptmx").ok_or(Errno::ENAMETOOLONG),
-        b"open the console's ptmx",
-        b"",
-    )?;
+    let ptmx = path.join(fd_path(&pts, &mut PathBuf::new()).to_bytes(), b"ptmx").unwrap_or(c"");
     let (master, slave) = step(sys::open_pty(ptmx), b"open the console's ptmx", b"")?;
     step(sys::chown_at(&slave, c"", owner.0, owner.1), b"give the console to the container's root", b"")?;
     Ok((master, slave))
@@ -249,7 +248,7 @@ fn make_dev(dev: Fd, console: Option<(u32, u32)>) -> Result<Option<(Fd, Fd)>, Fa
     devpts(&pts)?;
     let pty = match console {
         Some(owner) => {
-            let pty = console_pty(&pts, owner)?;
+            let pty = console_pty(&dev, c"pts", owner)?;
             let target = mount_file(&dev, c"console", b"/dev/console")?;
             let mut slave_path = PathBuf::new();
             step(
@@ -504,7 +503,8 @@ pub fn assemble_root(root: &Root) -> Result<Option<(Fd, Fd)>, Failed> {
         None if root.console => {
             let pts = step(sys::open(c"/dev/pts", O_PATH | O_DIRECTORY), b"open /dev/pts", b"")?;
             devpts(&pts)?;
-            Some(console_pty(&pts, root.owner)?)
+            let dev = step(sys::open(c"/dev", O_PATH | O_DIRECTORY), b"open /dev", b"")?;
+            Some(console_pty(&dev, c"pts", root.owner)?)
         }
         None => None,
     };

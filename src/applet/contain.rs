@@ -12,8 +12,8 @@ use crate::ns::{become_root, map_option, nested_maps, plan_maps, wait_helper, wr
 use crate::out::{cannot, cannot_with, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
-    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT, O_DIRECTORY, O_PATH, PR_CAPBSET_DROP,
-    PR_SET_PDEATHSIG, SIGKILL,
+    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDWR,
+    PR_CAPBSET_DROP, PR_SET_PDEATHSIG, SIGKILL,
 };
 use crate::text::after;
 use core::ffi::CStr;
@@ -371,6 +371,13 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
     wait_helper(b"helper", child)
 }
 
+fn same_file(a: &Fd, b: &Fd) -> bool {
+    match (sys::fstat(a), sys::fstat(b)) {
+        (Ok(a), Ok(b)) => (a.dev, a.ino) == (b.dev, b.ino),
+        _ => false,
+    }
+}
+
 /// PID 1 of the container, until it executes CMD.
 fn container_init(root: &Root, console: Option<Fd>, maps: &Maps, inner: Inner) -> i32 {
     // The supervisor's blocked signals would show in our SigBlk as taken:
@@ -404,6 +411,13 @@ fn container_init(root: &Root, console: Option<Fd>, maps: &Maps, inner: Inner) -
     if let Err(e) = sys::setsid() {
         return cannot(b"create session", b"", e);
     }
+    // The console by its name inside, so that ttyname(3) and systemd see
+    // /dev/console (when that is the node the mounter bound there); else
+    // the descriptor it opened, as when DIR has no /dev.
+    let console = console.map(|slave| match sys::open(c"/dev/console", O_RDWR | O_NOCTTY) {
+        Ok(named) if same_file(&named, &slave) => named,
+        _ => slave,
+    });
     if let Some(slave) = &console {
         if let Err(status) = take_console(slave) {
             return status;
