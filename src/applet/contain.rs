@@ -286,12 +286,27 @@ fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: I
         if let Err(status) = become_root(maps) {
             return status;
         }
+    } else {
+        // Host root's mounter makes /dev and the mount points as the
+        // container's root, so they are its files inside. The capabilities
+        // a mount needs stay; those of file access go (capabilities(7),
+        // "Effect of user ID changes on capabilities").
+        sys::setfsgid(root.owner.1);
+        sys::setfsuid(root.owner.0);
     }
     let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
     let pty = match assemble_root(root) {
         Ok(pty) => pty,
         Err(status) => return status,
     };
+    if maps.writer == Writer::Parent {
+        // Back to host root's file access, to write the init's maps; and a
+        // devpts instance's root directory belongs to host root, whoever
+        // mounts it.
+        sys::setfsuid(0);
+        sys::setfsgid(0);
+        let _ = sys::chown_at(&sys::CWD, c"dev/pts", root.owner.0, root.owner.1);
+    }
     // The cgroup namespace is made by the init itself, once it is in its
     // cgroup, so that cgroup is the namespace's root; its mount namespace
     // is copied from ours by the init, into its own user namespace.
