@@ -220,7 +220,7 @@ fn devpts(target: &Fd) -> Result<(), Failed> {
 /// from the host's /dev, a new devpts instance, a tmpfs at shm, the
 /// console (a pseudo-terminal of that devpts, bound at /dev/console) when
 /// `console` asks for one, and the usual links.
-fn make_dev(dev: Fd, console: Option<(u32, u32)>) -> Result<Option<(Fd, Fd)>, Failed> {
+fn make_dev(dev: Fd, owner: (u32, u32), console: bool) -> Result<Option<(Fd, Fd)>, Failed> {
     let mut path = PathBuf::new();
     let tmpfs = |target: &CStr, flags, data: &CStr, what: &[u8]| {
         step(
@@ -246,8 +246,18 @@ fn make_dev(dev: Fd, console: Option<(u32, u32)>) -> Result<Option<(Fd, Fd)>, Fa
     }
     let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"open /dev/pts", b"")?;
     devpts(&pts)?;
+    // A devpts instance's root directory is host root's whoever mounts it:
+    // given to container root (`owner`) with host root's file access,
+    // which the mounter has only with its file system ids at 0.
+    let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"open /dev/pts", b"")?;
+    sys::setfsuid(0);
+    sys::setfsgid(0);
+    let given = sys::chown_at(&pts, c"", owner.0, owner.1);
+    sys::setfsgid(owner.1);
+    sys::setfsuid(owner.0);
+    step(given, b"give /dev/pts to the container's root", b"")?;
     let pty = match console {
-        Some(owner) => {
+        true => {
             let pty = console_pty(&dev, c"pts", owner)?;
             let target = mount_file(&dev, c"console", b"/dev/console")?;
             let mut slave_path = PathBuf::new();
@@ -258,7 +268,7 @@ fn make_dev(dev: Fd, console: Option<(u32, u32)>) -> Result<Option<(Fd, Fd)>, Fa
             )?;
             Some(pty)
         }
-        None => None,
+        false => None,
     };
     let shm = step(subdir(&dev, c"shm").ok_or(Errno::ENOENT), b"open /dev/shm", b"")?;
     tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
@@ -495,9 +505,8 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
 /// when `root.console` asks for one.
 pub fn assemble_root(root: &Root) -> Result<Option<(Fd, Fd)>, Failed> {
     prepare_root(root)?;
-    let console = root.console.then_some(root.owner);
     let pty = match subdir(&sys::CWD, c"dev") {
-        Some(dev) => make_dev(dev, console)?,
+        Some(dev) => make_dev(dev, root.owner, root.console)?,
         // No /dev in DIR: the console comes from a devpts instance mounted
         // in this namespace only, which the switch of root then detaches.
         None if root.console => {

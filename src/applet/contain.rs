@@ -300,12 +300,13 @@ fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: I
         Err(status) => return status,
     };
     if maps.writer == Writer::Parent {
-        // Back to host root's file access, to write the init's maps; and a
-        // devpts instance's root directory belongs to host root, whoever
-        // mounts it.
+        // Back to host root's file access, to write the init's maps.
         sys::setfsuid(0);
         sys::setfsgid(0);
-        let _ = sys::chown_at(&sys::CWD, c"dev/pts", root.owner.0, root.owner.1);
+    } else {
+        // Our new ids make us undumpable, and /proc/PID of the init we make
+        // then host root's, which we could not write its maps to.
+        let _ = sys::prctl(sys::PR_SET_DUMPABLE, 1);
     }
     // The cgroup namespace is made by the init itself, once it is in its
     // cgroup, so that cgroup is the namespace's root; its mount namespace
