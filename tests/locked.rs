@@ -331,9 +331,13 @@ fn maps_read_as_section_4_says_inside_and_on_the_host() {
     let unranged = User { subuid: None, subgid: None, ..User::default() };
     // (what, who: None for root, the maps inside, the maps on the host)
     type Case<'a> = (&'a str, Option<&'a User>, &'a [&'a str], &'a [&'a str]);
+    // Inside, every id onto itself, one line per line of the outer map:
+    // the kernel maps each line onto one line of the parent's
+    // (user_namespaces(7), "Defining user and group ID mappings"), so
+    // `0 0 65537` across `0 4000 1` and `1 200000 65536` cannot be written.
     let cases: [Case; 3] = [
         ("root", None, &ROOT_DEFAULT, &ROOT_DEFAULT),
-        ("unprivileged", Some(&User::default()), &["0 0 65537"], &["0 4000 1", "1 200000 65536"]),
+        ("unprivileged", Some(&User::default()), &["0 0 1", "1 1 65536"], &["0 4000 1", "1 200000 65536"]),
         ("unprivileged, no range", Some(&unranged), &["0 0 1"], &["0 4000 1"]),
     ];
     for (what, user, inside, host) in cases {
