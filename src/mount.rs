@@ -201,6 +201,22 @@ fn console_pty(dir: &Fd, pts: &CStr, owner: (u32, u32)) -> Result<(Fd, Fd), Fail
     Ok((master, slave))
 }
 
+/// Runs `f` with the file system ids `owner` (container root's ids as the
+/// mounter's user namespace sees them), so that what it creates and the
+/// tmpfs it mounts are container root's inside; then back to the ids
+/// before (the mounter's own, whose file access the bind sources and DIR's
+/// path need). The
+/// capabilities a mount needs stay throughout (capabilities(7), "Effect
+/// of user ID changes on capabilities").
+fn as_owner<T>(owner: (u32, u32), f: impl FnOnce() -> T) -> T {
+    let gid = sys::setfsgid(owner.1);
+    let uid = sys::setfsuid(owner.0);
+    let done = f();
+    sys::setfsuid(uid);
+    sys::setfsgid(gid);
+    done
+}
+
 /// A new devpts instance at `target`.
 fn devpts(target: &Fd) -> Result<(), Failed> {
     step(
@@ -247,14 +263,9 @@ fn make_dev(dev: Fd, owner: (u32, u32), console: bool) -> Result<Option<(Fd, Fd)
     let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"open /dev/pts", b"")?;
     devpts(&pts)?;
     // A devpts instance's root directory is host root's whoever mounts it:
-    // given to container root (`owner`) with host root's file access,
-    // which the mounter has only with its file system ids at 0.
+    // given to container root (`owner`) with the mounter's own file access.
     let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"open /dev/pts", b"")?;
-    sys::setfsuid(0);
-    sys::setfsgid(0);
-    let given = sys::chown_at(&pts, c"", owner.0, owner.1);
-    sys::setfsgid(owner.1);
-    sys::setfsuid(owner.0);
+    let given = as_owner((0, 0), || sys::chown_at(&pts, c"", owner.0, owner.1));
     step(given, b"give /dev/pts to the container's root", b"")?;
     let pty = match console {
         true => {
@@ -308,7 +319,7 @@ enum Last {
 /// at a time, never following a symlink and never going up, so it cannot
 /// lead out of DIR; a missing component is created, the last one as `last`
 /// says.
-fn open_inside(dst: &[u8], last: Last) -> Result<Fd, Failed> {
+fn open_inside(dst: &[u8], last: Last, owner: (u32, u32)) -> Result<Fd, Failed> {
     let mut dir = step(sys::open(c".", O_PATH | O_DIRECTORY), b"open new root", b"")?;
     let mut parts = dst.split(|&b| b == b'/').filter(|p| !p.is_empty() && p != b".").peekable();
     let mut name = PathBuf::new();
@@ -330,6 +341,7 @@ fn open_inside(dst: &[u8], last: Last) -> Result<Fd, Failed> {
                     sys::mkdirat(&dir, part_c, 0o755)
                 };
                 step(made, b"create ", dst)?;
+                step(sys::chown_at(&dir, part_c, owner.0, owner.1), b"create ", dst)?;
                 sys::openat(&dir, part_c, flags, 0)
             }
             other => other,
@@ -346,27 +358,26 @@ fn below<'a>(dir: &CStr, rel: &[u8], buf: &'a mut PathBuf) -> Result<&'a CStr, F
     step(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), b"mount on ", rel)
 }
 
-fn extra_mount(dir: &CStr, m: &ExtraMount) -> Result<(), Failed> {
+fn extra_mount(dir: &CStr, m: &ExtraMount, owner: (u32, u32)) -> Result<(), Failed> {
     let mut path = PathBuf::new();
     if m.kind == Extra::Tmpfs {
-        let target = open_inside(m.dst, Last::Dir)?;
-        return step(
+        let target = open_inside(m.dst, Last::Dir, owner)?;
+        let mounted = as_owner(owner, || {
             sys::mount(
                 Some(c"tmpfs"),
                 fd_path(&target, &mut path),
                 Some(c"tmpfs"),
                 MS_NOSUID | MS_NODEV,
                 Some(c"mode=1777"),
-            ),
-            b"mount tmpfs on ",
-            m.dst,
-        );
+            )
+        });
+        return step(mounted, b"mount tmpfs on ", m.dst);
     }
     let mut src_buf = PathBuf::new();
     let src_c = src_buf.join(b"", m.src).unwrap_or(c"");
     let source = step(sys::open(src_c, O_PATH), b"bind ", m.src)?;
     let is_dir = step(sys::fstat(&source), b"bind ", m.src)?.is_dir();
-    let target = open_inside(m.dst, if is_dir { Last::Dir } else { Last::File })?;
+    let target = open_inside(m.dst, if is_dir { Last::Dir } else { Last::File }, owner)?;
     let mut src_path = PathBuf::new();
     step(
         sys::mount(Some(fd_path(&source, &mut src_path)), fd_path(&target, &mut path), None, MS_BIND | MS_REC, None),
@@ -506,7 +517,7 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
 pub fn assemble_root(root: &Root) -> Result<Option<(Fd, Fd)>, Failed> {
     prepare_root(root)?;
     let pty = match subdir(&sys::CWD, c"dev") {
-        Some(dev) => make_dev(dev, root.owner, root.console)?,
+        Some(dev) => as_owner(root.owner, || make_dev(dev, root.owner, root.console))?,
         // No /dev in DIR: the console comes from a devpts instance mounted
         // in this namespace only, which the switch of root then detaches.
         None if root.console => {
@@ -518,7 +529,7 @@ pub fn assemble_root(root: &Root) -> Result<Option<(Fd, Fd)>, Failed> {
         None => None,
     };
     for m in root.extra {
-        extra_mount(root.dir, m)?;
+        extra_mount(root.dir, m, root.owner)?;
     }
     Ok(pty)
 }

@@ -286,24 +286,13 @@ fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: I
         if let Err(status) = become_root(maps) {
             return status;
         }
-    } else {
-        // Host root's mounter makes /dev and the mount points as the
-        // container's root, so they are its files inside. The capabilities
-        // a mount needs stay; those of file access go (capabilities(7),
-        // "Effect of user ID changes on capabilities").
-        sys::setfsgid(root.owner.1);
-        sys::setfsuid(root.owner.0);
     }
     let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
     let pty = match assemble_root(root) {
         Ok(pty) => pty,
         Err(status) => return status,
     };
-    if maps.writer == Writer::Parent {
-        // Back to host root's file access, to write the init's maps.
-        sys::setfsuid(0);
-        sys::setfsgid(0);
-    } else {
+    if maps.writer != Writer::Parent {
         // Our new ids make us undumpable, and /proc/PID of the init we make
         // then host root's, which we could not write its maps to.
         let _ = sys::prctl(sys::PR_SET_DUMPABLE, 1);

@@ -92,14 +92,16 @@ pub fn setgid(gid: u32) -> Result<()> {
 
 /// setfsuid(2): the uid file system access is checked and done as (until
 /// the next execve).
-pub fn setfsuid(uid: u32) {
+/// Returns the file system uid before the call.
+pub fn setfsuid(uid: u32) -> u32 {
     // SAFETY: plain integer argument.
-    unsafe { sc::syscall1(NR_SETFSUID as usize, uid as usize) };
+    unsafe { sc::syscall1(NR_SETFSUID as usize, uid as usize) as u32 }
 }
 
-pub fn setfsgid(gid: u32) {
+/// Returns the file system gid before the call.
+pub fn setfsgid(gid: u32) -> u32 {
     // SAFETY: plain integer argument.
-    unsafe { sc::syscall1(NR_SETFSGID as usize, gid as usize) };
+    unsafe { sc::syscall1(NR_SETFSGID as usize, gid as usize) as u32 }
 }
 
 /// setgroups(2) with an empty list: drop every supplementary group.
