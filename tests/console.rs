@@ -764,18 +764,41 @@ fn contain_sigterm_during_the_drain_ends_it_with_the_terminal_restored() {
     }
 }
 
+/// Primary device attributes (DA1): the query, and a VT100's answer.
+const QUERY: &str = "\x1b[c";
+const ANSWER: &str = "\x1b[?1;2c";
+
 #[test]
 fn contain_discards_the_terminals_answer_to_a_query_sent_last() {
     for caller in Caller::BOTH {
         let root = rootfs();
         let what = format!("{caller:?}");
-        // Primary device attributes (DA1): a terminal answers ESC [ ? ... c.
+        // The terminal answers at once.
         let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "printf 'Q-%s\\033[c' $((3*3))"]);
-        pty.expect("Q-9\x1b[c");
-        pty.write("\x1b[?1;2c");
+        pty.expect(&format!("Q-9{QUERY}"));
+        pty.write(ANSWER);
         assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
         assert_eq!(pty.input_queue(), 0, "{what}: the terminal's answer reached the caller's shell");
         pty.assert_settings_restored(&what);
+        // The answer comes once the init is gone, while a writer left on
+        // the console keeps contain draining.
+        let script = "echo R-$((2+3)); read x; printf 'Q-%s\\033[c' $((3*3))";
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", script]);
+        wait_raw(&pty, &what);
+        pty.expect("R-5");
+        let init = init_of(pty.pid());
+        let writer = writer_on_the_console(init);
+        pty.line("");
+        pty.expect(&format!("Q-9{QUERY}"));
+        poll_until(TIMEOUT, || proc_gone(init).then_some(())).expect("hang guard: the init did not end");
+        pty.write(ANSWER);
+        let Some(status) = poll_until(DRAIN_GUARD, || pty.try_wait()) else {
+            panic!("hang guard: {what}: a writer left on the console held contain\n{}", pty.transcript())
+        };
+        assert_eq!(code(status), (Some(0), None), "{what}:\n{}", pty.transcript());
+        assert_eq!(pty.input_queue(), 0, "{what}: the terminal's answer reached the caller's shell");
+        pty.assert_settings_restored(&what);
+        writer.join().unwrap();
     }
 }
 
