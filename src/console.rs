@@ -218,7 +218,7 @@ fn takes(proc: &Fd, pid: i32, sig: u32) -> bool {
 /// What the relay keeps between two polls.
 struct Relay {
     /// Typed bytes the console has not taken yet (its input queue was full:
-    /// the child does not read), sent before more is read.
+    /// the child does not read), sent first.
     typed: [u8; 4096],
     typed_at: usize,
     typed_len: usize,
@@ -249,9 +249,19 @@ impl Relay {
             }
         }
         if fds[1].revents != 0 {
-            match sys::read(&sys::STDIN, &mut self.typed) {
+            if self.typed_at == self.typed_len {
+                (self.typed_at, self.typed_len) = (0, 0);
+            }
+            // What the console cannot take is dropped, as a terminal whose
+            // input queue is full does; Ctrl-] is still seen.
+            let mut dropped = [0u8; 64];
+            let room = match self.typed.get_mut(self.typed_len..) {
+                Some(room) if !room.is_empty() => room,
+                _ => &mut dropped[..],
+            };
+            match sys::read(&sys::STDIN, room) {
                 Ok(n @ 1..) => {
-                    for &b in &self.typed[..n] {
+                    for &b in &room[..n] {
                         if b != ESCAPE {
                             self.escapes = 0;
                             continue;
@@ -265,7 +275,9 @@ impl Relay {
                             let _ = sys::kill(child, SIGKILL);
                         }
                     }
-                    (self.typed_at, self.typed_len) = (0, n);
+                    if self.typed_len < self.typed.len() {
+                        self.typed_len += n;
+                    }
                 }
                 _ => self.input_open = false,
             }
@@ -391,7 +403,7 @@ pub fn supervise(
         fds[2].fd = -1;
         if let Some(console) = console.as_deref() {
             let typing = relay.typed_at < relay.typed_len;
-            if relay.input_open && !typing {
+            if relay.input_open {
                 fds[1].fd = 0;
             }
             if relay.output_open {

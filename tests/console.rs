@@ -764,6 +764,41 @@ fn contain_sigterm_during_the_drain_ends_it_with_the_terminal_restored() {
     }
 }
 
+#[test]
+fn contain_output_flows_and_ctrl_bracket_works_while_the_init_reads_nothing() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        // An init that writes and never reads; 256 KiB typed at it fill
+        // every queue between the caller's terminal and the console.
+        let script = "stty -echo -icanon; i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.05; done";
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", script]);
+        wait_raw(&pty, &what);
+        pty.expect("tick-1\r\n");
+        let typist = {
+            let master = pty.master();
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let _ = (&*master).write_all(&[b'x'; 256 << 10]);
+            })
+        };
+        // The relay still reads all of it (dropping what the console cannot
+        // take), and the output goes on meanwhile.
+        poll_until(TIMEOUT, || typist.is_finished().then_some(()))
+            .unwrap_or_else(|| panic!("hang guard: {what}: the relay stopped reading the terminal"));
+        let next = pty.unread().matches("tick-").count() + 3;
+        for _ in 0..next {
+            pty.expect("tick-");
+        }
+        pty.write([CTRL_RIGHT_BRACKET, CTRL_RIGHT_BRACKET, CTRL_RIGHT_BRACKET].concat());
+        let Some(status) = poll_until(DRAIN_GUARD, || pty.try_wait()) else {
+            panic!("hang guard: {what}: Ctrl-] three times did not end the container\n{}", pty.transcript())
+        };
+        assert_eq!(code(status), (None, Some(SIGKILL)), "{what}");
+        pty.assert_settings_restored(&what);
+    }
+}
+
 /// Primary device attributes (DA1): the query, and a VT100's answer.
 const QUERY: &str = "\x1b[c";
 const ANSWER: &str = "\x1b[?1;2c";
