@@ -913,6 +913,21 @@ fn proc_comm(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim_end().to_string()
 }
 
+/// Wait until contain, started from the shell on `pty`, runs its
+/// container's CMD (Ctrl-Z while contain starts would stop the uid map
+/// helpers it waits for) and is the terminal's foreground job, running.
+#[track_caller]
+fn container_in_the_foreground(pty: &Pty) {
+    let inner = |p: u32| {
+        let status = std::fs::read_to_string(format!("/proc/{p}/status")).unwrap_or_default();
+        let nspid = status.lines().find(|l| l.starts_with("NSpid:")).unwrap_or("");
+        nspid.split_whitespace().count() >= 3 && proc_comm(p) != "ucontain"
+    };
+    poll_until(TIMEOUT, || descendants(pty.pid()).into_iter().find(|&p| inner(p)))
+        .unwrap_or_else(|| panic!("hang guard: the container did not start\n{}", pty.transcript()));
+    pty.wait_foreground("ucontain");
+}
+
 /// What the container's reader logged (`got LINE` a line).
 fn log_of(root: &TempDir) -> String {
     std::fs::read_to_string(root.join("tmp/log")).unwrap_or_default()
@@ -948,6 +963,7 @@ fn contain_without_console_ctrl_z_freezes_the_container_and_fg_resumes_it() {
             sh_quote(root.str()),
             sh_quote(READER)
         ));
+        container_in_the_foreground(&pty);
         typed_to_the_container(&pty, &root, "before", &what);
         pty.write(CTRL_Z);
         pty.expect("Stopped");
@@ -957,6 +973,7 @@ fn contain_without_console_ctrl_z_freezes_the_container_and_fg_resumes_it() {
         }
         assert_eq!(log_of(&root), "got before\n", "{what}: the container read what was typed to the shell");
         pty.line("fg");
+        container_in_the_foreground(&pty);
         typed_to_the_container(&pty, &root, "after", &what);
         pty.write(CTRL_D);
         pty.expect("D-7");
@@ -979,17 +996,13 @@ fn contain_without_console_or_freezer_warns_once_at_ctrl_z() {
     shell(&mut pty, "echo I-$((2+2))", "I-4");
     pty.expect("$ ");
     pty.line(&format!("{} contain -c {} sleep 100", sh_quote(&bin_str()), sh_quote(root.str())));
-    // Once the container runs (Ctrl-Z while contain starts would stop the
-    // uid map helpers it waits for).
-    let sleeping = || descendants(pty.pid()).into_iter().find(|&p| proc_comm(p) == "sleep");
-    poll_until(TIMEOUT, sleeping).expect("hang guard: the container did not start");
-    pty.wait_foreground("ucontain");
+    container_in_the_foreground(&pty);
     for round in 1..=2 {
         pty.write(CTRL_Z);
         pty.expect("Stopped");
         shell(&mut pty, &format!("echo R{round}-$(({round}+100))"), &format!("R{round}-{}", round + 100));
         pty.line("fg");
-        pty.wait_foreground("ucontain");
+        container_in_the_foreground(&pty);
     }
     pty.write(CTRL_C);
     shell(&mut pty, "echo S-$?-$((6*7))", "-42");
