@@ -163,6 +163,43 @@ impl Cgroups {
         Ok(())
     }
 
+    /// The container's cgroup in the unified hierarchy, if it has one.
+    pub fn unified(&self) -> Option<&CStr> {
+        self.dirs[0].as_cstr().filter(|d| !d.is_empty())
+    }
+
+    /// Freezes (or thaws) every process of the container, however deep in
+    /// its cgroups: `cgroup.freeze` in the unified hierarchy (Linux 5.2),
+    /// else `freezer.state` of a v1 freezer hierarchy. A freeze waits (at
+    /// most a second) until the kernel reports the processes frozen, so
+    /// none of them reads anything afterwards. False where no freezer is.
+    pub fn freeze(&self, frozen: bool) -> bool {
+        let (v2, v1): (&[u8], &[u8]) = if frozen { (b"1", b"FROZEN") } else { (b"0", b"THAWED") };
+        for (i, dir) in self.dirs.iter().enumerate() {
+            let Some(dir) = dir.as_cstr().filter(|d| !d.is_empty()) else { continue };
+            let Ok(fd) = sys::open(dir, O_RDONLY | O_DIRECTORY) else { continue };
+            let (file, value, state, done): (&CStr, _, &CStr, &[u8]) = match i {
+                0 => (c"cgroup.freeze", v2, c"cgroup.events", b"frozen 1"),
+                _ => (c"freezer.state", v1, c"freezer.state", b"FROZEN"),
+            };
+            if sys::write_file(&fd, file, value).is_err() {
+                continue;
+            }
+            // cgroup-v2.rst, "cgroup.freeze": the freeze completes
+            // asynchronously; cgroup.events says when.
+            for _ in 0..100 {
+                let mut text = [0u8; 256];
+                let len = sys::openat(&fd, state, O_RDONLY, 0).and_then(|f| sys::read_full(&f, &mut text)).unwrap_or(0);
+                if !frozen || text[..len].windows(done.len()).any(|w| w == done) {
+                    break;
+                }
+                let _ = sys::poll(&mut [], Some(10));
+            }
+            return true;
+        }
+        false
+    }
+
     /// Removes the container's cgroups, once every process in them is gone.
     pub fn remove(&self) {
         for dir in &self.dirs {

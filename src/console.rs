@@ -2,8 +2,11 @@
 //! supervision loop that waits for the child while it relays, shared by
 //! contain (its init) and inject (its CMD).
 
-use crate::out::cannot;
-use crate::sys::{self, Exit, Fd, PollFd, SigSet, Termios, POLLIN, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM};
+use crate::out::{cannot, say};
+use crate::sys::{
+    self, Errno, Exit, Fd, PollFd, SigSet, Termios, POLLIN, POLLOUT, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT,
+    SIGTERM, SIGTSTP,
+};
 use core::ffi::CStr;
 
 /// Ctrl-]: three of them within a second end the container, as with
@@ -28,8 +31,9 @@ pub fn at_terminal() -> bool {
 
 pub struct Console {
     pub master: Fd,
-    /// The child's end; the supervisor closes its copy once the child has
-    /// one, so the master reads end of file when the child's side is gone.
+    /// A descriptor of the slave (close-on-exec, O_NOCTTY): the child's
+    /// end until it has its own, then the supervisor's, kept until the
+    /// child ends (see `supervise`). None for a master opened elsewhere.
     pub slave: Option<Fd>,
     saved: Termios,
 }
@@ -60,8 +64,11 @@ impl Console {
         }
     }
 
-    /// The caller's terminal in raw mode: every key is a byte for the child.
+    /// The caller's terminal in raw mode: every key is a byte for the
+    /// child; and its window size again, changed while contain's `-o`
+    /// helper ran.
     pub fn raw(&self) {
+        self.resize();
         let _ = sys::set_termios(&sys::STDIN, &sys::raw(&self.saved));
     }
 
@@ -70,27 +77,75 @@ impl Console {
         let _ = sys::set_termios(&sys::STDIN, &self.saved);
     }
 
-    /// Copies what the child's side wrote and is still unread: until the
-    /// slave is closed everywhere (EIO), or nothing more comes for 100 ms
-    /// (a process left behind may keep it open). The terminal moves bytes
-    /// to the master asynchronously, so an empty read alone ends nothing.
+    /// After the child's end: copies what is still to come from the
+    /// console, bounded (SPEC §5.5: at most `DRAIN_MS` or `DRAIN_BYTES`,
+    /// so a writer left behind cannot hold us), serving the signals of
+    /// `signals`; then discards what the caller typed meanwhile and
+    /// restores the caller's terminal. Some(signal) when one that ends us
+    /// came first. `shown` is when output last reached the caller.
     #[inline(never)]
-    fn drain(&self) {
-        let mut buf = [0u8; 4096];
+    fn finish(&mut self, signals: &Fd, mut shown: u64, buf: &mut [u8]) -> Option<u32> {
+        // Our slave descriptor goes, so the master reads EIO as soon as no
+        // process has the console open any more: the usual end, at once.
+        self.slave = None;
+        let start = sys::now_ms();
+        let (mut relayed, mut output_open, mut input_open) = (0, true, true);
+        let mut ending = None;
         loop {
-            let mut fds = [PollFd { fd: self.master.raw(), events: POLLIN, revents: 0 }];
-            if sys::poll(&mut fds, Some(100)) != Ok(1) {
-                return;
+            let now = sys::now_ms();
+            // Until the console is quiet, and a terminal's answer to a query
+            // sent last (`printf '\033[c'`) has had a round trip to come in,
+            // so it is discarded below rather than read by the caller's shell.
+            let until = if output_open { now + QUIET_MS } else { shown + QUIET_MS };
+            let until = until.min(start + DRAIN_MS);
+            if until <= now || relayed >= DRAIN_BYTES {
+                break;
             }
-            match sys::read(&self.master, &mut buf) {
-                Ok(n @ 1..) => {
-                    let _ = sys::write_all(&sys::STDOUT, &buf[..n]);
+            let mut fds = [PollFd { fd: signals.raw(), events: POLLIN, revents: 0 }; 3];
+            fds[1].fd = if input_open { 0 } else { -1 };
+            fds[2].fd = if output_open { self.master.raw() } else { -1 };
+            match sys::poll(&mut fds, Some((until - now) as u32)) {
+                Ok(0) => output_open = false,
+                Ok(_) => {}
+                Err(_) => continue,
+            }
+            if fds[0].revents != 0 {
+                match sys::read_signal(signals) {
+                    Ok(SIGCHLD) => while let Ok(Some(_)) = sys::reap_any() {},
+                    Ok(SIGWINCH | SIGUSR1 | SIGUSR2 | SIGTSTP) | Err(_) => {}
+                    Ok(sig) => {
+                        ending = Some(sig);
+                        break;
+                    }
                 }
-                _ => return,
+            }
+            if fds[1].revents != 0 && !matches!(sys::read(&sys::STDIN, buf), Ok(1..)) {
+                input_open = false;
+            }
+            if fds[2].revents != 0 {
+                match sys::read(&self.master, buf) {
+                    Ok(n @ 1..) => {
+                        let _ = sys::write_all(&sys::STDOUT, &buf[..n]);
+                        relayed += n;
+                        shown = sys::now_ms();
+                    }
+                    Err(Errno::EAGAIN) => {}
+                    // EIO: no process has the slave open any more.
+                    _ => output_open = false,
+                }
             }
         }
+        let _ = sys::flush_input(&sys::STDIN);
+        self.restore();
+        ending
     }
 }
+
+/// The drain's bounds (SPEC §5.5), and how long the console must be quiet
+/// before the drain ends sooner.
+const DRAIN_MS: u64 = 1000;
+const DRAIN_BYTES: usize = 1 << 20;
+const QUIET_MS: u64 = 100;
 
 /// Gives the console's slave to this process (a new session's leader) as
 /// its controlling terminal and its stdin, stdout and stderr.
@@ -103,16 +158,17 @@ pub fn take_console(slave: &Fd) -> Result<(), i32> {
 }
 
 /// The signals a supervisor owns (SPEC §5.5), as a set to block: SIGCHLD,
-/// SIGWINCH with a console, and those the child is passed or ended by,
-/// less any the caller left ignored (nohup's SIGHUP, a script's background
-/// SIGINT), which stay ignored (SPEC §3).
-pub fn owned_signals(with_console: bool) -> SigSet {
+/// SIGWINCH with a console, SIGTSTP when `stoppable` (it freezes the
+/// container), and those the child is passed or ended by, less any the
+/// caller left ignored (nohup's SIGHUP, a script's background SIGINT, a
+/// shell without job control's SIGTSTP), which stay ignored (SPEC §3).
+pub fn owned_signals(with_console: bool, stoppable: bool) -> SigSet {
     let mut owned = SigSet::of(&[SIGCHLD]);
     if with_console {
         owned.0 |= SigSet::of(&[SIGWINCH]).0;
     }
-    for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] {
-        if !sys::is_ignored(sig) {
+    for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGTSTP] {
+        if (sig != SIGTSTP || stoppable) && !sys::is_ignored(sig) {
             owned.0 |= SigSet::of(&[sig]).0;
         }
     }
@@ -160,12 +216,136 @@ fn takes(proc: &Fd, pid: i32, sig: u32) -> bool {
     SigSet(mask).has(sig)
 }
 
+/// What the relay keeps between two polls.
+struct Relay {
+    /// Typed bytes the console has not taken yet (its input queue was full:
+    /// the child does not read), sent first.
+    typed: [u8; 4096],
+    typed_at: usize,
+    typed_len: usize,
+    input_open: bool,
+    output_open: bool,
+    escapes: u32,
+    first_escape: u64,
+    /// When output last reached the caller (CLOCK_MONOTONIC milliseconds).
+    shown: u64,
+}
+
+impl Relay {
+    /// One round of relaying, after a poll of `fds` (stdin at 1, the master
+    /// at 2): output to the caller, typed bytes to the console. Ctrl-]
+    /// three times within a second kills `child`.
+    #[inline(never)]
+    fn step(&mut self, console: &Console, fds: &[PollFd; 3], buf: &mut [u8], child: i32) {
+        if fds[2].revents & !POLLOUT != 0 {
+            match sys::read(&console.master, buf) {
+                Ok(n @ 1..) => {
+                    let _ = sys::write_all(&sys::STDOUT, &buf[..n]);
+                    self.shown = sys::now_ms();
+                }
+                Err(Errno::EAGAIN) => {}
+                // EIO: no process has the slave open any more (only without
+                // the supervisor's own slave descriptor).
+                _ => self.output_open = false,
+            }
+        }
+        if fds[1].revents != 0 {
+            if self.typed_at == self.typed_len {
+                (self.typed_at, self.typed_len) = (0, 0);
+            }
+            // What the console cannot take is dropped, as a terminal whose
+            // input queue is full does; Ctrl-] is still seen.
+            let mut dropped = [0u8; 64];
+            let room = match self.typed.get_mut(self.typed_len..) {
+                Some(room) if !room.is_empty() => room,
+                _ => &mut dropped[..],
+            };
+            match sys::read(&sys::STDIN, room) {
+                Ok(n @ 1..) => {
+                    for &b in &room[..n] {
+                        if b != ESCAPE {
+                            self.escapes = 0;
+                            continue;
+                        }
+                        let now = sys::now_ms();
+                        if self.escapes == 0 || now - self.first_escape > 1000 {
+                            (self.escapes, self.first_escape) = (0, now);
+                        }
+                        self.escapes += 1;
+                        if self.escapes == 3 {
+                            let _ = sys::kill(child, SIGKILL);
+                        }
+                    }
+                    if self.typed_len < self.typed.len() {
+                        self.typed_len += n;
+                    }
+                }
+                _ => self.input_open = false,
+            }
+        }
+        // The master does not wait (O_NONBLOCK): a child that reads nothing
+        // while the caller types must not stop the output it writes.
+        if self.typed_at < self.typed_len {
+            match sys::write(&console.master, &self.typed[self.typed_at..self.typed_len]) {
+                Ok(n) => self.typed_at += n,
+                Err(Errno::EAGAIN) if self.output_open => {}
+                Err(_) => self.typed_at = self.typed_len,
+            }
+        }
+    }
+}
+
+/// Ctrl-Z of a caller without a console (SPEC §5.5): the container frozen
+/// (by `freeze`, when there is a freezer) while we stop as the terminal
+/// asked, thawed when we are continued (`fg`, `bg`). Where there is no
+/// freezer, `warned` tells whether the warning was given already.
+#[inline(never)]
+fn stop(freeze: Option<&dyn Fn(bool) -> bool>, warned: &mut bool) {
+    let frozen = freeze.is_some_and(|freeze| freeze(true));
+    if !frozen && !*warned {
+        say(b"warning: no cgroup freezer: Ctrl-Z will not stop the container", &[]);
+        *warned = true;
+    }
+    // SIGTSTP again, with its default action (we block it, to read it
+    // here): pending now, it stops us as the mask lets it through, unless
+    // our process group is orphaned, where the kernel drops it (signal(7))
+    // since nothing could continue us.
+    let _ = sys::kill(sys::getpid(), SIGTSTP);
+    let mask = sys::block(SigSet(0));
+    sys::set_mask(SigSet(mask.0 & !SigSet::of(&[SIGTSTP]).0));
+    sys::set_mask(mask);
+    if frozen {
+        if let Some(freeze) = freeze {
+            freeze(false);
+        }
+    }
+}
+
 /// Waits for `child`, relaying the console if there is one and acting on
 /// the (blocked) signals of `owned`; returns how we must end: as the child
 /// did, or by the signal that made us end it (see `end`). The caller's
 /// terminal is restored first.
 /// `proc` is the host's /proc (inject runs in the container's mounts).
-pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Console>, proc: &Fd) -> Exit {
+/// `freeze` freezes (true) or thaws the container, for SIGTSTP when it is
+/// in `owned`; false where it cannot.
+///
+/// The supervisor keeps a descriptor of the console's slave until the
+/// child ends: inits close their stdio and open /dev/console again (rc
+/// scripts, getty, runit's stages), and while no slave is open the master
+/// reads EIO and polls POLLHUP at once, so the relay would either stop for
+/// good or spin. Holding one changes nothing inside: the slave's hangup
+/// (SIGHUP to its session) comes from the master's close or vhangup(2),
+/// and its session from TIOCSCTTY, never from the number of descriptors
+/// open (pty(7), tty_ioctl(4)); ours is close-on-exec and O_NOCTTY, and
+/// no process of the container can reach this process's descriptors.
+pub fn supervise(
+    child: i32,
+    owned: SigSet,
+    kind: Child,
+    mut console: Option<&mut Console>,
+    proc: &Fd,
+    freeze: Option<&dyn Fn(bool) -> bool>,
+) -> Exit {
     let signals = match sys::signalfd(owned) {
         Ok(fd) => fd,
         Err(e) => {
@@ -173,87 +353,38 @@ pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Consol
             return Exit::Code(cannot(b"create signalfd", b"", e));
         }
     };
+    if let Some(console) = console.as_deref_mut() {
+        if console.slave.is_none() {
+            console.slave = sys::open_peer(&console.master).ok();
+        }
+        let _ = sys::set_nonblocking(&console.master);
+    }
     let mut received = 0;
-    let (mut escapes, mut first_escape) = (0, 0);
-    let mut input_open = true;
-    let mut output_open = true;
+    let mut warned = false;
+    let mut relay = Relay {
+        typed: [0; 4096],
+        typed_at: 0,
+        typed_len: 0,
+        input_open: true,
+        output_open: true,
+        escapes: 0,
+        first_escape: 0,
+        shown: 0,
+    };
     let mut buf = [0u8; 16384];
+    // At once, too: a child that ended before we listened (its SIGCHLD
+    // taken by an earlier wait, as -o's) is reaped.
+    let mut reap = true;
     loop {
-        let mut fds = [PollFd { fd: signals.raw(), events: POLLIN, revents: 0 }; 3];
-        if let Some(console) = console {
-            fds[1].fd = if input_open { 0 } else { -1 };
-            fds[2].fd = if output_open { console.master.raw() } else { -1 };
-        } else {
-            fds[1].fd = -1;
-            fds[2].fd = -1;
-        }
-        if sys::poll(&mut fds, None).is_err() {
-            continue;
-        }
-        if let Some(console) = console {
-            if fds[2].revents != 0 {
-                match sys::read(&console.master, &mut buf) {
-                    Ok(n @ 1..) => {
-                        let _ = sys::write_all(&sys::STDOUT, &buf[..n]);
-                    }
-                    // EIO: no process has the slave open any more.
-                    _ => output_open = false,
-                }
-            }
-            if fds[1].revents != 0 {
-                match sys::read(&sys::STDIN, &mut buf) {
-                    Ok(n @ 1..) => {
-                        for &b in &buf[..n] {
-                            if b != ESCAPE {
-                                escapes = 0;
-                                continue;
-                            }
-                            let now = sys::now_ms();
-                            if escapes == 0 || now - first_escape > 1000 {
-                                (escapes, first_escape) = (0, now);
-                            }
-                            escapes += 1;
-                            if escapes == 3 {
-                                let _ = sys::kill(child, SIGKILL);
-                            }
-                        }
-                        let _ = sys::write_all(&console.master, &buf[..n]);
-                    }
-                    _ => input_open = false,
-                }
-            }
-        }
-        if fds[0].revents == 0 {
-            continue;
-        }
-        let Ok(sig) = sys::read_signal(&signals) else { continue };
-        match sig {
-            SIGCHLD => {}
-            SIGWINCH => {
-                if let Some(console) = console {
-                    console.resize();
-                }
-                continue;
-            }
-            _ => {
-                let taken = |s| takes(proc, child, s);
-                if let Some(target) = signal_for(sig, &taken, kind, received == SIGTERM) {
-                    if sig != SIGUSR1 && sig != SIGUSR2 {
-                        received = sig;
-                    }
-                    let _ = sys::kill(child, target);
-                }
-                continue;
-            }
-        }
         // SIGCHLD: reap whatever ended; only the child's end matters.
-        while let Ok(Some((pid, how))) = sys::reap_any() {
+        while let Some((pid, how)) = if reap { sys::reap_any().ok().flatten() } else { None } {
             if pid != child {
                 continue;
             }
-            if let Some(console) = console {
-                console.drain();
-                console.restore();
+            if let Some(console) = console.as_deref_mut() {
+                if let Some(sig) = console.finish(&signals, relay.shown, &mut buf) {
+                    received = sig;
+                }
             }
             if received != 0 {
                 return Exit::Signal(received);
@@ -266,6 +397,48 @@ pub fn supervise(child: i32, owned: SigSet, kind: Child, console: Option<&Consol
                 (Exit::Signal(SIGHUP), Child::Init { .. }) => Exit::Code(REBOOTED),
                 (how, _) => how,
             };
+        }
+        reap = false;
+        let mut fds = [PollFd { fd: signals.raw(), events: POLLIN, revents: 0 }; 3];
+        fds[1].fd = -1;
+        fds[2].fd = -1;
+        if let Some(console) = console.as_deref() {
+            let typing = relay.typed_at < relay.typed_len;
+            if relay.input_open {
+                fds[1].fd = 0;
+            }
+            if relay.output_open {
+                fds[2].fd = console.master.raw();
+                fds[2].events = if typing { POLLIN | POLLOUT } else { POLLIN };
+            }
+        }
+        if sys::poll(&mut fds, None).is_err() {
+            continue;
+        }
+        if let Some(console) = console.as_deref() {
+            relay.step(console, &fds, &mut buf, child);
+        }
+        if fds[0].revents == 0 {
+            continue;
+        }
+        match sys::read_signal(&signals) {
+            Ok(SIGCHLD) => reap = true,
+            Ok(SIGWINCH) => {
+                if let Some(console) = console.as_deref() {
+                    console.resize();
+                }
+            }
+            Ok(SIGTSTP) => stop(freeze, &mut warned),
+            Ok(sig) => {
+                let taken = |s| takes(proc, child, s);
+                if let Some(target) = signal_for(sig, &taken, kind, received == SIGTERM) {
+                    if sig != SIGUSR1 && sig != SIGUSR2 {
+                        received = sig;
+                    }
+                    let _ = sys::kill(child, target);
+                }
+            }
+            Err(_) => {}
         }
     }
 }

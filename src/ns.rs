@@ -4,7 +4,7 @@
 use crate::exec::PathBuf;
 use crate::ids::{self, IdMap, MapLine, Range};
 use crate::out::{cannot, say, Line, EXIT_FAILURE};
-use crate::sys::{self, CStrArray, Exit, O_RDONLY};
+use crate::sys::{self, CStrArray, Errno, Exit, O_RDONLY};
 use crate::text::FirstBytes;
 use core::ffi::CStr;
 
@@ -258,13 +258,19 @@ fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
     Ok(child)
 }
 
-/// Waits for a helper (`start_helper`, contain's `-o`); says how it
-/// failed: `NAME: HELPER failed: exit status N` (or `killed by signal N`,
-/// or `lost` when it cannot be waited for).
+/// Waits for a helper (`start_helper`); says how it failed (see
+/// `helper_ended`).
 pub fn wait_helper(helper: &[u8], child: i32) -> Result<(), i32> {
+    helper_ended(helper, sys::wait(child))
+}
+
+/// Ok for a helper that exited 0; else `NAME: HELPER failed: exit status
+/// N` (or `killed by signal N`, or `lost` when it could not be waited
+/// for) and Err(1).
+pub fn helper_ended(helper: &[u8], how: Result<Exit, Errno>) -> Result<(), i32> {
     let mut line = Line::message();
     line.add(helper).add(b" failed: ");
-    match sys::wait(child) {
+    match how {
         Ok(Exit::Code(0)) => return Ok(()),
         Ok(Exit::Code(code)) => line.add(b"exit status ").num(code as u64),
         Ok(Exit::Signal(sig)) => line.add(b"killed by signal ").num(sig as u64),

@@ -7,7 +7,7 @@
 //! so what is matched is output, never the terminal's echo of the input.
 mod common;
 
-use common::pty::{CTRL_BACKSLASH, CTRL_C, CTRL_RIGHT_BRACKET, CTRL_Z};
+use common::pty::{descendants, CTRL_BACKSLASH, CTRL_C, CTRL_D, CTRL_RIGHT_BRACKET, CTRL_Z};
 use common::*;
 use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
@@ -668,4 +668,350 @@ fn inject_container_sees_no_host_fd_of_inject() {
         assert_eq!(mine.iter().map(|f| f.fd.as_str()).collect::<Vec<_>>(), ["0", "1", "2"], "{what}:\n{out}");
         assert!(mine.iter().all(|f| f.id == pty_id), "{what}: the shell's fds are not its pty:\n{out}");
     }
+}
+
+// ---- the relay after the init's boot (issue 21, SPEC v3 §5.5 Console) ----
+
+/// A hang guard for a run that must end by itself soon (a bounded drain):
+/// generous, never a timing assertion.
+const DRAIN_GUARD: Duration = Duration::from_secs(20);
+
+/// The host pid of the container's init: the supervisor's child.
+#[track_caller]
+fn init_of(sup: u32) -> u32 {
+    poll_until(TIMEOUT, || proc_children(sup).first().copied()).expect("hang guard: no init appeared")
+}
+
+#[test]
+fn contain_relays_every_line_after_the_init_closes_and_reopens_the_console() {
+    // As an init does at boot: fds 0-2 closed (no descriptor of the
+    // console open anywhere inside), then /dev/console opened again; twice.
+    let script = "for r in 1 2; do exec </dev/null >/dev/null 2>&1; sleep 0.2; \
+                  exec </dev/console >/dev/console 2>&1; seq 2000 | sed \"s/^/line $r /\"; done; echo E-$((1+1))";
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", script]);
+        pty.expect("E-2");
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+        let shown = clean(&pty.transcript());
+        let lines: Vec<&str> = shown.lines().filter(|l| l.starts_with("line ")).collect();
+        let want: Vec<String> = (1..=2).flat_map(|r| (1..=2000).map(move |i| format!("line {r} {i}"))).collect();
+        assert!(lines == want, "{what}: {} lines relayed of {}:\n{shown}", lines.len(), want.len());
+        pty.assert_settings_restored(&what);
+    }
+}
+
+/// A writer on the host (the test itself) holding the console of the
+/// container whose init is `init` open (its fd 1, reopened): a line every
+/// 10 ms, so the console is never quiet, until writing fails (the console
+/// hung up when the relay ended).
+fn writer_on_the_console(init: u32) -> std::thread::JoinHandle<()> {
+    use std::io::Write;
+    let mut console = std::fs::OpenOptions::new()
+        .write(true)
+        .open(format!("/proc/{init}/fd/1"))
+        .unwrap_or_else(|e| panic!("harness: cannot open the console of {init}: {e}"));
+    std::thread::spawn(move || {
+        while console.write_all(b"left-behind\n").is_ok() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    })
+}
+
+#[test]
+fn contain_drain_is_bounded_while_a_writer_holds_the_console() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "echo R-$((2+3)); read x"]);
+        wait_raw(&pty, &what);
+        pty.expect("R-5");
+        let writer = writer_on_the_console(init_of(pty.pid()));
+        pty.expect("left-behind");
+        pty.line("");
+        let Some(status) = poll_until(DRAIN_GUARD, || pty.try_wait()) else {
+            panic!("hang guard: {what}: a writer left on the console held contain\n{}", pty.transcript())
+        };
+        assert_eq!(code(status), (Some(0), None), "{what}:\n{}", pty.transcript());
+        pty.assert_settings_restored(&what);
+        assert_eq!(pty.input_queue(), 0, "{what}");
+        writer.join().unwrap();
+    }
+}
+
+#[test]
+fn contain_sigterm_during_the_drain_ends_it_with_the_terminal_restored() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "echo R-$((2+3)); read x"]);
+        wait_raw(&pty, &what);
+        pty.expect("R-5");
+        let init = init_of(pty.pid());
+        let writer = writer_on_the_console(init);
+        pty.expect("left-behind");
+        pty.line("");
+        // The init is gone: contain drains (for a second at most).
+        poll_until(TIMEOUT, || proc_gone(init).then_some(())).expect("hang guard: the init did not end");
+        assert!(signal_pid(pty.pid(), SIGTERM), "{what}: contain ended before the drain did");
+        let Some(status) = poll_until(DRAIN_GUARD, || pty.try_wait()) else {
+            panic!("hang guard: {what}: SIGTERM did not end a draining contain\n{}", pty.transcript())
+        };
+        assert_eq!(code(status), (None, Some(SIGTERM)), "{what}:\n{}", pty.transcript());
+        pty.assert_settings_restored(&what);
+        writer.join().unwrap();
+    }
+}
+
+#[test]
+fn contain_output_flows_and_ctrl_bracket_works_while_the_init_reads_nothing() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        // An init that writes and never reads; 256 KiB typed at it fill
+        // every queue between the caller's terminal and the console.
+        let script = "stty -echo -icanon; i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.05; done";
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", script]);
+        wait_raw(&pty, &what);
+        pty.expect("tick-1\r\n");
+        let typist = {
+            let master = pty.master();
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let _ = (&*master).write_all(&[b'x'; 256 << 10]);
+            })
+        };
+        // The relay still reads all of it (dropping what the console cannot
+        // take), and the output goes on meanwhile.
+        poll_until(TIMEOUT, || typist.is_finished().then_some(()))
+            .unwrap_or_else(|| panic!("hang guard: {what}: the relay stopped reading the terminal"));
+        let next = pty.unread().matches("tick-").count() + 3;
+        for _ in 0..next {
+            pty.expect("tick-");
+        }
+        pty.write([CTRL_RIGHT_BRACKET, CTRL_RIGHT_BRACKET, CTRL_RIGHT_BRACKET].concat());
+        let Some(status) = poll_until(DRAIN_GUARD, || pty.try_wait()) else {
+            panic!("hang guard: {what}: Ctrl-] three times did not end the container\n{}", pty.transcript())
+        };
+        assert_eq!(code(status), (None, Some(SIGKILL)), "{what}");
+        pty.assert_settings_restored(&what);
+    }
+}
+
+/// Primary device attributes (DA1): the query, and a VT100's answer.
+const QUERY: &str = "\x1b[c";
+const ANSWER: &str = "\x1b[?1;2c";
+
+#[test]
+fn contain_discards_the_terminals_answer_to_a_query_sent_last() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        // The terminal answers at once.
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", "printf 'Q-%s\\033[c' $((3*3))"]);
+        pty.expect(&format!("Q-9{QUERY}"));
+        pty.write(ANSWER);
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+        assert_eq!(pty.input_queue(), 0, "{what}: the terminal's answer reached the caller's shell");
+        pty.assert_settings_restored(&what);
+        // The answer comes once the init is gone, while a writer left on
+        // the console keeps contain draining.
+        let script = "echo R-$((2+3)); read x; printf 'Q-%s\\033[c' $((3*3))";
+        let mut pty = contain_on_pty(caller, &[], &root, &["/bin/sh", "-c", script]);
+        wait_raw(&pty, &what);
+        pty.expect("R-5");
+        let init = init_of(pty.pid());
+        let writer = writer_on_the_console(init);
+        pty.line("");
+        pty.expect(&format!("Q-9{QUERY}"));
+        poll_until(TIMEOUT, || proc_gone(init).then_some(())).expect("hang guard: the init did not end");
+        pty.write(ANSWER);
+        let Some(status) = poll_until(DRAIN_GUARD, || pty.try_wait()) else {
+            panic!("hang guard: {what}: a writer left on the console held contain\n{}", pty.transcript())
+        };
+        assert_eq!(code(status), (Some(0), None), "{what}:\n{}", pty.transcript());
+        assert_eq!(pty.input_queue(), 0, "{what}: the terminal's answer reached the caller's shell");
+        pty.assert_settings_restored(&what);
+        writer.join().unwrap();
+    }
+}
+
+/// A root whose `true` leaves a writer behind on its terminal, in a
+/// session of its own, writing forever.
+fn root_with_a_writer_left_behind() -> TempDir {
+    let root = console_rootfs();
+    std::fs::remove_file(root.join("bin/true")).unwrap();
+    root.write(
+        "bin/true",
+        // SIGHUP ignored: the script's end hangs up its session's
+        // foreground group, which the writer leaves only once it runs.
+        "#!/bin/sh\ntrap '' HUP\nsetsid sh -c 'while :; do echo left-behind; sleep 0.01; done' &\n",
+        0o755,
+    );
+    root
+}
+
+#[test]
+fn inject_returns_although_its_command_left_a_writer_on_the_terminal() {
+    for caller in Caller::BOTH {
+        let root = root_with_a_writer_left_behind();
+        let c = container(caller, &root);
+        let what = format!("{caller:?}");
+        let mut pty = inject_on_pty(caller, &[], c.init, &["true"]);
+        pty.expect("left-behind");
+        let Some(status) = poll_until(DRAIN_GUARD, || pty.try_wait()) else {
+            panic!("hang guard: {what}: the writer left behind held inject\n{}", pty.transcript())
+        };
+        assert_eq!(code(status), (Some(0), None), "{what}:\n{}", pty.transcript());
+        pty.assert_settings_restored(&what);
+        assert_eq!(pty.input_queue(), 0, "{what}");
+    }
+}
+
+#[test]
+fn inject_sigterm_during_the_drain_ends_it_with_the_terminal_restored() {
+    for caller in Caller::BOTH {
+        let root = root_with_a_writer_left_behind();
+        let c = container(caller, &root);
+        let what = format!("{caller:?}");
+        let mut pty = inject_on_pty(caller, &[], c.init, &["true"]);
+        pty.expect("left-behind");
+        // Its command is gone (reaped): inject drains.
+        poll_until(TIMEOUT, || proc_children(pty.pid()).is_empty().then_some(()))
+            .expect("hang guard: the command did not end");
+        assert!(signal_pid(pty.pid(), SIGTERM), "{what}: inject ended before the drain did");
+        let Some(status) = poll_until(DRAIN_GUARD, || pty.try_wait()) else {
+            panic!("hang guard: {what}: SIGTERM did not end a draining inject\n{}", pty.transcript())
+        };
+        assert_eq!(code(status), (None, Some(SIGTERM)), "{what}:\n{}", pty.transcript());
+        pty.assert_settings_restored(&what);
+    }
+}
+
+// ---- Ctrl-Z without a console (issue 21, SPEC v3 §5.5 Console) ----
+
+/// The caller's interactive shell (busybox sh, job control) on a new
+/// terminal, run as `user`; contain is started from it.
+fn interactive_shell(user: Option<&User>) -> Pty {
+    let argv = ["/bin/busybox", "sh", "-i"];
+    let (etc, mut cmd, owner) = match user {
+        None => {
+            (None, command(&["unshare", "--mount", "--propagation", "private", "--", argv[0], argv[1], argv[2]]), None)
+        }
+        Some(user) => {
+            let (etc, cmd) = user.command(&argv);
+            (Some(etc), cmd, Some((user.uid, user.gid)))
+        }
+    };
+    cmd.envs(env());
+    Pty::spawn_command(cmd, etc, owner, (24, 80))
+}
+
+/// The command name of `pid` (empty when it is gone).
+fn proc_comm(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim_end().to_string()
+}
+
+/// Wait until contain, started from the shell on `pty`, runs its
+/// container's CMD (Ctrl-Z while contain starts would stop the uid map
+/// helpers it waits for) and is the terminal's foreground job, running.
+#[track_caller]
+fn container_in_the_foreground(pty: &Pty) {
+    let inner = |p: u32| {
+        let status = std::fs::read_to_string(format!("/proc/{p}/status")).unwrap_or_default();
+        let nspid = status.lines().find(|l| l.starts_with("NSpid:")).unwrap_or("");
+        nspid.split_whitespace().count() >= 3 && proc_comm(p) != "ucontain"
+    };
+    poll_until(TIMEOUT, || descendants(pty.pid()).into_iter().find(|&p| inner(p)))
+        .unwrap_or_else(|| panic!("hang guard: the container did not start\n{}", pty.transcript()));
+    pty.wait_foreground("ucontain");
+}
+
+/// What the container's reader logged (`got LINE` a line).
+fn log_of(root: &TempDir) -> String {
+    std::fs::read_to_string(root.join("tmp/log")).unwrap_or_default()
+}
+
+/// Type `line` at the container reading the terminal and wait until it
+/// logged it.
+#[track_caller]
+fn typed_to_the_container(pty: &Pty, root: &TempDir, line: &str, what: &str) {
+    pty.line(line);
+    let want = format!("got {line}\n");
+    poll_until(TIMEOUT, || log_of(root).ends_with(&want).then_some(())).unwrap_or_else(|| {
+        panic!("hang guard: {what}: the container did not read {line:?}: {:?}\n{}", log_of(root), pty.transcript())
+    });
+}
+
+/// The container's reader: each line of the terminal logged, then D-7 at
+/// end of file.
+const READER: &str = "while read l; do echo \"got $l\" >> /tmp/log; done; echo D-$((3+4))";
+
+#[test]
+fn contain_without_console_ctrl_z_freezes_the_container_and_fg_resumes_it() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        let user = (caller == Caller::Unprivileged).then(User::default);
+        let mut pty = interactive_shell(user.as_ref());
+        shell(&mut pty, "echo I-$((2+2))", "I-4");
+        pty.expect("$ ");
+        pty.line(&format!(
+            "{} contain -c {} /bin/sh -c {}",
+            sh_quote(&bin_str()),
+            sh_quote(root.str()),
+            sh_quote(READER)
+        ));
+        container_in_the_foreground(&pty);
+        typed_to_the_container(&pty, &root, "before", &what);
+        pty.write(CTRL_Z);
+        pty.expect("Stopped");
+        // Five lines for the shell: it runs every one; the container reads none.
+        for i in 1..=5 {
+            shell(&mut pty, &format!("echo L{i}-$(({i}+100))"), &format!("L{i}-{}", i + 100));
+        }
+        assert_eq!(log_of(&root), "got before\n", "{what}: the container read what was typed to the shell");
+        pty.line("fg");
+        container_in_the_foreground(&pty);
+        typed_to_the_container(&pty, &root, "after", &what);
+        pty.write(CTRL_D);
+        pty.expect("D-7");
+        shell(&mut pty, "echo S-$?-$((6*7))", "-42");
+        assert!(pty.transcript().contains("S-0-42"), "{what}: contain did not exit 0:\n{}", pty.transcript());
+        assert!(!pty.transcript().contains("warning"), "{what}:\n{}", pty.transcript());
+        assert_eq!(log_of(&root), "got before\ngot after\n", "{what}");
+        pty.line("exit 0");
+        assert_eq!(code(pty.wait()), (Some(0), None), "{what}:\n{}", pty.transcript());
+    }
+}
+
+#[test]
+fn contain_without_console_or_freezer_warns_once_at_ctrl_z() {
+    // No cgroup, so no freezer: contain still stops at Ctrl-Z (the
+    // container, which would read what is typed, does not read here).
+    let root = rootfs();
+    let user = User { delegate: false, ..User::default() };
+    let mut pty = interactive_shell(Some(&user));
+    shell(&mut pty, "echo I-$((2+2))", "I-4");
+    pty.expect("$ ");
+    pty.line(&format!("{} contain -c {} sleep 100", sh_quote(&bin_str()), sh_quote(root.str())));
+    container_in_the_foreground(&pty);
+    for round in 1..=2 {
+        pty.write(CTRL_Z);
+        pty.expect("Stopped");
+        shell(&mut pty, &format!("echo R{round}-$(({round}+100))"), &format!("R{round}-{}", round + 100));
+        pty.line("fg");
+        container_in_the_foreground(&pty);
+    }
+    pty.write(CTRL_C);
+    shell(&mut pty, "echo S-$?-$((6*7))", "-42");
+    let shown = clean(&pty.transcript());
+    assert!(shown.contains("S-130-42"), "contain did not end by SIGINT:\n{shown}");
+    // (After the terminal's echo of the key.)
+    let warnings: Vec<&str> =
+        shown.lines().filter(|l| l.contains("freezer")).map(|l| l.trim_start_matches("^Z")).collect();
+    assert_eq!(warnings, ["contain: warning: no cgroup freezer: Ctrl-Z will not stop the container"], "{shown}");
+    pty.line("exit 0");
+    assert_eq!(code(pty.wait()), (Some(0), None), "{shown}");
 }

@@ -11,6 +11,7 @@ use std::fs;
 use std::os::unix::fs::{symlink, MetadataExt};
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 // ---- harness additions local to this file ----
 
@@ -742,6 +743,144 @@ fn a_failing_helper_ends_contain_with_its_status_and_leaves_nothing_running() {
             (Some(1), "contain: helper failed: exit status 5\n"),
             "{caller:?}: {r:?}"
         );
+    }
+}
+
+/// The cgroup2 mount point of this host.
+fn cgroup2_mount() -> Option<String> {
+    host_mountinfo().lines().find_map(|l| {
+        let f: Vec<&str> = l.split(' ').collect();
+        let dash = f.iter().position(|&x| x == "-")?;
+        (f.get(dash + 1) == Some(&"cgroup2")).then(|| f[4].to_string())
+    })
+}
+
+/// The directory of `pid`'s cgroup in every hierarchy it is in, as the
+/// host's mounts show them (those of `/proc/PID/cgroup` that are mounted
+/// with their root at `/`, as on the test machines).
+fn cgroup_dirs(pid: u32) -> Vec<String> {
+    let lines = fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
+    let mountinfo = host_mountinfo();
+    lines
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.splitn(3, ':');
+            let (_, controllers, path) = (f.next()?, f.next()?, f.next()?);
+            mountinfo.lines().find_map(|m| {
+                let f: Vec<&str> = m.split(' ').collect();
+                let dash = f.iter().position(|&x| x == "-")?;
+                let (fstype, opts) = (f[dash + 1], f.get(dash + 3)?);
+                let ours = if controllers.is_empty() {
+                    fstype == "cgroup2"
+                } else {
+                    fstype == "cgroup" && controllers.split(',').all(|c| opts.split(',').any(|o| o == c))
+                };
+                (ours && f[3] == "/").then(|| format!("{}{path}", f[4]))
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn o_helper_env_has_contain_pid_name_and_cgroup_and_no_stale_ones() {
+    let unified = cgroup2_mount().expect("tests need a cgroup2 mount");
+    // The caller's own CONTAIN_ variables (a contain inside a helper, say)
+    // are replaced; another one passes.
+    let stale = ["env", "CONTAIN_PID=stale", "CONTAIN_NAME=stale", "CONTAIN_CGROUP=stale", "CONTAIN_OTHER=kept"];
+    let no_cgroup = User { delegate: false, ..User::default() };
+    for (what, user) in [("root", None), ("unprivileged", Some(User::default())), ("no cgroup", Some(no_cgroup))] {
+        let root = rootfs();
+        let out = TempDir::new();
+        set_mode(out.path(), 0o777);
+        let f = out.join_str("env");
+        let helper = format!(
+            "{{ env | grep ^CONTAIN_ | sort; grep -qsx \"$CONTAIN_PID\" \"$CONTAIN_CGROUP/cgroup.procs\" && echo in; \
+             echo $PPID; }} > {f}",
+            f = sh_quote(&f)
+        );
+        let bin = bin_str();
+        let mut argv = stale.to_vec();
+        argv.extend(contain_argv(&bin, &["-o", &helper, root.str(), "true"]));
+        let r = match &user {
+            None => as_root(&argv),
+            Some(user) => user.run(&argv),
+        };
+        assert_eq!(r.code(), Some(0), "{what}: {r:?}");
+        let text = fs::read_to_string(&f).unwrap_or_else(|e| panic!("{what}: the helper wrote nothing: {e}: {r:?}"));
+        let lines: Vec<&str> = text.lines().collect();
+        let sup = lines.last().copied().unwrap_or("");
+        let vars: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("CONTAIN_")).collect();
+        let name = format!("CONTAIN_NAME={sup}");
+        assert!(vars.iter().any(|v| *v == name), "{what}: CONTAIN_NAME is not the supervisor's pid:\n{text}");
+        assert!(vars.contains(&"CONTAIN_OTHER=kept"), "{what}:\n{text}");
+        let pid = vars.iter().find_map(|v| v.strip_prefix("CONTAIN_PID=")).unwrap_or("");
+        assert!(!pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()), "{what}: CONTAIN_PID:\n{text}");
+        let cgroup = vars.iter().find_map(|v| v.strip_prefix("CONTAIN_CGROUP="));
+        if what == "no cgroup" {
+            assert_eq!(vars.len(), 3, "{what}: {vars:?}");
+            assert_eq!(cgroup, None, "{what}:\n{text}");
+            assert!(!lines.contains(&"in"), "{what}:\n{text}");
+            let err = r.err_lines();
+            assert!(err.len() == 1 && err[0].starts_with("contain: warning: cannot create cgroup "), "{what}: {r:?}");
+        } else {
+            assert_eq!(vars.len(), 4, "{what}: {vars:?}");
+            let cgroup = cgroup.unwrap_or("");
+            let leaf = format!("/ucontain-{sup}");
+            assert!(cgroup.starts_with(&unified) && cgroup.ends_with(&leaf), "{what}: CONTAIN_CGROUP {cgroup}");
+            assert!(lines.contains(&"in"), "{what}: the init is not in CONTAIN_CGROUP:\n{text}");
+            assert_eq!(r.stderr, "", "{what}: {r:?}");
+        }
+    }
+}
+
+#[test]
+fn o_sigterm_while_the_helper_runs_ends_helper_and_container_and_leaves_nothing() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let what = format!("{caller:?}");
+        let user = (caller == Caller::Unprivileged).then(User::default);
+        let bin = bin_str();
+        let before = host_mountinfo();
+        // The helper's shell forks its command (a second one after it).
+        let args = ["-o", "sleep 30; true", root.str(), "sleep", "100"];
+        let mut argv = vec!["sh", "-c", "ulimit -c 0; exec \"$@\"", "sh"];
+        argv.extend(contain_argv(&bin, &args));
+        let mut bg = Background::spawn(&argv, user.as_ref());
+        let sup = bg.pid();
+        let comm = |p: u32| fs::read_to_string(format!("/proc/{p}/cmdline")).unwrap_or_default();
+        let helper =
+            poll_until(TIMEOUT, || common::pty::descendants(sup).into_iter().find(|&p| comm(p) == "sleep\x0030\x00"))
+                .unwrap_or_else(|| panic!("{what}: the helper's sleep did not start: {} {}", bg.stdout(), bg.stderr()));
+        bg.track(helper);
+        let mut left = common::pty::descendants(sup);
+        // The init: the child in a PID namespace of its own.
+        let init = proc_children(sup).into_iter().find(|&c| {
+            let status = fs::read_to_string(format!("/proc/{c}/status")).unwrap_or_default();
+            status.lines().any(|l| l.starts_with("NSpid:") && l.split_whitespace().count() >= 3)
+        });
+        let cgroups = init.map(cgroup_dirs).unwrap_or_default();
+        assert!(
+            cgroups.iter().any(|d| d.ends_with(&format!("/ucontain-{sup}"))),
+            "{what}: no cgroup of the container: {cgroups:?}"
+        );
+        left.push(sup);
+        assert!(signal_pid(sup, SIGTERM));
+        let status = bg.wait_timeout(Duration::from_secs(20));
+        let Some(status) = status else { panic!("hang guard: {what}: SIGTERM did not end contain") };
+        let r = Run { status, stdout: bg.stdout(), stderr: bg.stderr() };
+        assert_eq!((r.signal(), r.stdout.as_str(), r.stderr.as_str()), (Some(SIGTERM), "", ""), "{what}: {r:?}");
+        let alive: Vec<u32> = left.iter().copied().filter(|&p| !proc_gone(p)).collect();
+        assert!(
+            alive.is_empty(),
+            "{what}: left running: {alive:?} ({:?})",
+            alive.iter().map(|&p| comm(p)).collect::<Vec<_>>()
+        );
+        for dir in &cgroups {
+            if dir.ends_with(&format!("/ucontain-{sup}")) {
+                assert!(!Path::new(dir).exists(), "{what}: the cgroup {dir} is left");
+            }
+        }
+        assert_mounts_unchanged(&before);
     }
 }
 

@@ -8,12 +8,12 @@ use crate::console::{at_terminal, end, owned_signals, supervise, take_console, C
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH, DEFAULT_PATH_VAR};
 use crate::ids::IdMap;
 use crate::mount::{assemble_root, enter_locked_copy, mount_kernel_views, switch_root, Extra, ExtraMount, Root};
-use crate::ns::{become_root, map_option, nested_maps, plan_maps, wait_helper, write_maps, Maps, Writer};
+use crate::ns::{become_root, helper_ended, map_option, nested_maps, plan_maps, write_maps, Maps, Writer};
 use crate::out::{cannot, cannot_with, say, Line, EXIT_FAILURE};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDWR,
-    PR_CAPBSET_DROP, PR_SET_PDEATHSIG, SIGKILL,
+    PR_CAPBSET_DROP, PR_SET_PDEATHSIG, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM,
 };
 use crate::text::after;
 use core::ffi::CStr;
@@ -177,7 +177,9 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(pair) => pair,
         Err(e) => return cannot(b"create socket pair", b"", e),
     };
-    let owned = owned_signals(root.console);
+    // Without a console, at a terminal: Ctrl-Z freezes the container.
+    let stoppable = !root.console && sys::get_termios(&sys::STDIN).is_ok();
+    let owned = owned_signals(root.console, stoppable);
     let cgroups = Cgroups::create(root_owner);
     let old_mask = sys::block(owned);
     // Host root's mounter stays in the initial user namespace; an
@@ -208,20 +210,20 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             return status;
         }
     };
-    let started = master.map(Console::adopt).transpose().and_then(|console| {
-        cgroups.place(init)?;
+    let started = master.map(Console::adopt).transpose().map_err(Exit::Code).and_then(|console| {
+        cgroups.place(init).map_err(Exit::Code)?;
         if let Some(helper) = plan.helper {
-            run_helper(helper, init, env)?;
+            run_helper(helper, init, env, &cgroups, owned)?;
         }
         Ok(console)
     });
-    let console = match started {
+    let mut console = match started {
         Ok(console) => console,
-        Err(status) => {
+        Err(how) => {
             let _ = sys::kill(init, SIGKILL);
             let _ = sys::wait(init);
             cgroups.remove();
-            return status;
+            return end(how);
         }
     };
     if let Some(console) = &console {
@@ -229,7 +231,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     }
     let _ = sys::write_all(&ready_w, b"1");
     let how = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {
-        Ok(proc) => supervise(init, owned, Child::Init { stop: plan.stop }, console.as_ref(), &proc),
+        Ok(proc) => {
+            let freeze = |frozen| cgroups.freeze(frozen);
+            supervise(init, owned, Child::Init { stop: plan.stop }, console.as_mut(), &proc, Some(&freeze))
+        }
         Err(e) => {
             let _ = sys::kill(init, SIGKILL);
             let _ = sys::wait(init);
@@ -347,33 +352,66 @@ fn resolve_dir<'a>(dir: &CStr, buf: &'a mut PathBuf) -> Result<&'a CStr, Errno> 
     buf.join(b"", path.to_bytes()).ok_or(Errno::ENAMETOOLONG)
 }
 
-/// `-o CMD`: `/bin/sh -c CMD` on the host, as the caller, with the init's
-/// host pid in `CONTAIN_PID`; Err(1) after the message when it fails.
-fn run_helper(cmd: &CStr, init: i32, env: CStrList) -> Result<(), i32> {
+/// `-o CMD`: `/bin/sh -c CMD` on the host, as the caller, in a process
+/// group of its own so that what it starts ends with it; its environment
+/// adds CONTAIN_PID (the init's host pid), CONTAIN_NAME (the container's
+/// id: the supervisor's pid) and CONTAIN_CGROUP (the container's cgroup in
+/// the unified hierarchy, where it has one). The signals of `owned` are
+/// served meanwhile: one that ends the container (SPEC §5.5, Signals: the
+/// init takes none yet) goes to the helper's group too, a second SIGTERM
+/// as SIGKILL, and once the helper is gone contain ends by it. Err is how
+/// contain must end: by that signal, or status 1 after the message when
+/// the helper failed.
+fn run_helper(cmd: &CStr, init: i32, env: CStrList, cgroups: &Cgroups, owned: SigSet) -> Result<(), Exit> {
     let mut pid_var = Line::new();
     pid_var.add(b"CONTAIN_PID=").num(init as u64).add(b"\0");
+    let mut name_var = Line::new();
+    name_var.add(b"CONTAIN_NAME=").num(sys::getpid() as u64).add(b"\0");
+    let mut cgroup_var = PathBuf::new();
+    // An absolute path: its leading `/` is the one `join` puts between.
+    let cgroup_var = cgroups.unified().and_then(|dir| cgroup_var.join(b"CONTAIN_CGROUP=", &dir.to_bytes()[1..]));
+    let ours = [sys::cstr_until_nul(pid_var.text()), sys::cstr_until_nul(name_var.text()), cgroup_var];
+    let theirs = |e: &&CStr| {
+        let name = after(e.to_bytes(), b"CONTAIN_").unwrap_or(b"");
+        ![&b"PID="[..], b"NAME=", b"CGROUP="].iter().any(|var| name.starts_with(var))
+    };
     let mut helper_env = CStrArray::<512>::new();
-    let pid_var = sys::cstr_until_nul(pid_var.text()).unwrap_or(c"CONTAIN_PID=");
-    if !env
-        .iter()
-        .filter(|e| after(e.to_bytes(), b"CONTAIN_PID=").is_none())
-        .chain([pid_var])
-        .all(|e| helper_env.push(e))
-    {
+    if !env.iter().filter(theirs).chain(ours.into_iter().flatten()).all(|e| helper_env.push(e)) {
         say(b"helper failed: too many environment variables", &[]);
-        return Err(EXIT_FAILURE);
+        return Err(Exit::Code(EXIT_FAILURE));
     }
     let mut argv = CStrArray::<4>::new();
     argv.push(c"/bin/sh");
     argv.push(c"-c");
     argv.push(cmd);
-    let child = sys::fork().map_err(|e| cannot(b"fork helper", b"", e))?;
-    if child == 0 {
+    let helper = sys::fork().map_err(|e| Exit::Code(cannot(b"fork helper", b"", e)))?;
+    if helper == 0 {
+        let _ = sys::new_process_group(0);
         sys::set_mask(SigSet(0));
         let e = sys::execve(c"/bin/sh", argv.list(), helper_env.list());
         sys::exit(cannot(b"execute /bin/sh", b"", e));
     }
-    wait_helper(b"helper", child)
+    // Here too, so no signal to the group can come before it exists
+    // (setpgid(2); EACCES once the helper has executed: it made it then).
+    let _ = sys::new_process_group(helper);
+    let mut ending = None;
+    loop {
+        match sys::try_wait(helper) {
+            Ok(None) => {}
+            ended => {
+                return match ending {
+                    Some(sig) => Err(Exit::Signal(sig)),
+                    None => helper_ended(b"helper", ended.map(|how| how.unwrap_or(Exit::Code(0)))).map_err(Exit::Code),
+                };
+            }
+        }
+        // SIGCHLD, and what only a running init would be sent, just wake us.
+        if let Ok(sig @ (SIGTERM | SIGINT | SIGHUP | SIGQUIT)) = sys::wait_signal(owned) {
+            let again = ending.is_some();
+            ending = ending.or(Some(sig));
+            let _ = sys::kill(-helper, if again && sig == SIGTERM { SIGKILL } else { sig });
+        }
+    }
 }
 
 fn same_file(a: &Fd, b: &Fd) -> bool {

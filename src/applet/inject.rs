@@ -129,7 +129,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             };
         }
     }
-    let owned = owned_signals(console.is_some());
+    let owned = owned_signals(console.is_some(), false);
     let old_mask = sys::block(owned);
     let child = match sys::fork() {
         Ok(child) => child,
@@ -139,11 +139,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         sys::set_mask(old_mask);
         sys::exit(run_inside(rest.skip(1), env, &vars, console.as_ref(), bounding));
     }
-    if let Some(console) = &mut console {
-        console.slave = None;
+    if let Some(console) = &console {
         console.raw();
     }
-    end(supervise(child, owned, Child::Command, console.as_ref(), &proc))
+    end(supervise(child, owned, Child::Command, console.as_mut(), &proc, None))
 }
 
 /// `-c`: no pseudo-terminal.

@@ -169,9 +169,16 @@ pub fn write_all(fd: &Fd, mut buf: &[u8]) -> Result<()> {
 
 /// read(2) that fails with EAGAIN instead of waiting for data.
 pub fn read_nonblocking(fd: &Fd, buf: &mut [u8]) -> Result<usize> {
-    // SAFETY: plain integer arguments.
-    check(unsafe { sc::syscall3(nr!(__NR_fcntl), fd.raw() as usize, k::F_SETFL as usize, k::O_NONBLOCK as usize) })?;
+    set_nonblocking(fd)?;
     read(fd, buf)
+}
+
+/// Makes reads and writes of the open file `fd` fail with EAGAIN instead
+/// of waiting (fcntl F_SETFL O_NONBLOCK): for descriptors this process
+/// alone uses, since the flag belongs to the open file, not the descriptor.
+pub fn set_nonblocking(fd: &Fd) -> Result<()> {
+    // SAFETY: plain integer arguments.
+    unit(unsafe { sc::syscall3(nr!(__NR_fcntl), fd.raw() as usize, k::F_SETFL as usize, k::O_NONBLOCK as usize) })
 }
 
 /// Reads until `buf` is full or end of file; returns the bytes read.

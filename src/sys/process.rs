@@ -110,6 +110,12 @@ pub fn clear_groups() -> Result<()> {
     unit(unsafe { sc::syscall2(NR_SETGROUPS as usize, 0, 0) })
 }
 
+/// setpgid(pid, 0): a new process group led by `pid` (0: this process).
+pub fn new_process_group(pid: i32) -> Result<()> {
+    // SAFETY: plain integer arguments.
+    unit(unsafe { sc::syscall2(nr!(__NR_setpgid), pid as usize, 0) })
+}
+
 pub fn setsid() -> Result<()> {
     // SAFETY: no arguments.
     unit(unsafe { sc::syscall0(nr!(__NR_setsid)) })
@@ -201,6 +207,11 @@ impl Exit {
 /// wait4(2) for the child `pid`, until it ends.
 pub fn wait(pid: i32) -> Result<Exit> {
     wait4(pid, 0).map(|ended| ended.map_or(Exit::Code(0), |(_, how)| how))
+}
+
+/// Reaps the child `pid` if it has ended: how it ended.
+pub fn try_wait(pid: i32) -> Result<Option<Exit>> {
+    wait4(pid, k::WNOHANG).map(|ended| ended.map(|(_, how)| how))
 }
 
 /// Reaps one child that has ended, if any: (its pid, how it ended).

@@ -59,8 +59,21 @@ pub fn open_pty(ptmx: &CStr) -> Result<(Fd, Fd)> {
     let master = open(ptmx, O_RDWR | k::O_NOCTTY)?;
     let mut unlock: i32 = 0;
     ioctl(&master, io::TIOCSPTLCK, &mut unlock)?;
-    let slave = ioctl_int(&master, io::TIOCGPTPEER, (O_RDWR | k::O_NOCTTY | O_CLOEXEC) as usize)?;
-    Ok((master, Fd(slave as i32)))
+    let slave = open_peer(&master)?;
+    Ok((master, slave))
+}
+
+/// The slave of the (unlocked) pseudo-terminal `master`, opened through
+/// the master (TIOCGPTPEER, Linux 4.13), whatever mount namespace its
+/// devpts instance is in: close-on-exec, and never a controlling terminal.
+pub fn open_peer(master: &Fd) -> Result<Fd> {
+    ioctl_int(master, io::TIOCGPTPEER, (O_RDWR | k::O_NOCTTY | O_CLOEXEC) as usize).map(|fd| Fd(fd as i32))
+}
+
+/// Discards what the terminal `fd` received and nobody read yet
+/// (tcflush(fd, TCIFLUSH)).
+pub fn flush_input(fd: &Fd) -> Result<()> {
+    ioctl_int(fd, io::TCFLSH, k::TCIFLUSH as usize).map(|_| ())
 }
 
 /// The number N of the pseudo-terminal slave /dev/pts/N of `master`.
@@ -82,6 +95,8 @@ pub fn dup_onto(fd: &Fd, target: i32) -> Result<()> {
 
 pub use k::pollfd as PollFd;
 pub const POLLIN: i16 = k::POLLIN as i16;
+pub const POLLOUT: i16 = k::POLLOUT as i16;
+pub const POLLPRI: i16 = k::POLLPRI as i16;
 
 /// poll(2) (as ppoll, which every architecture has), waiting at most
 /// `timeout_ms` milliseconds, or without a limit for None.

@@ -253,6 +253,11 @@ impl Pty {
             .unwrap_or_else(|e| panic!("harness: pty: cannot write to the master: {e}"));
     }
 
+    /// The master, to type from another thread (a write that may wait).
+    pub fn master(&self) -> Arc<File> {
+        self.master.clone()
+    }
+
     /// Type `line` and Enter.
     pub fn line(&self, line: &str) {
         self.write(format!("{line}\r"));
