@@ -1,171 +1,337 @@
-//! The container's delegated cgroup (SPEC §5.5): `ucontain-SUPERVISORPID`
-//! below the caller's own cgroup, in the unified (v2) hierarchy and, on a
-//! hybrid host, in the `name=systemd` one; owned by the container's root,
-//! the init placed in it before its cgroup namespace is made, and removed
-//! when the container ends. This is what lets systemd boot inside.
+//! The container's cgroups (SPEC §5.5): `ucontain-SUPERVISORPID` below the
+//! caller's own cgroup in every hierarchy the host has mounted where the
+//! caller can make one: the unified (v2) one and, on a hybrid or v1 host,
+//! every v1 one, named (`name=systemd`) or with controllers (`pids`,
+//! `memory`, `cpu,cpuacct`, ...). The init is placed in all of them before
+//! it makes its cgroup namespace, so inside each is the root of the
+//! container's cgroup tree and no host cgroup name or setting shows. The
+//! unified one and `name=systemd` are owned by the container's root (what
+//! lets systemd boot inside); the controller ones stay host root's, so a
+//! limit set there cannot be raised from inside. All are removed when the
+//! container ends, however deep container root nested cgroups in them.
 
 use crate::exec::PathBuf;
 use crate::mount::{each_mount, has_option};
 use crate::ns::each_line;
-use crate::out::{cannot, Line};
-use crate::sys::{self, Errno, O_DIRECTORY, O_RDONLY};
-use crate::text::has_byte;
+use crate::out::{cannot, say, Line, EXIT_FAILURE};
+use crate::sys::{self, Errno, Fd, MNT_DETACH, MS_NODEV, MS_NOEXEC, MS_NOSUID, O_DIRECTORY, O_RDONLY, SIGKILL, W_OK};
+use crate::text::{after, for_each_line, has_byte, parse_pid, FirstBytes};
 use core::ffi::CStr;
 
-/// A hierarchy: how /proc/self/cgroup names it, how mountinfo shows its
-/// mount (file system type, and a super option that must be there), and
-/// the files a delegated cgroup's owner needs (cgroups(7), cgroup-v2.rst
-/// "Delegation Containment").
-struct Hierarchy {
-    line: &'static [u8],
-    fstype: &'static [u8],
-    option: &'static [u8],
-    files: [&'static CStr; 3],
+/// The hierarchies a container can be in: the unified one, and v1's (Linux
+/// 6.x has 13 v1 controllers, cgroups(7); named hierarchies add to them).
+const MAX_HIERARCHIES: usize = 16;
+
+/// A hierarchy as a line of /proc/self/cgroup shows it:
+/// `ID:CONTROLLERS:PATH` (cgroups(7)).
+#[derive(Clone, Copy, PartialEq, Debug)]
+struct Hierarchy<'a> {
+    /// Empty for the unified hierarchy (ID 0), else the comma-separated
+    /// controllers (`cpu,cpuacct`) or the name (`name=systemd`).
+    controllers: &'a [u8],
+    /// The process's cgroup, from the hierarchy's root.
+    path: &'a [u8],
 }
 
-const HIERARCHIES: [Hierarchy; 2] = [
-    Hierarchy {
-        line: b"0::",
-        fstype: b"cgroup2",
-        option: b"",
-        files: [c"cgroup.procs", c"cgroup.threads", c"cgroup.subtree_control"],
-    },
-    Hierarchy {
-        line: b"name=systemd:",
-        fstype: b"cgroup",
-        option: b"name=systemd",
-        files: [c"cgroup.procs", c"tasks", c"tasks"],
-    },
-];
+impl<'a> Hierarchy<'a> {
+    fn parse(line: &'a [u8]) -> Option<Hierarchy<'a>> {
+        let colon = line.iter().position(|&b| b == b':')?;
+        let (id, rest) = (&line[..colon], &line[colon + 1..]);
+        let colon = rest.iter().position(|&b| b == b':')?;
+        let (controllers, path) = (&rest[..colon], &rest[colon + 1..]);
+        // Only the unified hierarchy has ID 0 and no controllers or name.
+        let valid = controllers.is_empty() == (id == b"0") && path.first() == Some(&b'/');
+        valid.then_some(Hierarchy { controllers, path })
+    }
 
-/// The container's cgroup directories (empty paths where there is none).
-pub struct Cgroups {
-    dirs: [PathBuf; 2],
+    fn unified(&self) -> bool {
+        self.controllers.is_empty()
+    }
+
+    /// Owned by the container's root: the ones systemd manages.
+    fn delegated(&self) -> bool {
+        self.unified() || self.controllers == b"name=systemd"
+    }
+
+    fn has_controller(&self, name: &[u8]) -> bool {
+        has_option(self.controllers, name)
+    }
+
+    /// Whether a mount of `fstype` with `super_options` is of this hierarchy.
+    fn is_mounted_as(&self, fstype: &[u8], super_options: &[u8]) -> bool {
+        if self.unified() {
+            return fstype == b"cgroup2";
+        }
+        fstype == b"cgroup" && self.controllers.split(|&b| b == b',').all(|c| has_option(super_options, c))
+    }
 }
 
-/// Where `h` is mounted and our cgroup in it: mount point + (our path less
-/// the mount's root), into `out`; false when it is not mounted.
+/// `path` relative to a mount of its hierarchy whose root is `root`
+/// (without a leading `/`); None when the mount does not reach it.
+fn below<'a>(path: &'a [u8], root: &[u8]) -> Option<&'a [u8]> {
+    let rest = if root == b"/" { path } else { after(path, root)? };
+    match rest {
+        [] => Some(rest),
+        [b'/', tail @ ..] => Some(tail),
+        _ => None,
+    }
+}
+
+/// Where `h` is mounted and our cgroup in it: mount point + our path below
+/// the mount's root, into `out`; false when it is not mounted here.
 #[inline(never)]
 fn our_cgroup(h: &Hierarchy, out: &mut PathBuf) -> bool {
-    let mut path = heapless::Vec::<u8, 1024>::new();
-    each_line(c"/proc/self/cgroup", &mut |line| {
-        let Some(i) = line.windows(h.line.len()).position(|w| w == h.line) else { return false };
-        let whole = i == 0 || line[i - 1] == b':';
-        whole && path.extend_from_slice(&line[i + h.line.len()..]).is_ok()
-    });
-    if path.is_empty() {
-        return false;
-    }
-    let mut found = false;
     each_mount(&mut |m| {
-        let has_option = h.option.is_empty() || has_option(m.super_options, h.option);
-        if m.fstype != h.fstype || !has_option || has_byte(m.point, b'\\') {
-            return false;
-        }
-        let rel = if m.root == b"/" { Some(&path[..]) } else { path.strip_prefix(m.root) };
-        found = rel.is_some_and(|rel| out.join(m.point, rel.strip_prefix(b"/").unwrap_or(rel)).is_some());
-        found
-    });
-    found
+        let ours = h.is_mounted_as(m.fstype, m.super_options) && !has_byte(m.point, b'\\');
+        ours && below(h.path, m.root).is_some_and(|rel| out.join(m.point, rel).is_some())
+    })
 }
 
-/// Removes the cgroup `dir` and every cgroup below it (the container's
-/// own, systemd's init.scope and slices), deepest first.
-fn remove_tree(dir: &CStr, depth: u32) {
-    if depth < 32 {
-        if let Ok(fd) = sys::open(dir, O_RDONLY | O_DIRECTORY) {
-            let mut sub = PathBuf::new();
-            let _ = sys::each_entry(&fd, &mut |name, is_dir| {
-                if is_dir && name.to_bytes() != b"." && name.to_bytes() != b".." {
-                    if let Some(path) = sub.join(dir.to_bytes(), name.to_bytes()) {
-                        remove_tree(path, depth + 1);
-                    }
-                }
-            });
+/// A directory entry's name: NAME_MAX bytes and the NUL.
+type Name = [u8; 256];
+
+/// The first subdirectory (a child cgroup) of the open cgroup `dir`, copied
+/// into `name`; read from the start each time, as the walk looks again.
+fn first_child<'a>(dir: &Fd, name: &'a mut Name) -> Option<&'a CStr> {
+    sys::rewind(dir).ok()?;
+    let mut found = false;
+    let _ = sys::each_entry(dir, &mut |entry, is_dir| {
+        let bytes = entry.to_bytes();
+        if found || !is_dir || bytes == b"." || bytes == b".." || bytes.len() >= name.len() {
+            return;
+        }
+        // Byte by byte: copy_from_slice would call memcpy (see PathBuf::join).
+        for (to, &b) in name.iter_mut().zip(bytes.iter().chain([&0])) {
+            *to = b;
+        }
+        found = true;
+    });
+    found.then(|| sys::cstr_until_nul(name)).flatten()
+}
+
+/// Ends every process in the open cgroup: `cgroup.kill` (Linux 5.14) kills
+/// its whole subtree at once; without it, SIGKILL to each process of
+/// `cgroup.procs`. (A task frozen by cgroup2's freezer still dies by a
+/// fatal signal, cgroup-v2.rst; the v1 freezer is thawed by `remove`.)
+fn end_processes(cgroup: &Fd) {
+    if sys::write_file(cgroup, c"cgroup.kill", b"1").is_ok() {
+        return;
+    }
+    let Ok(procs) = sys::openat(cgroup, c"cgroup.procs", O_RDONLY, 0) else { return };
+    let me = sys::getpid();
+    // A process outside our pid namespace shows as 0 (cgroup-v2.rst), and
+    // kill(0) would signal our own group: parse_pid takes only pids > 0.
+    for_each_line(&mut |buf| sys::read(&procs, buf).unwrap_or(0), &mut [0u8; 1024], FirstBytes::DIGITS, &mut |line| {
+        if let Some(pid) = parse_pid(line).filter(|&p| p != me) {
+            let _ = sys::kill(pid, SIGKILL);
+        }
+        false
+    });
+}
+
+/// rmdir of the cgroup `name` in `parent` (`cgroup` is it, open). A cgroup
+/// that still holds processes is busy: with `kill`, they are ended and
+/// waited for, up to a second; without, it stays.
+fn remove_cgroup(parent: &Fd, name: &CStr, cgroup: &Fd, kill: bool) -> bool {
+    for _ in 0..100 {
+        match sys::remove_dir_at(parent, name) {
+            Ok(()) | Err(Errno::ENOENT) => return true,
+            Err(Errno::EBUSY) if kill => end_processes(cgroup),
+            Err(_) => return false,
+        }
+        let _ = sys::poll(&mut [], Some(10));
+    }
+    false
+}
+
+/// Removes the cgroup `dir` and every cgroup below it (systemd's slices,
+/// whatever container root made), deepest first, with no limit of depth
+/// and no recursion: the walk goes down one open directory at a time and
+/// back up by `..`, which in a cgroup file system is always the parent (a
+/// cgroup never moves to another parent: cgroup2 refuses rename(2), v1
+/// renames only within the parent). Stops at the first cgroup that cannot
+/// be removed, which keeps every cgroup above it anyway.
+fn remove_tree(dir: &CStr, kill: bool) {
+    let Ok(mut at) = sys::open(dir, O_RDONLY | O_DIRECTORY) else { return };
+    let mut depth = 0u64;
+    let mut name: Name = [0; 256];
+    let mut grandchild: Name = [0; 256];
+    loop {
+        let Some(child) = first_child(&at, &mut name) else {
+            if depth == 0 {
+                break;
+            }
+            // Every child of `at` is gone: up to its parent, where the next
+            // look finds `at` itself childless and removes it.
+            match sys::openat(&at, c"..", O_RDONLY | O_DIRECTORY, 0) {
+                Ok(up) => at = up,
+                Err(_) => return,
+            }
+            depth -= 1;
+            continue;
+        };
+        let Ok(fd) = sys::openat(&at, child, O_RDONLY | O_DIRECTORY, 0) else { return };
+        if first_child(&fd, &mut grandchild).is_some() {
+            at = fd;
+            depth += 1;
+        } else if !remove_cgroup(&at, child, &fd, kill) {
+            return;
         }
     }
-    let _ = sys::remove_dir(dir);
+    remove_cgroup(&sys::CWD, dir, &at, kill);
 }
 
 /// Removes what a supervisor killed by SIGKILL left in `parent`: cgroups
-/// `ucontain-N` whose process N is gone (a cgroup still in use cannot be
-/// removed, so a live container loses nothing).
+/// `ucontain-N` whose process N is gone. Nothing is killed: the init of
+/// such a container dies with its supervisor (PR_SET_PDEATHSIG), and a
+/// cgroup still in use, by a container of a supervisor in another pid
+/// namespace that happens to have the same number, must keep its processes.
 fn remove_stale(parent: &CStr) {
     let Ok(fd) = sys::open(parent, O_RDONLY | O_DIRECTORY) else { return };
     let mut path = PathBuf::new();
     let _ = sys::each_entry(&fd, &mut |name, is_dir| {
-        let Some(pid) = crate::text::after(name.to_bytes(), b"ucontain-").and_then(crate::text::parse_pid) else {
+        let Some(pid) = after(name.to_bytes(), b"ucontain-").and_then(parse_pid) else {
             return;
         };
         let alive = sys::stat(Line::new().proc_path(pid, b"", &[])).is_ok();
         if is_dir && !alive {
             if let Some(stale) = path.join(parent.to_bytes(), name.to_bytes()) {
-                remove_tree(stale, 0);
+                remove_tree(stale, false);
             }
         }
     });
 }
 
+/// Makes the cgroup `path` in `h` (`parent` its parent), owned by `owner`
+/// (the container root's host uid and gid) where `h` is delegated.
+fn make_cgroup(h: &Hierarchy, parent: &CStr, path: &CStr, owner: Option<(u32, u32)>) -> Result<(), Errno> {
+    match sys::mkdirat(&sys::CWD, path, 0o755) {
+        // Left by an earlier supervisor of the same pid, killed by SIGKILL:
+        // never taken over, a new one is made in its place.
+        Err(Errno::EEXIST) => {
+            remove_tree(path, false);
+            sys::mkdirat(&sys::CWD, path, 0o755)
+        }
+        other => other,
+    }?;
+    let dir = sys::open(path, O_RDONLY | O_DIRECTORY)?;
+    if h.has_controller(b"cpuset") {
+        // A new v1 cpuset has no cpus and no memory nodes, and no task can
+        // join it until both are set (cpuset(7)): its parent's.
+        let up = sys::open(parent, O_RDONLY | O_DIRECTORY)?;
+        for file in [c"cpuset.cpus", c"cpuset.mems"] {
+            let mut value = [0u8; 4096];
+            let n = sys::read(&sys::openat(&up, file, O_RDONLY, 0)?, &mut value)?;
+            sys::write_file(&dir, file, &value[..n])?;
+        }
+    }
+    match owner {
+        // The files a delegated cgroup's owner writes (cgroup-v2.rst,
+        // "Delegation Containment"; cgroups(7) for v1).
+        Some((uid, gid)) if h.delegated() => {
+            let files: &[&CStr] = match h.unified() {
+                true => &[c"", c"cgroup.procs", c"cgroup.threads", c"cgroup.subtree_control"],
+                false => &[c"", c"cgroup.procs", c"tasks"],
+            };
+            files.iter().try_for_each(|file| sys::chown_at(&dir, file, uid, gid))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The container's cgroup directories: `count` of them, in the order of
+/// /proc/self/cgroup.
+pub struct Cgroups {
+    dirs: [PathBuf; MAX_HIERARCHIES],
+    count: usize,
+    /// Which of them is in the unified hierarchy, and in the v1 freezer.
+    unified: Option<usize>,
+    freezer: Option<usize>,
+    /// The host has more hierarchies than MAX_HIERARCHIES: `place` refuses
+    /// the container, which would see the others' host cgroups.
+    too_many: bool,
+}
+
 impl Cgroups {
-    /// Creates `ucontain-SUPERVISOR` in every hierarchy there is, owned by
-    /// `owner` (the container root's host uid and gid). One warning when a
-    /// cgroup cannot be made; the container goes on without it.
+    /// Creates `ucontain-SUPERVISOR` in every hierarchy where the caller
+    /// can, and removes the stale ones beside it. One warning when a cgroup
+    /// cannot be made (a v1 controller hierarchy the caller may not write is
+    /// skipped without one); the container goes on without it.
     pub fn create(owner: Option<(u32, u32)>) -> Cgroups {
-        let mut cgroups = Cgroups { dirs: [PathBuf::new(), PathBuf::new()] };
+        let mut cgroups = Cgroups {
+            dirs: core::array::from_fn(|_| PathBuf::new()),
+            count: 0,
+            unified: None,
+            freezer: None,
+            too_many: false,
+        };
         let mut name = Line::new();
         name.add(b"ucontain-").num(sys::getpid() as u64);
         let mut warned = false;
-        for (h, dir) in HIERARCHIES.iter().zip(cgroups.dirs.iter_mut()) {
+        each_line(c"/proc/self/cgroup", &mut |line| {
+            let Some(h) = Hierarchy::parse(line) else { return false };
             let mut parent = PathBuf::new();
-            if !our_cgroup(h, &mut parent) {
-                continue;
+            if !our_cgroup(&h, &mut parent) {
+                return false;
             }
-            let Some(parent) = parent.as_cstr() else { continue };
+            let Some(parent) = parent.as_cstr() else { return false };
             remove_stale(parent);
-            let Some(path) = dir.join(parent.to_bytes(), name.text()) else { continue };
-            let made = match sys::mkdirat(&sys::CWD, path, 0o755) {
-                Err(Errno::EEXIST) => Ok(()),
-                other => other,
-            }
-            .and_then(|()| match owner {
-                Some((uid, gid)) => {
-                    let dir_fd = sys::open(path, O_RDONLY | O_DIRECTORY)?;
-                    sys::chown_at(&dir_fd, c"", uid, gid)?;
-                    h.files.iter().try_for_each(|file| sys::chown_at(&dir_fd, file, uid, gid))
+            let Some(dir) = cgroups.dirs.get_mut(cgroups.count) else {
+                cgroups.too_many = true;
+                return true;
+            };
+            let Some(path) = dir.join(parent.to_bytes(), name.text()) else { return false };
+            match make_cgroup(&h, parent, path, owner) {
+                Ok(()) => {
+                    if h.unified() {
+                        cgroups.unified = Some(cgroups.count);
+                    }
+                    if h.has_controller(b"freezer") {
+                        cgroups.freezer = Some(cgroups.count);
+                    }
+                    cgroups.count += 1;
                 }
-                None => Ok(()),
-            });
-            if let Err(e) = made {
-                if !warned {
-                    let mut line = Line::message();
-                    line.add(b"warning: cannot create cgroup ").add(path.to_bytes());
-                    line.add(b": ").errno(e).add(b"; going on without one").send();
-                    warned = true;
+                Err(e) => {
+                    let denied = matches!(e, Errno::EACCES | Errno::EPERM | Errno::EROFS);
+                    if !warned && (h.delegated() || !denied) {
+                        let mut line = Line::message();
+                        line.add(b"warning: cannot create cgroup ").add(path.to_bytes());
+                        line.add(b": ").errno(e).add(b"; going on without one").send();
+                        warned = true;
+                    }
+                    remove_tree(path, false);
                 }
-                remove_tree(path, 0);
-                *dir = PathBuf::new();
             }
-        }
+            false
+        });
         cgroups
     }
 
-    /// Moves `pid` into the container's cgroups.
-    pub fn place(&self, pid: i32) -> Result<(), i32> {
-        let mut text = Line::new();
-        text.num(pid as u64);
-        for dir in &self.dirs {
-            let Some(dir) = dir.as_cstr().filter(|d| !d.is_empty()) else { continue };
-            let Ok(fd) = sys::open(dir, O_RDONLY | O_DIRECTORY) else { continue };
-            if let Err(e) = sys::write_file(&fd, c"cgroup.procs", text.text()) {
-                return Err(crate::out::cannot(b"move the init into ", dir.to_bytes(), e));
-            }
-        }
-        Ok(())
+    fn dirs(&self) -> impl Iterator<Item = &CStr> {
+        self.dirs[..self.count].iter().filter_map(|d| d.as_cstr())
     }
 
     /// The container's cgroup in the unified hierarchy, if it has one.
     pub fn unified(&self) -> Option<&CStr> {
-        self.dirs[0].as_cstr().filter(|d| !d.is_empty())
+        self.unified.and_then(|i| self.dirs[i].as_cstr())
+    }
+
+    /// Moves `pid` into every cgroup of the container.
+    pub fn place(&self, pid: i32) -> Result<(), i32> {
+        if self.too_many {
+            say(b"more than 16 cgroup hierarchies", &[]);
+            return Err(EXIT_FAILURE);
+        }
+        let mut text = Line::new();
+        text.num(pid as u64);
+        for dir in self.dirs() {
+            let placed = sys::open(dir, O_RDONLY | O_DIRECTORY)
+                .and_then(|fd| sys::write_file(&fd, c"cgroup.procs", text.text()));
+            if let Err(e) = placed {
+                return Err(cannot(b"move the init into ", dir.to_bytes(), e));
+            }
+        }
+        Ok(())
     }
 
     /// Freezes (or thaws) every process of the container, however deep in
@@ -175,13 +341,13 @@ impl Cgroups {
     /// none of them reads anything afterwards. False where no freezer is.
     pub fn freeze(&self, frozen: bool) -> bool {
         let (v2, v1): (&[u8], &[u8]) = if frozen { (b"1", b"FROZEN") } else { (b"0", b"THAWED") };
-        for (i, dir) in self.dirs.iter().enumerate() {
-            let Some(dir) = dir.as_cstr().filter(|d| !d.is_empty()) else { continue };
+        let freezers = [
+            (self.unified, c"cgroup.freeze", v2, c"cgroup.events", &b"frozen 1"[..]),
+            (self.freezer, c"freezer.state", v1, c"freezer.state", b"FROZEN"),
+        ];
+        for (i, file, value, state, done) in freezers {
+            let Some(dir) = i.and_then(|i| self.dirs[i].as_cstr()) else { continue };
             let Ok(fd) = sys::open(dir, O_RDONLY | O_DIRECTORY) else { continue };
-            let (file, value, state, done): (&CStr, _, &CStr, &[u8]) = match i {
-                0 => (c"cgroup.freeze", v2, c"cgroup.events", b"frozen 1"),
-                _ => (c"freezer.state", v1, c"freezer.state", b"FROZEN"),
-            };
             if sys::write_file(&fd, file, value).is_err() {
                 continue;
             }
@@ -200,36 +366,45 @@ impl Cgroups {
         false
     }
 
-    /// Removes the container's cgroups, once every process in them is gone.
+    /// Removes the container's cgroups and everything below them, ending
+    /// whatever process is still in one.
     pub fn remove(&self) {
-        for dir in &self.dirs {
-            if let Some(dir) = dir.as_cstr().filter(|d| !d.is_empty()) {
-                remove_tree(dir, 0);
-            }
+        // A task frozen by the v1 freezer dies only once thawed
+        // (freezer-subsystem.rst), whichever hierarchy kills it.
+        if let Some(freezer) = self.freezer.and_then(|i| self.dirs[i].as_cstr()) {
+            let _ = sys::open(freezer, O_RDONLY | O_DIRECTORY)
+                .and_then(|fd| sys::write_file(&fd, c"freezer.state", b"THAWED"));
+        }
+        for dir in self.dirs() {
+            remove_tree(dir, true);
         }
     }
 }
 
-/// Where the cgroup `path` of the /proc/PID/cgroup line `id:controllers:`
-/// is in our mounts, into `out` (the hierarchy's first mount whose root
-/// holds it); false when it is not mounted here.
-fn hierarchy_dir(id: &[u8], controllers: &[u8], path: &[u8], out: &mut PathBuf) -> bool {
-    let unified = id == b"0" && controllers.is_empty();
-    let mut found = false;
-    each_mount(&mut |m| {
-        let same_hierarchy = match unified {
-            true => m.fstype == b"cgroup2",
-            false => m.fstype == b"cgroup" && controllers.split(|&b| b == b',').all(|c| has_option(m.super_options, c)),
-        };
-        if !same_hierarchy || has_byte(m.point, b'\\') {
-            return false;
-        }
-        let rel = if m.root == b"/" { Some(path) } else { path.strip_prefix(m.root) };
-        let rel = rel.filter(|rel| rel.is_empty() || rel.starts_with(b"/") || m.root == b"/");
-        found = rel.is_some_and(|rel| out.join(m.point, rel.strip_prefix(b"/").unwrap_or(rel)).is_some());
-        found
-    });
-    found
+/// Mounts the container's own cgroup, cgroup2 with the root of the init's
+/// cgroup namespace as its root, at /sys/fs/cgroup of the new root, as
+/// systemd-nspawn does, so podman, runc and systemd inside find it (SPEC
+/// §5.5, Mounts). Only where /sys/fs/cgroup is there (the read-only sysfs
+/// made with a new network namespace) and only when that cgroup is the
+/// delegated one: one container root may write. A namespace rooted in a
+/// cgroup that is not (no cgroup was made for the container: an
+/// unprivileged caller without delegation, a v1-only host) is unmounted
+/// again.
+pub fn mount_own_cgroup() -> Result<(), i32> {
+    let at = c"/sys/fs/cgroup";
+    if !sys::stat(at).is_ok_and(|s| s.is_dir()) {
+        return Ok(());
+    }
+    if let Err(e) = sys::mount(Some(c"cgroup2"), at, Some(c"cgroup2"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None) {
+        return Err(cannot(b"mount cgroup2 on ", at.to_bytes(), e));
+    }
+    // access(2) by our real ids, container root's: its CAP_DAC_OVERRIDE
+    // counts only on files whose owner is mapped in its namespace
+    // (capabilities(7)), so this is true of the delegated cgroup alone.
+    if sys::access(at, W_OK).is_err() {
+        let _ = sys::umount2(at, MNT_DETACH);
+    }
+    Ok(())
 }
 
 /// Moves this process into every cgroup of `pid` (SPEC §5.6: what inject
@@ -246,12 +421,9 @@ pub fn join_cgroups_of(pid: i32) -> Result<(), i32> {
     me.num(sys::getpid() as u64);
     let mut failed = Ok(());
     each_line(Line::new().proc_path(pid, b"/cgroup", &[]), &mut |line| {
-        let mut fields = line.splitn(3, |&b| b == b':');
-        let (Some(id), Some(controllers), Some(path)) = (fields.next(), fields.next(), fields.next()) else {
-            return false;
-        };
+        let Some(h) = Hierarchy::parse(line) else { return false };
         let mut dir = PathBuf::new();
-        if !hierarchy_dir(id, controllers, path, &mut dir) {
+        if !our_cgroup(&h, &mut dir) {
             return false;
         }
         let Some(dir) = dir.as_cstr() else { return false };
@@ -267,4 +439,42 @@ pub fn join_cgroups_of(pid: i32) -> Result<(), i32> {
         failed.is_err()
     });
     failed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hierarchies_from_proc_self_cgroup() {
+        let h = |c: &'static [u8], p: &'static [u8]| Some(Hierarchy { controllers: c, path: p });
+        assert_eq!(Hierarchy::parse(b"0::/"), h(b"", b"/"));
+        assert_eq!(Hierarchy::parse(b"0::/user.slice/a:b"), h(b"", b"/user.slice/a:b"));
+        assert_eq!(Hierarchy::parse(b"1:cpu,cpuacct:/x"), h(b"cpu,cpuacct", b"/x"));
+        assert_eq!(Hierarchy::parse(b"9:name=systemd:/"), h(b"name=systemd", b"/"));
+        for bad in [&b""[..], b"0", b"0:", b"1::/", b"0:cpu:/", b"1:cpu:", b"1:cpu:x"] {
+            assert_eq!(Hierarchy::parse(bad), None, "{:?}", std::str::from_utf8(bad));
+        }
+        let cpu = Hierarchy::parse(b"1:cpu,cpuacct:/").unwrap();
+        assert!(cpu.is_mounted_as(b"cgroup", b"rw,cpu,cpuacct"));
+        assert!(!cpu.is_mounted_as(b"cgroup", b"rw,cpu"));
+        assert!(!cpu.is_mounted_as(b"cgroup2", b"rw"));
+        assert!(!cpu.delegated() && cpu.has_controller(b"cpu") && !cpu.has_controller(b"cpuset"));
+        let systemd = Hierarchy::parse(b"9:name=systemd:/").unwrap();
+        assert!(systemd.delegated() && systemd.is_mounted_as(b"cgroup", b"rw,xattr,name=systemd"));
+        assert!(!systemd.is_mounted_as(b"cgroup", b"rw,cpu"));
+        let unified = Hierarchy::parse(b"0::/").unwrap();
+        assert!(unified.delegated() && unified.is_mounted_as(b"cgroup2", b"rw,nsdelegate"));
+        assert!(!unified.is_mounted_as(b"cgroup", b"rw,name=systemd"));
+    }
+
+    #[test]
+    fn paths_below_a_mount_root() {
+        assert_eq!(below(b"/a/b", b"/"), Some(&b"a/b"[..]));
+        assert_eq!(below(b"/", b"/"), Some(&b""[..]));
+        assert_eq!(below(b"/a/b", b"/a"), Some(&b"b"[..]));
+        assert_eq!(below(b"/a", b"/a"), Some(&b""[..]));
+        assert_eq!(below(b"/ab/c", b"/a"), None);
+        assert_eq!(below(b"/b", b"/a"), None);
+    }
 }

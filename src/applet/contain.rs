@@ -449,6 +449,9 @@ fn container_init(root: &Root, console: Option<Fd>, maps: &Maps, inner: Inner) -
     if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
         return cannot(b"create cgroup namespace", b"", e);
     }
+    if let Err(status) = crate::cgroup::mount_own_cgroup() {
+        return status;
+    }
     // A new session has no controlling terminal, so nothing inside can
     // push input into the caller's with TIOCSTI (CVE-2017-5226).
     if let Err(e) = sys::setsid() {

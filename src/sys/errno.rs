@@ -19,6 +19,8 @@ impl Errno {
     pub const ELOOP: Errno = Errno(linux_raw_sys::errno::ELOOP as u16);
     pub const ENOSPC: Errno = Errno(linux_raw_sys::errno::ENOSPC as u16);
     pub const EEXIST: Errno = Errno(linux_raw_sys::errno::EEXIST as u16);
+    pub const EBUSY: Errno = Errno(linux_raw_sys::errno::EBUSY as u16);
+    pub const EROFS: Errno = Errno(linux_raw_sys::errno::EROFS as u16);
 }
 
 pub type Result<T> = core::result::Result<T, Errno>;

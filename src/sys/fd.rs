@@ -339,8 +339,13 @@ pub fn chown_at(dir: &Fd, path: &CStr, uid: u32, gid: u32) -> Result<()> {
 
 /// rmdir(2), as unlinkat(2) with AT_REMOVEDIR.
 pub fn remove_dir(path: &CStr) -> Result<()> {
+    remove_dir_at(&CWD, path)
+}
+
+/// rmdir(2) of `path` relative to the open directory `dir`.
+pub fn remove_dir_at(dir: &Fd, path: &CStr) -> Result<()> {
     // SAFETY: path is a valid C string.
-    unit(unsafe { sc::syscall3(nr!(__NR_unlinkat), AT_FDCWD as usize, ptr(path), k::AT_REMOVEDIR as usize) })
+    unit(unsafe { sc::syscall3(nr!(__NR_unlinkat), dir.raw() as usize, ptr(path), k::AT_REMOVEDIR as usize) })
 }
 
 pub fn fchdir(fd: &Fd) -> Result<()> {
@@ -363,6 +368,12 @@ pub fn ioctl<T>(fd: &Fd, request: u32, arg: &mut T) -> Result<usize> {
 pub fn ioctl_int(fd: &Fd, request: u32, arg: usize) -> Result<usize> {
     // SAFETY: plain integer arguments.
     check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd.raw() as usize, request as usize, arg) })
+}
+
+/// lseek(2) to the start: a directory read again from its first entry.
+pub fn rewind(fd: &Fd) -> Result<()> {
+    // SAFETY: plain integer arguments.
+    unit(unsafe { sc::syscall3(nr!(__NR_lseek), fd.raw() as usize, 0, k::SEEK_SET as usize) })
 }
 
 /// Calls `f(name, is_dir)` for each entry of the open directory `dir`
