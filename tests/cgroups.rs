@@ -133,7 +133,11 @@ fn root_with_sys() -> TempDir {
 /// `status CODE` when it ends; `wait` says nothing of a signal), then wait for DIR/tmp/go2 and run `contain
 /// DIR /bin/true` (printing `second CODE`): the next contain, which removes
 /// what a killed one left.
+/// With a fourth argument, it first starts a `sleep` of its own
+/// (`sleeper PID`): a host process for the test to put in the container's
+/// cgroups, which no pid namespace ends with the container.
 const HOST_SCRIPT: &str = r#"
+if [ -n "$4" ]; then sleep 1000 </dev/null >/dev/null 2>&1 & echo "sleeper $!"; fi
 until [ -e "$2/tmp/go0" ]; do sleep 0.02; done
 "$1" contain "$2" /bin/sh -c "$3" &
 echo "sup $!"
@@ -161,9 +165,14 @@ impl Staged {
     /// the container's will be, in every hierarchy (a host cgroup name the
     /// container must not see).
     fn start(caller: Caller, dir: TempDir, inner: &str, what: &str) -> Staged {
+        Staged::start_with(caller, dir, inner, what, "")
+    }
+
+    /// `start`, with HOST_SCRIPT's fourth argument `sleeper`.
+    fn start_with(caller: Caller, dir: TempDir, inner: &str, what: &str, sleeper: &str) -> Staged {
         let bin = bin_str();
         let inner = format!("{inner}\n{INNER_END}");
-        let cmd = ["sh", "-c", HOST_SCRIPT, "sh", &bin, dir.str(), &inner];
+        let cmd = ["sh", "-c", HOST_SCRIPT, "sh", &bin, dir.str(), &inner, sleeper];
         let user = User::default();
         let bg = Background::spawn(&cmd, (caller == Caller::Unprivileged).then_some(&user));
         let what = format!("{caller:?} {what}");
@@ -291,21 +300,40 @@ fn what_a_killed_contain_left_is_removed_by_the_next() {
     }
 }
 
+/// Processes left in nested cgroups when the init ends: one of the
+/// container's own (its pid namespace ends it) and a host process of the
+/// caller's moved into the container's nested cgroups, in cgroup2 (ended by
+/// cgroup.kill) and in name=systemd (v1: by SIGKILL to each pid); contain
+/// ends them and removes every cgroup.
 #[test]
-fn a_process_left_in_a_nested_cgroup_does_not_keep_it() {
+fn processes_left_in_nested_cgroups_do_not_keep_them() {
     for caller in Caller::BOTH {
-        let inner = "mkdir -p /sys/fs/cgroup/n/m && mount -t cgroup -o none,name=systemd none /x && mkdir /x/n \
-                     && { setsid sleep 1000 & echo $! > /sys/fs/cgroup/n/m/cgroup.procs; echo $! > /x/n/cgroup.procs; } \
+        let inner = "mkdir -p /sys/fs/cgroup/n/m && mount -t cgroup -o none,name=systemd none /x && mkdir -p /x/n/m \
+                     && { setsid sleep 1000 & echo $! > /sys/fs/cgroup/n/m/cgroup.procs; echo $! > /x/n/m/cgroup.procs; } \
                      && wc -l < /sys/fs/cgroup/n/m/cgroup.procs > /tmp/report";
-        let s = Staged::start(caller, root_with_sys(), inner, "left");
+        let mut s = Staged::start_with(caller, root_with_sys(), inner, "left", "sleeper");
+        let host: u32 = s.value("sleeper").parse().unwrap();
         let (sup, init) = s.running();
         assert_eq!(s.report(), "1\n", "{}: {}", s.what, s.bg.stderr());
-        let procs = unified_of(init).join("n/m/cgroup.procs");
-        let sleeper: u32 = fs::read_to_string(&procs).unwrap().trim().parse().unwrap();
-        assert!(!proc_gone(sleeper), "{}", s.what);
+        let dirs: Vec<PathBuf> = cgroups_of(init)
+            .into_iter()
+            .filter(|(c, _)| c.is_empty() || c == "name=systemd")
+            .map(|(_, dir)| dir.join("n/m"))
+            .collect();
+        assert_eq!(dirs.len(), 2, "{}: {dirs:?}", s.what);
+        let inside: u32 = fs::read_to_string(dirs[0].join("cgroup.procs")).unwrap().trim().parse().unwrap();
+        for dir in &dirs {
+            fs::write(dir.join("cgroup.procs"), host.to_string()).unwrap();
+            let procs = fs::read_to_string(dir.join("cgroup.procs")).unwrap();
+            let mut procs: Vec<u32> = procs.lines().map(|p| p.parse().unwrap()).collect();
+            procs.sort();
+            assert_eq!(procs, [inside.min(host), inside.max(host)], "{}: {}", s.what, dir.display());
+        }
         assert_eq!(s.end(), "0", "{}: {}", s.what, s.bg.stderr());
-        assert!(proc_gone(sleeper), "{}: the process in n/m outlived contain", s.what);
+        assert!(proc_gone(inside), "{}: the container's process in n/m outlived contain", s.what);
+        assert!(proc_gone(host), "{}: the host process in n/m outlived contain", s.what);
         assert_none_left(sup, &s.what);
+        assert_eq!(s.next(), ("0".to_string(), String::new()), "{}", s.what);
     }
 }
 
