@@ -239,7 +239,9 @@ fn console_login_and_poweroff(caller: Caller, name: &str) {
     let mut pty = Pty::spawn_as(caller, &argv, &[("TERM", "xterm")]);
     // The init, so that a failing test leaves no container behind (the
     // terminal's command, the supervisor, is killed with the session).
-    if let Some(init) = poll_until(TIMEOUT, || init_of(pty.pid())) {
+    let sup = pty.pid();
+    let init = poll_until(TIMEOUT, || init_of(sup).map(Some).or_else(|| pty.try_wait().map(|_| None)));
+    if let Some(Some(init)) = init {
         pty.track(init);
     }
     console_expect(&mut pty, &what, boot_message(name), UP);

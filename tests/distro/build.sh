@@ -48,6 +48,9 @@ packages() {
 }
 
 base() {
+	# The base (the slow, networked part) is kept across changes of this
+	# script: its stamp names what it is made from; add to it whatever
+	# changes here should remake it.
 	stamp="$SUITE minbase $COMMON $MIRROR"
 	if [ -f "$CACHE/base.tar" ] && [ "$(cat "$CACHE/base.stamp" 2>/dev/null)" = "$stamp" ]; then
 		return
