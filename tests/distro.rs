@@ -213,10 +213,24 @@ fn boot_message(name: &str) -> &'static str {
     }
 }
 
+/// At the console's `login:` prompt: logs in as root (no password), runs
+/// `cmd` at the shell prompt and waits for `marker`, which it prints (the
+/// terminal's echo of the line does not contain it), and the next prompt.
+#[track_caller]
+fn log_in(pty: &mut Pty, what: &str, marker: &str, cmd: &str) {
+    pty.line("root");
+    // bash's prompt for root: `root@HOST:~# `.
+    console_expect(pty, what, ":~# ", TIMEOUT);
+    pty.line(cmd);
+    console_expect(pty, what, marker, TIMEOUT);
+    console_expect(pty, what, ":~# ", TIMEOUT);
+}
+
 /// A person at a terminal: `contain DIR /sbin/init` on a pseudo-terminal of
 /// the test's own (`Pty`, the caller's terminal) shows the boot messages and
-/// a `login:` prompt; root logs in on the console, runs a command and
-/// `poweroff`; contain exits 0 and the terminal's settings are as before.
+/// a `login:` prompt; root logs in on the console, runs a command, logs out,
+/// gets a new prompt, logs in again and runs `poweroff`; contain exits 0 and
+/// the terminal's settings are as before.
 ///
 /// The root needs a getty on /dev/console and a root login without a
 /// password there (tests/distro/build.sh makes both): systemd starts
@@ -246,13 +260,12 @@ fn console_login_and_poweroff(caller: Caller, name: &str) {
     }
     console_expect(&mut pty, &what, boot_message(name), UP);
     console_expect(&mut pty, &what, "login: ", UP);
-    pty.line("root");
-    // bash's prompt for root, `root@HOST:~# `; then a marker the shell
-    // computes (the terminal's echo of the line does not contain it).
-    console_expect(&mut pty, &what, ":~# ", TIMEOUT);
-    pty.line("echo L-$((6*7)) $(id -u)");
-    console_expect(&mut pty, &what, "L-42 0", TIMEOUT);
-    console_expect(&mut pty, &what, ":~# ", TIMEOUT);
+    log_in(&mut pty, &what, "L-42 0", "echo L-$((6*7)) $(id -u)");
+    // Logging out closes the console everywhere until the init's next getty
+    // opens it again (a relay that stops then shows no second prompt).
+    pty.line("exit");
+    console_expect(&mut pty, &what, "login: ", TIMEOUT);
+    log_in(&mut pty, &what, "M-56 0", "echo M-$((7*8)) $(id -u)");
     pty.line("poweroff");
     let status = poll_until(DOWN, || pty.try_wait()).unwrap_or_else(|| {
         panic!(
