@@ -138,6 +138,12 @@ fn check_inside(caller: Caller, c: &Container, name: &str) {
                   useradd -m probeuser; su probeuser -c 'id -un'";
     let r = inject(caller, c, &["sh", "-c", script]);
     assert_eq!(r.stdout, "Status: install ok installed\nprobeuser\n", "{what}: dpkg, useradd, su: {r:?}");
+    if name == "openrc" {
+        // OpenRC itself started the service (its openrc-run script), not a
+        // sysv-rc left in the root.
+        let r = inject(caller, c, &["rc-service", "ucontain-echo", "status"]);
+        assert_eq!((r.code(), r.stdout.trim()), (Some(0), "* status: started"), "{what}: {r:?}");
+    }
     let cg = cgroup_of(c);
     let owner = fs::metadata(&cg).map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap();
     let want = if caller == Caller::Root { 4294967294 } else { UID };
