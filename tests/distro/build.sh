@@ -132,10 +132,10 @@ UNIT
 		# adds console-getty.service (agetty on /dev/console) to getty.target,
 		# which multi-user.target wants: neither may be masked.
 		for unit in console-getty.service getty.target; do
-			[ "$(readlink "$root/etc/systemd/system/$unit")" != /dev/null ] || { say "$unit is masked"; exit 1; }
+			[ "$(readlink "$root/etc/systemd/system/$unit")" != /dev/null ] || { say "$unit is masked"; return 1; }
 		done
 		[ -e "$root/usr/lib/systemd/system/multi-user.target.wants/getty.target" ] ||
-			{ say "multi-user.target does not want getty.target"; exit 1; }
+			{ say "multi-user.target does not want getty.target"; return 1; }
 		;;
 	sysvinit | openrc)
 		if [ "$name" = openrc ]; then
@@ -180,7 +180,7 @@ RC
 		# virtual terminals: those would respawn too fast and be disabled).
 		sed -i 's|^\([1-6]:[0-9]*:respawn:\)|#\1|' "$root/etc/inittab" &&
 			echo 'co:2345:respawn:/sbin/getty --noclear 38400 console' >>"$root/etc/inittab" ||
-			{ say "cannot edit $root/etc/inittab"; exit 1; }
+			{ say "cannot edit $root/etc/inittab"; return 1; }
 		;;
 	runit)
 		mkdir -p "$root/etc/sv/ucontain-echo"
@@ -197,15 +197,18 @@ RC
 # takes an empty one with `nullok`, which bookworm's common-auth has; its
 # login has no pam_securetty), and pam_loginuid optional: writing
 # /proc/self/loginuid needs CAP_AUDIT_CONTROL of the initial user namespace,
-# which container root lacks (a `required` failure refuses the login).
+# which container root lacks, and pam_loginuid forgives that only where
+# /proc/self/uid_map differs from the initial namespace's (a `required`
+# failure refuses the login).
+# configure and this run on the left of || (set -e is off there): a failed
+# step says so in the log and returns 1, and the caller shows the log.
 console_login() {
 	root=$1
-	# (configure and this run on the left of ||, where set -e is off.)
-	chroot "$root" passwd -d root >&2 || { say "passwd -d root failed"; exit 1; }
+	chroot "$root" passwd -d root || { say "passwd -d root failed"; return 1; }
 	grep -q '^auth.*pam_unix.so.*nullok' "$root/etc/pam.d/common-auth" ||
-		{ say "common-auth has no pam_unix nullok"; exit 1; }
+		{ say "common-auth has no pam_unix nullok"; return 1; }
 	sed -i 's/^session\([[:space:]]*\)required\([[:space:]]*\)pam_loginuid.so/session\1optional\2pam_loginuid.so/' \
-		"$root/etc/pam.d/login" || { say "cannot edit $root/etc/pam.d/login"; exit 1; }
+		"$root/etc/pam.d/login" || { say "cannot edit $root/etc/pam.d/login"; return 1; }
 }
 
 variant() {
