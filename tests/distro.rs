@@ -1,11 +1,12 @@
-//! Real distributions (issue 13): Debian bookworm root filesystems with
-//! systemd, sysvinit and runit, made once by tests/distro/build.sh and
-//! cached under $UCONTAIN_CACHE or ~/.cache/ucontain (it also makes an
-//! OpenRC one, whose services did not start in our runs: not booted here),
-//! unpacked with `pseudo tar -x`, booted with `contain DIR /sbin/init` as
-//! root and as the unprivileged test user (with its delegated cgroup),
-//! checked from inside with `inject`, and stopped: by SIGTERM to contain, by
-//! poweroff and by reboot from inside.
+//! Real distributions (issues 13 and 21): Debian bookworm root filesystems
+//! with systemd, sysvinit, runit and OpenRC (under sysvinit's /sbin/init),
+//! made once by tests/distro/build.sh and cached under $UCONTAIN_CACHE or
+//! ~/.cache/ucontain, unpacked with `pseudo tar -x`, booted with
+//! `contain DIR /sbin/init` as root and as the unprivileged test user (with
+//! its delegated cgroup), checked from inside with `inject`, and stopped: by
+//! SIGTERM to contain, by poweroff and by reboot from inside. The systemd
+//! and sysvinit roots are also booted on a pseudo-terminal of the test's
+//! own, where a person logs in on the console and powers off.
 mod common;
 
 use common::*;
@@ -52,8 +53,8 @@ fn unpack(caller: Caller, name: &str) -> TempDir {
 }
 
 /// The options an init needs to stop on SIGTERM: systemd takes SIGRTMIN+3
-/// (the default); sysvinit and runit ignore SIGTERM and shut down on
-/// ctrl-alt-del, SIGINT.
+/// (the default); sysvinit (and so OpenRC, which runs under it) and runit
+/// ignore SIGTERM and shut down on ctrl-alt-del, SIGINT.
 fn stop_options(name: &str) -> &'static [&'static str] {
     if name == "systemd" {
         &[]
@@ -137,6 +138,12 @@ fn check_inside(caller: Caller, c: &Container, name: &str) {
                   useradd -m probeuser; su probeuser -c 'id -un'";
     let r = inject(caller, c, &["sh", "-c", script]);
     assert_eq!(r.stdout, "Status: install ok installed\nprobeuser\n", "{what}: dpkg, useradd, su: {r:?}");
+    if name == "openrc" {
+        // OpenRC itself started the service (its openrc-run script), not a
+        // sysv-rc left in the root.
+        let r = inject(caller, c, &["rc-service", "ucontain-echo", "status"]);
+        assert_eq!((r.code(), r.stdout.trim()), (Some(0), "* status: started"), "{what}: {r:?}");
+    }
     let cg = cgroup_of(c);
     let owner = fs::metadata(&cg).map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap();
     let want = if caller == Caller::Root { 4294967294 } else { UID };
@@ -166,6 +173,119 @@ fn boot_check_and_term(caller: Caller, name: &str) {
         "{what}: {} left",
         cg.display()
     );
+}
+
+/// The last `n` characters of what a terminal showed, for a failure message.
+fn tail(text: &str, n: usize) -> &str {
+    let mut at = text.len().saturating_sub(n);
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    &text[at..]
+}
+
+/// Waits (up to `within`) until the console shows `needle`; fails saying
+/// what it showed instead.
+#[track_caller]
+fn console_expect(pty: &mut Pty, what: &str, needle: &str, within: Duration) -> String {
+    pty.expect_within(needle, within).unwrap_or_else(|| {
+        panic!(
+            "{what}: the console did not show {needle:?} within {within:?}; its last output:\n{}\n--- end ---",
+            tail(&pty.transcript(), 3000)
+        )
+    })
+}
+
+/// The container's init among the children of the supervisor `sup`: PID 1
+/// of a PID namespace below ours, no longer running ucontain.
+fn init_of(sup: u32) -> Option<u32> {
+    let bin = fs::canonicalize(bin_str()).ok()?;
+    proc_children(sup).into_iter().find(|&c| {
+        let status = fs::read_to_string(format!("/proc/{c}/status")).unwrap_or_default();
+        let nspid: Vec<&str> =
+            status.lines().find_map(|l| l.strip_prefix("NSpid:")).unwrap_or("").split_whitespace().collect();
+        let exe = proc_link(c, "exe");
+        nspid.len() >= 2 && nspid.last() == Some(&"1") && !exe.is_empty() && Path::new(&exe) != bin
+    })
+}
+
+/// What an init prints on the console while it boots.
+fn boot_message(name: &str) -> &'static str {
+    match name {
+        // "Welcome to Debian GNU/Linux 12 (bookworm)!", colored on a terminal.
+        "systemd" => "Welcome to ",
+        // sysvinit writes its own lines to /dev/console, which it opens anew.
+        _ => "INIT: version ",
+    }
+}
+
+/// At the console's `login:` prompt: logs in as root (no password), runs
+/// `cmd` at the shell prompt and waits for `marker`, which it prints (the
+/// terminal's echo of the line does not contain it), and the next prompt.
+#[track_caller]
+fn log_in(pty: &mut Pty, what: &str, marker: &str, cmd: &str) {
+    pty.line("root");
+    // bash's prompt for root: `root@HOST:~# `.
+    console_expect(pty, what, ":~# ", TIMEOUT);
+    pty.line(cmd);
+    console_expect(pty, what, marker, TIMEOUT);
+    console_expect(pty, what, ":~# ", TIMEOUT);
+}
+
+/// A person at a terminal: `contain DIR /sbin/init` on a pseudo-terminal of
+/// the test's own (`Pty`, the caller's terminal) shows the boot messages and
+/// a `login:` prompt; root logs in on the console, runs a command, logs out,
+/// gets a new prompt, logs in again and runs `poweroff`; contain exits 0 and
+/// the terminal's settings are as before.
+///
+/// The root needs a getty on /dev/console and a root login without a
+/// password there (tests/distro/build.sh makes both): systemd starts
+/// console-getty.service in a container (not masked, getty.target wanted);
+/// sysvinit has `co:2345:respawn:/sbin/getty --noclear 38400 console` in
+/// /etc/inittab (and no getty on tty1-6, which a container lacks); root's
+/// password is empty (`passwd -d root`, pam_unix `nullok`, no
+/// pam_securetty), and pam_loginuid is optional in /etc/pam.d/login (container
+/// root cannot write /proc/self/loginuid).
+///
+/// Every init closes the descriptors of the console it was given and opens
+/// /dev/console again (more than once: rc scripts, getty, login), so this
+/// holds only with a relay that goes on when no descriptor of the console's
+/// slave is open for a while (SPEC §5.5 Console, v3).
+fn console_login_and_poweroff(caller: Caller, name: &str) {
+    let what = format!("{caller:?} {name} on a terminal");
+    let dir = unpack(caller, name);
+    let bin = bin_str();
+    let argv = ["sh", "-c", "ulimit -c 0; exec \"$@\"", "sh", bin.as_str(), "contain", dir.str(), "/sbin/init"];
+    let mut pty = Pty::spawn_as(caller, &argv, &[("TERM", "xterm")]);
+    // The init, so that a failing test leaves no container behind (the
+    // terminal's command, the supervisor, is killed with the session).
+    let sup = pty.pid();
+    let init = poll_until(TIMEOUT, || init_of(sup).map(Some).or_else(|| pty.try_wait().map(|_| None)));
+    if let Some(Some(init)) = init {
+        pty.track(init);
+    }
+    console_expect(&mut pty, &what, boot_message(name), UP);
+    console_expect(&mut pty, &what, "login: ", UP);
+    log_in(&mut pty, &what, "L-42 0", "echo L-$((6*7)) $(id -u)");
+    // Logging out closes the console everywhere until the init's next getty
+    // opens it again (a relay that stops then shows no second prompt).
+    pty.line("exit");
+    console_expect(&mut pty, &what, "login: ", TIMEOUT);
+    log_in(&mut pty, &what, "M-56 0", "echo M-$((7*8)) $(id -u)");
+    pty.line("poweroff");
+    let status = poll_until(DOWN, || pty.try_wait()).unwrap_or_else(|| {
+        panic!(
+            "{what}: contain still running {DOWN:?} after poweroff; the console's last output:\n{}\n--- end ---",
+            tail(&pty.transcript(), 3000)
+        )
+    });
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{what}: contain ended {status:?} after poweroff; the console's last output:\n{}\n--- end ---",
+        tail(&pty.transcript(), 3000)
+    );
+    pty.assert_settings_restored(&what);
 }
 
 /// Boots `name` and runs `cmd` inside; contain must exit `code`.
@@ -206,6 +326,30 @@ fn sysvinit_boots_serves_and_stops() {
 fn runit_boots_serves_and_stops() {
     for caller in Caller::BOTH {
         boot_check_and_term(caller, "runit");
+    }
+}
+
+/// OpenRC under sysvinit's /sbin/init (Debian's way): its test service
+/// `need`s mountall, Debian's local file systems (it has no localmount).
+#[test]
+fn openrc_boots_serves_and_stops() {
+    for caller in Caller::BOTH {
+        boot_check_and_term(caller, "openrc");
+        boot_and_end_from_inside(caller, "openrc", "poweroff", 0);
+    }
+}
+
+#[test]
+fn systemd_boots_to_a_console_login_and_powers_off() {
+    for caller in Caller::BOTH {
+        console_login_and_poweroff(caller, "systemd");
+    }
+}
+
+#[test]
+fn sysvinit_boots_to_a_console_login_and_powers_off() {
+    for caller in Caller::BOTH {
+        console_login_and_poweroff(caller, "sysvinit");
     }
 }
 

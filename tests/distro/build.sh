@@ -6,9 +6,11 @@
 # each variant is that base plus its init, installed with apt-get in a
 # chroot (in a private mount namespace), plus the test service
 # `ucontain-echo` (TCP 127.0.0.1:7777) whose start and stop write marks to
-# /var/log/ucontain-marks. A tarball is rebuilt only when this script
-# changed (its hash is in NAME.stamp). Needs root; installs debootstrap with
-# apt-get when it is missing. Prints the cache directory on stdout.
+# /var/log/ucontain-marks, and a console login: root has an empty password
+# and a getty runs on /dev/console (see `console_login`). A tarball is
+# rebuilt only when this script, the suite or the mirror changed (all in
+# NAME.stamp). Needs root; installs debootstrap with apt-get when it is
+# missing. Prints the cache directory on stdout.
 # Usage: build.sh [VARIANT...]   (default: all)
 set -eu
 
@@ -19,7 +21,10 @@ ALL="systemd sysvinit runit openrc"
 # What every variant holds besides minbase: the tools the checks use.
 COMMON="iputils-ping,python3,procps"
 HERE=$(cd "$(dirname "$0")" && pwd)
+# Everything a variant is made from is in this one file: its hash (with the
+# suite and the mirror, which the base also depends on) is the stamp.
 SELF_HASH=$(sha256sum "$HERE/build.sh" | cut -c1-16)
+VARIANT_STAMP="$SELF_HASH $SUITE $MIRROR"
 
 say() { echo "build.sh: $*" >&2; }
 
@@ -43,6 +48,9 @@ packages() {
 }
 
 base() {
+	# The base (the slow, networked part) is kept across changes of this
+	# script: its stamp names what it is made from; add to it whatever
+	# changes here should remake it.
 	stamp="$SUITE minbase $COMMON $MIRROR"
 	if [ -f "$CACHE/base.tar" ] && [ "$(cat "$CACHE/base.stamp" 2>/dev/null)" = "$stamp" ]; then
 		return
@@ -120,6 +128,14 @@ WantedBy=multi-user.target
 UNIT
 		mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
 		ln -sf ../ucontain-echo.service "$root/etc/systemd/system/multi-user.target.wants/ucontain-echo.service"
+		# In a container (the `container` variable), systemd-getty-generator
+		# adds console-getty.service (agetty on /dev/console) to getty.target,
+		# which multi-user.target wants: neither may be masked.
+		for unit in console-getty.service getty.target; do
+			[ "$(readlink "$root/etc/systemd/system/$unit")" != /dev/null ] || { say "$unit is masked"; return 1; }
+		done
+		[ -e "$root/usr/lib/systemd/system/multi-user.target.wants/getty.target" ] ||
+			{ say "multi-user.target does not want getty.target"; return 1; }
 		;;
 	sysvinit | openrc)
 		if [ "$name" = openrc ]; then
@@ -129,7 +145,10 @@ description="ucontain test service (TCP 127.0.0.1:7777)"
 command=/usr/local/sbin/ucontain-echo
 command_background=yes
 pidfile=/run/ucontain-echo.pid
-depend() { need localmount; }
+# Debian's OpenRC runs the LSB scripts of initscripts: the local file
+# systems are mountall(.sh)'s; it has no localmount service, and a `need`
+# of a missing service keeps this one from starting.
+depend() { need mountall; }
 RC
 		else
 			cat >"$root/etc/init.d/ucontain-echo" <<'RC'
@@ -157,6 +176,11 @@ RC
 		else
 			chroot "$root" update-rc.d ucontain-echo defaults >&2
 		fi
+		# A getty on the console, none on tty1-6 (a container has no
+		# virtual terminals: those would respawn too fast and be disabled).
+		sed -i 's|^\([1-6]:[0-9]*:respawn:\)|#\1|' "$root/etc/inittab" &&
+			echo 'co:2345:respawn:/sbin/getty --noclear 38400 console' >>"$root/etc/inittab" ||
+			{ say "cannot edit $root/etc/inittab"; return 1; }
 		;;
 	runit)
 		mkdir -p "$root/etc/sv/ucontain-echo"
@@ -169,10 +193,28 @@ RC
 	esac
 }
 
+# The console login of tests/distro.rs: root without a password (pam_unix
+# takes an empty one with `nullok`, which bookworm's common-auth has; its
+# login has no pam_securetty), and pam_loginuid optional: writing
+# /proc/self/loginuid needs CAP_AUDIT_CONTROL of the initial user namespace,
+# which container root lacks, and pam_loginuid forgives that only where
+# /proc/self/uid_map differs from the initial namespace's (a `required`
+# failure refuses the login).
+# configure and this run on the left of || (set -e is off there): a failed
+# step says so in the log and returns 1, and the caller shows the log.
+console_login() {
+	root=$1
+	chroot "$root" passwd -d root || { say "passwd -d root failed"; return 1; }
+	grep -q '^auth.*pam_unix.so.*nullok' "$root/etc/pam.d/common-auth" ||
+		{ say "common-auth has no pam_unix nullok"; return 1; }
+	sed -i 's/^session\([[:space:]]*\)required\([[:space:]]*\)pam_loginuid.so/session\1optional\2pam_loginuid.so/' \
+		"$root/etc/pam.d/login" || { say "cannot edit $root/etc/pam.d/login"; return 1; }
+}
+
 variant() {
 	name=$1
 	pkgs=$(packages "$name")
-	if [ -f "$CACHE/$name.tar" ] && [ "$(cat "$CACHE/$name.stamp" 2>/dev/null)" = "$SELF_HASH" ]; then
+	if [ -f "$CACHE/$name.tar" ] && [ "$(cat "$CACHE/$name.stamp" 2>/dev/null)" = "$VARIANT_STAMP" ]; then
 		return
 	fi
 	base
@@ -198,7 +240,7 @@ variant() {
 			--no-install-recommends install "$@"
 	' sh "$root" "$CACHE/debs" $pkgs >"$CACHE/$name.log" 2>&1 ||
 		{ tail -20 "$CACHE/$name.log" >&2; say "apt-get install $pkgs failed (log: $CACHE/$name.log)"; exit 1; }
-	configure "$name" "$root" >>"$CACHE/$name.log" 2>&1 ||
+	{ configure "$name" "$root" && console_login "$root"; } >>"$CACHE/$name.log" 2>&1 ||
 		{ tail -20 "$CACHE/$name.log" >&2; say "configuring $name failed"; exit 1; }
 	rm -f "$root/usr/sbin/policy-rc.d"
 	rm -rf "$root/var/lib/apt/lists/"*
@@ -208,7 +250,7 @@ variant() {
 	find "$root/dev" -mindepth 1 -delete
 	tar -C "$root" --numeric-owner -cf "$CACHE/$name.tar.new" .
 	mv "$CACHE/$name.tar.new" "$CACHE/$name.tar"
-	echo "$SELF_HASH" >"$CACHE/$name.stamp"
+	echo "$VARIANT_STAMP" >"$CACHE/$name.stamp"
 	rm -rf "$root"
 	say "variant $name: $(($(date +%s) - start)) s"
 }
