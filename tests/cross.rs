@@ -47,9 +47,8 @@ fn static_without_interpreter_or_libraries() {
         let dynamic = Command::new("readelf").arg("-dW").arg(&path).output().expect("readelf");
         assert!(!String::from_utf8_lossy(&dynamic.stdout).contains("NEEDED"), "{triple}: has DT_NEEDED");
         let size = std::fs::metadata(&path).unwrap().len();
-        // SPEC §2 budgets 36 KiB; today's build is over it (README, "Sizes"):
-        // this guard catches growth beyond what was measured and explained.
-        assert!(size <= 56 * 1024, "{triple}: {size} bytes, over the 56 KiB growth guard (budget 36 KiB)");
+        // SPEC §2 (v3): 64 KiB for the other architectures' classic build.
+        assert!(size <= 64 * 1024, "{triple}: {size} bytes, over the 64 KiB budget");
     });
 }
 
