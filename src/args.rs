@@ -100,6 +100,21 @@ pub fn parse<'a, const N: usize>(
     max: usize,
     on_value: OnValue<'a, '_>,
 ) -> Result<Parsed<'a, N>, i32> {
+    let (given, rest) = options(args, usage_text, table, (N, max), on_value)?;
+    // Counted: every one of the N is there.
+    let fixed = core::array::from_fn(|i| rest.get(i).unwrap_or(c""));
+    Ok(Parsed { given, fixed, rest: rest.skip(N), all: rest })
+}
+
+/// parse() without the fixed array, so that its code is not repeated for
+/// every N: the flags given and the positional arguments.
+fn options<'a>(
+    args: CStrList<'a>,
+    usage_text: &[u8],
+    table: &[Opt],
+    (min, max): (usize, usize),
+    on_value: OnValue<'a, '_>,
+) -> Result<(Given, CStrList<'a>), i32> {
     debug_assert!(table.len() <= 32);
     let mut given = 0u32;
     let mut rest = args.skip(1);
@@ -173,12 +188,10 @@ pub fn parse<'a, const N: usize>(
             _ => break,
         }
     }
-    if rest.len() < N || rest.len() > max {
+    if rest.len() < min || rest.len() > max {
         return Err(usage(usage_text));
     }
-    // Counted above: every one of the N is there.
-    let fixed = core::array::from_fn(|i| rest.get(i).unwrap_or(c""));
-    Ok(Parsed { given: Given(given), fixed, rest: rest.skip(N), all: rest })
+    Ok((Given(given), rest))
 }
 
 /// `arg` from its byte `at` on: the value attached to an option.

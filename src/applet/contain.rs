@@ -19,17 +19,17 @@ use crate::text::{after, name_problem};
 use core::ffi::CStr;
 
 pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
-  -c, --no-console         no console: the init gets contain's stdin, stdout, stderr
-  -n, --share-net          share the caller's network namespace
-  -u, --map-users MAP      uid map INSIDE:OUTSIDE:COUNT[,...]
-  -g, --map-groups MAP     gid map, likewise
-  -b, --bind SRC[:DST]     bind host path SRC at DST inside (default DST = SRC)
-  -r, --ro-bind SRC[:DST]  the same, read-only
-  -t, --tmpfs DST          a new empty tmpfs at DST inside
-  -v, --volatile           volatile root: writes go to a tmpfs over DIR, never to DIR
-  -o, --helper CMD         run sh -c CMD on the host once the namespaces exist ($CONTAIN_PID)
-  -k, --stop-signal SIG    the signal that asks the init to stop (on SIGTERM)
-  -N, --name NAME          the container's name (letters, digits, ._-; at most 64)
+  -c  --no-console         no console: the init gets contain's stdin, stdout, stderr
+  -n  --share-net          share the caller's network namespace
+  -u  --map-users MAP      uid map INSIDE:OUTSIDE:COUNT[,...]
+  -g  --map-groups MAP     gid map, likewise
+  -b  --bind SRC[:DST]     bind host path SRC at DST inside (default DST = SRC)
+  -r  --ro-bind SRC[:DST]  the same, read-only
+  -t  --tmpfs DST          a new empty tmpfs at DST inside
+  -v  --volatile           volatile root: writes go to a tmpfs over DIR, never to DIR
+  -o  --helper CMD         run sh -c CMD on the host once the namespaces exist ($CONTAIN_PID)
+  -k  --stop-signal SIG    the signal that asks the init to stop (on SIGTERM)
+  -N  --name NAME          the container's name (letters, digits, ._-; at most 64)
 Ctrl-] three times within a second on the console kills the container.
 ";
 

@@ -18,8 +18,8 @@ use crate::text::{after, has_byte, parse_pid, same};
 use core::ffi::CStr;
 
 pub const USAGE: &[u8] = b"Usage: inject [-c] [-e NAME=VALUE]... PID [CMD [ARG]...]
-  -c, --no-console        no pseudo-terminal: CMD gets inject's stdin, stdout, stderr
-  -e, --env NAME=VALUE    a variable of CMD's environment (up to 16)
+  -c  --no-console      no pseudo-terminal: CMD gets inject's stdin, stdout, stderr
+  -e  --env NAME=VALUE  a variable of CMD's environment (up to 16)
 ";
 
 /// The options, in the order of the usage.

@@ -9,8 +9,8 @@ use crate::ns::{map_option, plan_maps, unshare_user};
 use crate::sys::CStrList;
 
 pub const USAGE: &[u8] = b"Usage: pseudo [-u MAP] [-g MAP] [CMD [ARG]...]
-  -u, --map-users MAP   uid map INSIDE:OUTSIDE:COUNT[,...] (default: from /etc/subuid)
-  -g, --map-groups MAP  gid map, likewise (default: from /etc/subgid)
+  -u  --map-users MAP   uid map INSIDE:OUTSIDE:COUNT[,...] (default: from /etc/subuid)
+  -g  --map-groups MAP  gid map, likewise (default: from /etc/subgid)
 ";
 
 /// The options, in the order of the usage.
