@@ -179,6 +179,21 @@ pub fn for_each_path_dir(path: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> bool 
     path.split(|&b| b == b':').any(|d| f(if d.is_empty() { b"." } else { d }))
 }
 
+/// What is wrong with `name` as a container's name (SPEC §5.5 `--name`), if
+/// anything: it names a file of the state directory, so it is a plain file
+/// name of letters, digits and `._-`, at most 64 bytes, and never `.` or
+/// `..`.
+pub fn name_problem(name: &[u8]) -> Option<&'static [u8]> {
+    let allowed = |b: &u8| b.is_ascii_alphanumeric() || has_byte(b"._-", *b);
+    match name {
+        [] => Some(b"empty"),
+        _ if name.len() > 64 => Some(b"longer than 64 bytes"),
+        _ if !name.iter().all(allowed) => Some(b"only letters, digits, '.', '_' and '-'"),
+        b"." | b".." => Some(b"not . or .."),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 pub mod tests {
     use super::*;
@@ -454,5 +469,20 @@ Seccomp:\t0\n";
         }
         assert_eq!(find_newline(&[0x0b, 0x0a, 0x0b, 0x09, 0x00, 0x0a, 0x01, 0x8a, 0x0a]), Some(1));
         assert_eq!(find_newline(&[0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x0a]), Some(8));
+    }
+
+    #[test]
+    fn container_names() {
+        for good in [&b"web"[..], b"a", b"db-1.example_2", b"-", &[b'x'; 64]] {
+            assert_eq!(name_problem(good), None, "{good:?}");
+        }
+        let why = |name: &[u8]| core::str::from_utf8(name_problem(name).unwrap()).unwrap();
+        assert_eq!(why(b""), "empty");
+        assert_eq!(why(&[b'x'; 65]), "longer than 64 bytes");
+        for bad in [&b"a/b"[..], b"a b", b"caf\xc3\xa9", b"x:y", b"..\n"] {
+            assert_eq!(why(bad), "only letters, digits, '.', '_' and '-'", "{bad:?}");
+        }
+        assert_eq!(why(b"."), "not . or ..");
+        assert_eq!(why(b".."), "not . or ..");
     }
 }

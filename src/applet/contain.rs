@@ -2,7 +2,7 @@
 //! of a new container whose root is DIR, in new user, mount, PID, network,
 //! IPC, UTS, cgroup and time namespaces, while this process supervises it.
 
-use crate::args::{options, Args};
+use crate::args::{index, parse, Given, Opt, Parsed};
 use crate::cgroup::Cgroups;
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH, DEFAULT_PATH_VAR};
@@ -15,28 +15,48 @@ use crate::sys::{
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDWR,
     PR_CAPBSET_DROP, PR_SET_PDEATHSIG, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM,
 };
-use crate::text::after;
+use crate::text::{after, name_problem};
 use core::ffi::CStr;
 
 pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
-  -c          no console: the init gets contain's stdin, stdout, stderr
-  -n          share the caller's network namespace
-  -u MAP      uid map INSIDE:OUTSIDE:COUNT[,...]
-  -g MAP      gid map, likewise
-  -b SRC[:DST]  bind host path SRC at DST inside (default DST = SRC)
-  -r SRC[:DST]  the same, read-only
-  -t DST      a new empty tmpfs at DST inside
-  -v          volatile root: writes go to a tmpfs over DIR, never to DIR
-  -o CMD      run sh -c CMD on the host once the namespaces exist ($CONTAIN_PID)
-  -k SIG      the signal that asks the init to stop (on SIGTERM)
+  -c  --no-console         no console: the init gets contain's stdin, stdout, stderr
+  -n  --share-net          share the caller's network namespace
+  -u  --map-users MAP      uid map INSIDE:OUTSIDE:COUNT[,...]
+  -g  --map-groups MAP     gid map, likewise
+  -b  --bind SRC[:DST]     bind host path SRC at DST inside (default DST = SRC)
+  -r  --ro-bind SRC[:DST]  the same, read-only
+  -t  --tmpfs DST          a new empty tmpfs at DST inside
+  -v  --volatile           volatile root: writes go to a tmpfs over DIR, never to DIR
+  -o  --helper CMD         run sh -c CMD on the host once the namespaces exist ($CONTAIN_PID)
+  -k  --stop-signal SIG    the signal that asks the init to stop (on SIGTERM)
+  -N  --name NAME          the container's name (letters, digits, ._-; at most 64)
 Ctrl-] three times within a second on the console kills the container.
 ";
 
-/// The flag letters, bit i for FLAGS[i].
-const FLAGS: &[u8] = b"cnv";
-const NO_CONSOLE: u32 = 1;
-const SHARE_NET: u32 = 2;
-const VOLATILE: u32 = 4;
+/// The options, in the order of the usage.
+const OPTIONS: [Opt; 11] = [
+    Opt::flag(b'c', b"no-console"),
+    Opt::flag(b'n', b"share-net"),
+    Opt::value(b'u', b"map-users"),
+    Opt::value(b'g', b"map-groups"),
+    Opt::value(b'b', b"bind"),
+    Opt::value(b'r', b"ro-bind"),
+    Opt::value(b't', b"tmpfs"),
+    Opt::flag(b'v', b"volatile"),
+    Opt::value(b'o', b"helper"),
+    Opt::value(b'k', b"stop-signal"),
+    Opt::value(b'N', b"name"),
+];
+const NO_CONSOLE: usize = index(&OPTIONS, b"no-console");
+const SHARE_NET: usize = index(&OPTIONS, b"share-net");
+const MAP_USERS: usize = index(&OPTIONS, b"map-users");
+const MAP_GROUPS: usize = index(&OPTIONS, b"map-groups");
+const BIND: usize = index(&OPTIONS, b"bind");
+const RO_BIND: usize = index(&OPTIONS, b"ro-bind");
+const VOLATILE: usize = index(&OPTIONS, b"volatile");
+const HELPER: usize = index(&OPTIONS, b"helper");
+const STOP_SIGNAL: usize = index(&OPTIONS, b"stop-signal");
+const NAME: usize = index(&OPTIONS, b"name");
 
 const NAMESPACES: u32 = CLONE_NEWUSER
     | CLONE_NEWNS
@@ -52,12 +72,15 @@ const CAP_SYS_RAWIO: usize = 17;
 
 /// Everything the command line asks for besides DIR and CMD.
 struct Plan<'a> {
-    flags: u32,
+    given: Given,
     uid_map: Option<IdMap>,
     gid_map: Option<IdMap>,
     extra: heapless::Vec<ExtraMount<'a>, 16>,
     helper: Option<&'a CStr>,
     stop: Option<u32>,
+    /// `--name`: stored, given its meaning by the state directory (SPEC §3).
+    #[allow(dead_code)]
+    name: Option<&'a CStr>,
 }
 
 /// A signal by number (1..=64) or name, with or without `SIG`:
@@ -89,26 +112,40 @@ pub fn parse_signal(text: &[u8]) -> Option<u32> {
 }
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
-    let mut plan =
-        Plan { flags: 0, uid_map: None, gid_map: None, extra: heapless::Vec::new(), helper: None, stop: None };
-    let rest = match options(args, USAGE, FLAGS, b"ugbrtok", (1, usize::MAX), &mut |letter, value| {
+    let mut plan = Plan {
+        given: Given::NONE,
+        uid_map: None,
+        gid_map: None,
+        extra: heapless::Vec::new(),
+        helper: None,
+        stop: None,
+        name: None,
+    };
+    let parsed = parse::<1>(args, USAGE, &OPTIONS, usize::MAX, &mut |option, value| {
         let text = value.to_bytes();
-        match letter {
-            b'u' => map_option(value, &mut plan.uid_map)?,
-            b'g' => map_option(value, &mut plan.gid_map)?,
-            b'o' => plan.helper = Some(value),
-            b'k' => {
+        match option {
+            MAP_USERS => map_option(value, &mut plan.uid_map)?,
+            MAP_GROUPS => map_option(value, &mut plan.gid_map)?,
+            HELPER => plan.helper = Some(value),
+            STOP_SIGNAL => {
                 plan.stop = parse_signal(text);
                 if plan.stop.is_none() {
                     say(b"bad signal '{}'", &[text]);
                     return Err(());
                 }
             }
+            NAME => {
+                if let Some(why) = name_problem(text) {
+                    say(b"bad name '{}': {}", &[text, why]);
+                    return Err(());
+                }
+                plan.name = Some(value);
+            }
             _ => {
-                let kind = match letter {
-                    b'b' => Extra::Bind,
-                    b'r' => Extra::ReadOnly,
-                    _ => Extra::Tmpfs,
+                let kind = match option {
+                    BIND => Extra::Bind,
+                    RO_BIND => Extra::ReadOnly,
+                    _ => Extra::Tmpfs, // -t, --tmpfs
                 };
                 let (src, dst) = match text.iter().position(|&b| b == b':') {
                     _ if kind == Extra::Tmpfs => (&b""[..], text),
@@ -126,15 +163,13 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             }
         }
         Ok(())
-    }) {
-        Args::Run(flags, rest) => {
-            plan.flags = flags;
-            rest
-        }
-        Args::Exit(status) => return status,
+    });
+    let Parsed { given, fixed: [dir], rest, .. } = match parsed {
+        Ok(parsed) => parsed,
+        Err(status) => return status,
     };
-    let Some(dir) = rest.get(0) else { return EXIT_FAILURE };
-    let namespaces = if plan.flags & SHARE_NET != 0 { NAMESPACES & !CLONE_NEWNET } else { NAMESPACES };
+    plan.given = given;
+    let namespaces = if plan.given.has(SHARE_NET) { NAMESPACES & !CLONE_NEWNET } else { NAMESPACES };
     // DIR as an absolute path: a bind of `.` onto itself would be entered
     // only by a path that crosses the new mount, never by `.` itself.
     let mut dir_abs = PathBuf::new();
@@ -164,8 +199,8 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         dir: dir_abs,
         shown: dir.to_bytes(),
         new_net: namespaces & CLONE_NEWNET != 0,
-        volatile: plan.flags & VOLATILE != 0,
-        console: plan.flags & NO_CONSOLE == 0 && at_terminal(),
+        volatile: plan.given.has(VOLATILE),
+        console: !plan.given.has(NO_CONSOLE) && at_terminal(),
         extra: &plan.extra,
         owner,
     };
@@ -194,7 +229,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     if mounter == 0 {
         drop((ready_w, report));
-        let inner = Inner { cmd: rest.skip(1), env, ready: ready_r, old_mask };
+        let inner = Inner { cmd: rest, env, ready: ready_r, old_mask };
         sys::exit(mounter_main(&root, namespaces, &maps, &mounter_end, inner));
     }
     drop((ready_r, mounter_end));

@@ -1,7 +1,7 @@
 //! inject PID CMD [ARG]...: run CMD inside the running container whose
 //! init has host pid PID, without exposing this binary to it.
 
-use crate::args::{options, Args};
+use crate::args::{index, parse, Opt, Parsed};
 use crate::cgroup::join_cgroups_of;
 use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console};
 use crate::exec::{exec_command, new_session_keyring, search_path, DEFAULT_PATH_VAR};
@@ -18,9 +18,13 @@ use crate::text::{after, has_byte, parse_pid, same};
 use core::ffi::CStr;
 
 pub const USAGE: &[u8] = b"Usage: inject [-c] [-e NAME=VALUE]... PID [CMD [ARG]...]
-  -c  no pseudo-terminal: CMD gets inject's stdin, stdout, stderr
-  -e NAME=VALUE  a variable of CMD's environment (up to 16)
+  -c  --no-console      no pseudo-terminal: CMD gets inject's stdin, stdout, stderr
+  -e  --env NAME=VALUE  a variable of CMD's environment (up to 16)
 ";
+
+/// The options, in the order of the usage.
+const OPTIONS: [Opt; 2] = [Opt::flag(b'c', b"no-console"), Opt::value(b'e', b"env")];
+const NO_CONSOLE: usize = index(&OPTIONS, b"no-console");
 
 /// `-e NAME=VALUE`s, in order.
 type Variables<'a> = heapless::Vec<&'a CStr, 16>;
@@ -41,18 +45,20 @@ const NAMESPACES: [(&CStr, u32); 8] = [
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
     let mut vars = Variables::new();
-    let (flags, rest) = match options(args, USAGE, b"c", b"e", (1, usize::MAX), &mut |_, value| {
+    // The only value option is -e.
+    let parsed = parse::<1>(args, USAGE, &OPTIONS, usize::MAX, &mut |_, value| {
         let text = value.to_bytes();
         if !has_byte(text, b'=') || text.first() == Some(&b'=') {
             say(b"bad variable '{}': not NAME=VALUE", &[text]);
             return Err(());
         }
         vars.push(value).map_err(|_| say(b"more than 16 -e options", &[]))
-    }) {
-        Args::Run(flags, rest) => (flags, rest),
-        Args::Exit(status) => return status,
+    });
+    let Parsed { given, fixed: [pid_arg], rest, .. } = match parsed {
+        Ok(parsed) => parsed,
+        Err(status) => return status,
     };
-    let pid_arg = rest.get(0).map_or(&b""[..], |p| p.to_bytes());
+    let pid_arg = pid_arg.to_bytes();
     let Some(pid) = parse_pid(pid_arg) else {
         say(b"not a process id: {}", &[pid_arg]);
         return EXIT_FAILURE;
@@ -119,7 +125,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // names /dev/pts/N; the master stays with us, outside the container's
     // processes. A container without /dev/ptmx gets no terminal.
     let mut console = None;
-    if flags & NO_TERMINAL == 0 && at_terminal() {
+    if !given.has(NO_CONSOLE) && at_terminal() {
         if sys::access(c"/dev/ptmx", 0).is_err() {
             say(b"warning: the container has no /dev/ptmx; running without a terminal", &[]);
         } else {
@@ -137,16 +143,13 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     if child == 0 {
         sys::set_mask(old_mask);
-        sys::exit(run_inside(rest.skip(1), env, &vars, console.as_ref(), bounding));
+        sys::exit(run_inside(rest, env, &vars, console.as_ref(), bounding));
     }
     if let Some(console) = &console {
         console.raw();
     }
     end(supervise(child, owned, Child::Command, console.as_mut(), &proc, None))
 }
-
-/// `-c`: no pseudo-terminal.
-const NO_TERMINAL: u32 = 1;
 
 /// The child, inside every namespace: CMD as the container's root, in a
 /// session of its own, with only fds 0, 1 and 2.

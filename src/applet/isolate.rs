@@ -10,8 +10,8 @@ use crate::sys::{self, CStrList, Errno, CLONE_NEWIPC, CLONE_NEWNET};
 pub const USAGE: &[u8] = b"Usage: isolate CMD [ARG]...\n";
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
-    let args = match positional(args, USAGE, 1, usize::MAX) {
-        Ok(args) => args,
+    let args = match positional::<1>(args, USAGE, usize::MAX) {
+        Ok(parsed) => parsed.all,
         Err(status) => return status,
     };
     let namespaces = CLONE_NEWNET | CLONE_NEWIPC;

@@ -9,11 +9,10 @@ use crate::sys::{self, CStrList};
 pub const USAGE: &[u8] = b"Usage: pivot NEW-ROOT [PUT-OLD]\n";
 
 pub fn main(args: CStrList, _env: CStrList) -> i32 {
-    let args = match positional(args, USAGE, 1, 2) {
-        Ok(args) => args,
+    let (new_root, put_old) = match positional::<1>(args, USAGE, 2) {
+        Ok(parsed) => (parsed.fixed[0], parsed.rest.get(0)),
         Err(status) => return status,
     };
-    let (Some(new_root), put_old) = (args.get(0), args.get(1)) else { return 1 };
     if let Some(put_old) = put_old {
         return match sys::pivot_root(new_root, put_old) {
             Ok(()) => 0,

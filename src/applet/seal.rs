@@ -10,11 +10,10 @@ use crate::sys::{self, CStrList, O_RDONLY};
 pub const USAGE: &[u8] = b"Usage: seal PROG [ARG]...\n";
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
-    let args = match positional(args, USAGE, 1, usize::MAX) {
-        Ok(args) => args,
+    let (prog, args) = match positional::<1>(args, USAGE, usize::MAX) {
+        Ok(parsed) => (parsed.fixed[0], parsed.all),
         Err(status) => return status,
     };
-    let Some(prog) = args.get(0) else { return EXIT_FAILURE };
     let mut path = PathBuf::new();
     if let Err(e) = find_program(prog, search_path(env), &mut path) {
         return not_run(prog, e);
