@@ -29,22 +29,68 @@ use text::same;
 /// An applet's entry: its argv (argv[0] is its name) and environment.
 pub type Applet = fn(CStrList, CStrList) -> i32;
 
-/// The applets, sorted by name: (name, entry, usage line).
-pub const APPLETS: &[(&CStr, Applet, &[u8])] = &[
-    (c"contain", applet::contain::main, applet::contain::USAGE),
-    (c"inject", applet::inject::main, applet::inject::USAGE),
-    (c"isolate", applet::isolate::main, applet::isolate::USAGE),
-    (c"pivot", applet::pivot::main, applet::pivot::USAGE),
-    (c"pseudo", applet::pseudo::main, applet::pseudo::USAGE),
-    (c"seal", applet::seal::main, applet::seal::USAGE),
+/// The applets built in, sorted by name: (name, entry, usage text, its one
+/// line of SPEC §1). Each row is there only with its cargo feature.
+pub const APPLETS: &[(&CStr, Applet, &[u8], &[u8])] = &[
+    #[cfg(feature = "contain")]
+    (
+        c"contain",
+        applet::contain::main,
+        applet::contain::USAGE,
+        b"run CMD (default /bin/sh) as PID 1 of a new container whose root is DIR",
+    ),
+    #[cfg(feature = "inject")]
+    (c"inject", applet::inject::main, applet::inject::USAGE, b"run CMD (default /bin/sh) inside a running container"),
+    #[cfg(feature = "isolate")]
+    (
+        c"isolate",
+        applet::isolate::main,
+        applet::isolate::USAGE,
+        b"run CMD with no network (new net + IPC namespaces, lo up)",
+    ),
+    #[cfg(feature = "pivot")]
+    (c"pivot", applet::pivot::main, applet::pivot::USAGE, b"pivot_root; with one argument, also detach the old root"),
+    #[cfg(feature = "pseudo")]
+    (
+        c"pseudo",
+        applet::pseudo::main,
+        applet::pseudo::USAGE,
+        b"run CMD (default /bin/sh) as root of a new user namespace (fakeroot without LD_PRELOAD)",
+    ),
+    #[cfg(feature = "seal")]
+    (c"seal", applet::seal::main, applet::seal::USAGE, b"copy PROG into a sealed memfd and execute it from there"),
 ];
 
-const USAGE_HEAD: &[u8] = b"Usage: ucontain APPLET [ARG]...\n   or: APPLET [ARG]...\n   or: ucontain --install DIR | --help | --version\n\nApplets:\n";
+/// Every applet's name, built in or not: a name of this list that is not in
+/// `APPLETS` is `not in this build` (SPEC §1), not an unknown applet.
+pub const ALL_APPLETS: [&CStr; 6] = [c"contain", c"inject", c"isolate", c"pivot", c"pseudo", c"seal"];
 
+/// What `ucontain` alone and `--help` print before the applets.
+const USAGE_HEAD: &[u8] =
+    b"Usage: ucontain APPLET [ARG]...\n   or: APPLET [ARG]...\n   or: ucontain --install [-f] DIR | --help | --version\n\nApplets:\n";
+
+/// Exit status of an applet that is not built in, as a shell's for a
+/// command it cannot find.
+pub const EXIT_NOT_BUILT: i32 = 127;
+
+/// The applet `name` of this build, its index marked as the running one so
+/// messages name it.
 fn find(name: &[u8]) -> Option<Applet> {
-    let index = APPLETS.iter().position(|(n, _, _)| n.to_bytes() == name)?;
+    let index = APPLETS.iter().position(|(n, ..)| n.to_bytes() == name)?;
     out::set_applet(index);
     Some(APPLETS[index].1)
+}
+
+/// Runs applet `name` with `args` if it is built in; `None` if no applet has
+/// that name; otherwise says it is not in this build.
+fn run(name: &[u8], args: CStrList, env: CStrList) -> Option<i32> {
+    if let Some(applet) = find(name) {
+        return Some(applet(args, env));
+    }
+    ALL_APPLETS.iter().any(|n| n.to_bytes() == name).then(|| {
+        say(b"{}: not in this build", &[name]);
+        EXIT_NOT_BUILT
+    })
 }
 
 pub fn basename(path: &[u8]) -> &[u8] {
@@ -54,12 +100,16 @@ pub fn basename(path: &[u8]) -> &[u8] {
     }
 }
 
+/// The usage lines, then each applet of this build: its synopsis (the first
+/// line of its usage, without "Usage:") and, below it, its one line.
 fn list_applets(fd: &Fd) {
     let _ = write_all(fd, USAGE_HEAD);
-    for (_, _, usage) in APPLETS {
-        // The usage line, indented in place of its "Usage:".
-        let _ = write_all(fd, b" ");
-        let _ = write_all(fd, usage.get(6..).unwrap_or(usage));
+    for (_, _, usage, about) in APPLETS {
+        let synopsis = usage.split(|&b| b == b'\n').next().unwrap_or_default();
+        let synopsis = text::after(synopsis, b"Usage:").unwrap_or(synopsis);
+        for part in [&b" "[..], synopsis, b"\n      ", about, b"\n"] {
+            let _ = write_all(fd, part);
+        }
     }
 }
 
@@ -75,8 +125,8 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
     // A caller that ignores SIGCHLD would make wait(2) lose our children's
     // statuses (SPEC §3): the default, always.
     sys::default_action(sys::SIGCHLD);
-    if let Some(applet) = find(basename(argv0)) {
-        return applet(args, env);
+    if let Some(status) = run(basename(argv0), args, env) {
+        return status;
     }
     let Some(first) = args.get(1) else {
         list_applets(&STDERR);
@@ -94,14 +144,11 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
     if same(first, b"--install") {
         return applet::install(args.skip(2));
     }
-    match find(first) {
-        Some(applet) => applet(args.skip(1), env),
-        None => {
-            say(b"{}: unknown applet", &[first]);
-            list_applets(&STDERR);
-            EXIT_USAGE
-        }
-    }
+    run(first, args.skip(1), env).unwrap_or_else(|| {
+        say(b"{}: unknown applet", &[first]);
+        list_applets(&STDERR);
+        EXIT_USAGE
+    })
 }
 
 #[cfg(test)]
@@ -121,5 +168,18 @@ mod tests {
         assert_eq!(out::applet_name(), b"seal");
         assert!(find(b"ucontain").is_none());
         assert!(find(b"sea").is_none());
+    }
+
+    #[test]
+    fn every_applet_built_in_is_a_known_name() {
+        let all: Vec<&[u8]> = ALL_APPLETS.iter().map(|n| n.to_bytes()).collect();
+        let mut sorted = all.clone();
+        sorted.sort();
+        assert_eq!(all, sorted);
+        for (name, ..) in APPLETS {
+            assert!(all.contains(&name.to_bytes()), "{name:?} is missing from ALL_APPLETS");
+        }
+        let empty = sys::CStrArray::<1>::new();
+        assert_eq!(run(b"nosuch", empty.list(), empty.list()), None);
     }
 }

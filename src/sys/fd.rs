@@ -242,6 +242,12 @@ pub fn fstat(fd: &Fd) -> Result<Stat> {
     statx(fd, c"", k::AT_EMPTY_PATH)
 }
 
+/// stat(2) of `path` relative to the open directory `dir`, following a
+/// symlink.
+pub fn stat_at(dir: &Fd, path: &CStr) -> Result<Stat> {
+    statx(dir, path, 0)
+}
+
 /// statx(2) of `path` relative to `dir`; an empty path means `dir` itself.
 fn statx(dir: &Fd, path: &CStr, flags: u32) -> Result<Stat> {
     let mut st = core::mem::MaybeUninit::<k::statx>::zeroed();
@@ -346,6 +352,12 @@ pub fn remove_dir(path: &CStr) -> Result<()> {
 pub fn remove_dir_at(dir: &Fd, path: &CStr) -> Result<()> {
     // SAFETY: path is a valid C string.
     unit(unsafe { sc::syscall3(nr!(__NR_unlinkat), dir.raw() as usize, ptr(path), k::AT_REMOVEDIR as usize) })
+}
+
+/// unlink(2) of the non-directory `path` relative to the open directory `dir`.
+pub fn unlink_at(dir: &Fd, path: &CStr) -> Result<()> {
+    // SAFETY: path is a valid C string.
+    unit(unsafe { sc::syscall3(nr!(__NR_unlinkat), dir.raw() as usize, ptr(path), 0) })
 }
 
 pub fn fchdir(fd: &Fd) -> Result<()> {
