@@ -38,6 +38,17 @@ fn help_lists_applets_on_stdout() {
     assert_eq!(r.code(), Some(0), "{r:?}");
     assert_eq!(r.stderr, "", "{r:?}");
     assert_lists_applets(&r.stdout);
+    // Each applet: its synopsis, then its one line of SPEC §1.
+    for (synopsis, about) in [
+        ("  pivot NEW-ROOT [PUT-OLD]", "      pivot_root; with one argument, also detach the old root"),
+        ("  seal PROG [ARG]...", "      copy PROG into a sealed memfd and execute it from there"),
+    ] {
+        let lines = r.lines();
+        let at = lines.iter().position(|&l| l == synopsis).unwrap_or_else(|| panic!("no {synopsis:?}: {r:?}"));
+        assert_eq!(lines.get(at + 1), Some(&about), "{r:?}");
+    }
+    let listed = r.lines().iter().filter(|l| l.starts_with("  ") && !l.starts_with("   ")).count();
+    assert_eq!(listed, APPLETS.len(), "{r:?}");
 }
 
 #[test]
@@ -144,23 +155,107 @@ fn unknown_link_name_behaves_like_ucontain() {
 
 #[test]
 fn install_makes_one_symlink_per_applet() {
+    // Into a directory that is not the binary's: absolute links.
     let dir = TempDir::new();
     let r = run(&["--install", dir.str()]);
     assert_eq!(r.code(), Some(0), "{r:?}");
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""), "{r:?}");
     for applet in APPLETS {
         let path = dir.join(applet);
-        let meta = fs::symlink_metadata(&path).unwrap_or_else(|e| panic!("--install made no {}: {e}", path.display()));
-        assert!(meta.file_type().is_symlink(), "{} is not a symlink", path.display());
-        assert_eq!(
-            fs::canonicalize(&path).unwrap(),
-            fs::canonicalize(bin()).unwrap(),
-            "{} does not lead to the binary",
-            path.display()
-        );
+        let target = fs::read_link(&path).unwrap_or_else(|e| panic!("--install made no link {}: {e}", path.display()));
+        assert_eq!(target, bin(), "{} does not point at the binary's absolute path", path.display());
     }
     let r = run_command(std::process::Command::new(dir.join("seal")));
     assert_eq!(r.code(), Some(64), "{r:?}");
     assert!(r.stderr.starts_with("Usage: seal PROG [ARG]..."), "{r:?}");
+}
+
+/// A copy of the binary as DIR/ucontain: --install DIR then makes links
+/// relative to it.
+fn binary_in(dir: &TempDir) -> String {
+    let copy = dir.join_str("ucontain");
+    fs::copy(bin(), &copy).unwrap();
+    set_mode(std::path::Path::new(&copy), 0o755);
+    copy
+}
+
+#[test]
+fn install_into_the_binarys_own_directory_makes_relative_links() {
+    let dir = TempDir::new();
+    let copy = binary_in(&dir);
+    // The same directory spelled another way is still the binary's own.
+    let spelled = format!("{}/.", dir.str());
+    let r = run_command({
+        let mut cmd = std::process::Command::new(&copy);
+        cmd.args(["--install", &spelled]);
+        cmd
+    });
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    assert_eq!(r.stderr, "", "{r:?}");
+    for applet in APPLETS {
+        let target = fs::read_link(dir.join(applet)).unwrap();
+        assert_eq!(target.to_str(), Some("ucontain"), "link {applet}");
+    }
+    // Moved elsewhere, the directory's links still work.
+    let moved = TempDir::new();
+    let moved_dir = moved.join("bin");
+    fs::rename(dir.path(), &moved_dir).unwrap();
+    fs::create_dir(dir.path()).unwrap(); // for TempDir's drop
+    let mut cmd = std::process::Command::new(moved_dir.join("seal"));
+    cmd.args(["/bin/busybox", "printf", "moved"]);
+    let r = run_command(cmd);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    assert_eq!(r.stdout, "moved", "{r:?}");
+}
+
+#[test]
+fn install_goes_on_past_links_it_cannot_make() {
+    let dir = TempDir::new();
+    dir.write("inject", "a file\n", 0o644);
+    fs::create_dir(dir.join("pivot")).unwrap();
+    let r = run(&["--install", dir.str()]);
+    assert_eq!(r.code(), Some(1), "{r:?}");
+    assert_eq!(r.stdout, "", "{r:?}");
+    let d = dir.str();
+    assert_eq!(
+        r.stderr,
+        format!("ucontain: cannot link {d}/inject: File exists\nucontain: cannot link {d}/pivot: File exists\n"),
+        "{r:?}"
+    );
+    assert_eq!(fs::read_to_string(dir.join("inject")).unwrap(), "a file\n", "replaced without -f");
+    for applet in APPLETS.into_iter().filter(|&a| a != "inject" && a != "pivot") {
+        assert_eq!(fs::read_link(dir.join(applet)).unwrap(), bin(), "link {applet} after the failures");
+    }
+
+    // -f replaces files and links; a directory is not removed.
+    fs::remove_file(dir.join("seal")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent", dir.join("seal")).unwrap();
+    for force in ["-f", "--force"] {
+        let r = run(&["--install", force, dir.str()]);
+        assert_eq!(r.code(), Some(1), "{force}: {r:?}");
+        assert_eq!(r.stderr, format!("ucontain: cannot link {d}/pivot: Is a directory\n"), "{force}: {r:?}");
+        for applet in APPLETS.into_iter().filter(|&a| a != "pivot") {
+            assert_eq!(fs::read_link(dir.join(applet)).unwrap(), bin(), "{force}: link {applet}");
+        }
+        assert!(dir.join("pivot").is_dir());
+    }
+}
+
+#[test]
+fn install_usage_errors() {
+    let dir = TempDir::new();
+    for args in
+        [&["--install"][..], &["--install", "-f"], &["--install", "-x", dir.str()], &["--install", dir.str(), "x"]]
+    {
+        let r = run(args);
+        assert_eq!(r.code(), Some(64), "{args:?}: {r:?}");
+        assert!(r.stderr.starts_with("Usage: ucontain --install [-f] DIR\n"), "{args:?}: {r:?}");
+        assert_eq!(r.stdout, "", "{args:?}: {r:?}");
+    }
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "a usage error made links");
+    let r = run(&["--install", &dir.join_str("missing")]);
+    assert_eq!(r.code(), Some(1), "{r:?}");
+    assert_eq!(r.stderr, format!("ucontain: cannot open {}: No such file or directory\n", dir.join_str("missing")));
 }
 
 /// A copy of the binary owned by root with `mode`, run by the unprivileged
