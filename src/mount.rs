@@ -498,6 +498,14 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
     Ok(())
 }
 
+/// The console's pseudo-terminal, and whether its slave is bound at the
+/// container's /dev/console.
+pub struct Pty {
+    pub master: Fd,
+    pub slave: Fd,
+    pub at_dev_console: bool,
+}
+
 /// Where the container's mounts are made (SPEC §4, §5.5 "Mounts"): the
 /// mounter, a process of a user namespace more privileged than the
 /// container's (host root's own, or for an unprivileged caller the outer
@@ -514,17 +522,22 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
 /// and mounts go onto what was opened, so a DIR/dev linking out of DIR
 /// never mounts anything outside. Returns the console's master and slave
 /// when `root.console` asks for one.
-pub fn assemble_root(root: &Root) -> Result<Option<(Fd, Fd)>, Failed> {
+pub fn assemble_root(root: &Root) -> Result<Option<Pty>, Failed> {
     prepare_root(root)?;
     let pty = match subdir(&sys::CWD, c"dev") {
-        Some(dev) => as_owner(root.owner, || make_dev(dev, root.owner, root.console))?,
+        Some(dev) => as_owner(root.owner, || make_dev(dev, root.owner, root.console))?.map(|(master, slave)| Pty {
+            master,
+            slave,
+            at_dev_console: true,
+        }),
         // No /dev in DIR: the console comes from a devpts instance mounted
         // in this namespace only, which the switch of root then detaches.
         None if root.console => {
             let pts = step(sys::open(c"/dev/pts", O_PATH | O_DIRECTORY), b"open /dev/pts", b"")?;
             devpts(&pts)?;
             let dev = step(sys::open(c"/dev", O_PATH | O_DIRECTORY), b"open /dev", b"")?;
-            Some(console_pty(&dev, c"pts", root.owner)?)
+            let (master, slave) = console_pty(&dev, c"pts", root.owner)?;
+            Some(Pty { master, slave, at_dev_console: false })
         }
         None => None,
     };

@@ -348,18 +348,13 @@ fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: I
     };
     let init = match init {
         Ok(init) => init,
-        // Nested in the mounter's, the container's user namespace counts
-        // twice against the caller's limit (user_namespaces(7)).
-        Err(Errno::ENOSPC) if maps.writer != Writer::Parent => {
-            return cannot(b"create namespaces (the container's user namespace is nested in another: user.max_user_namespaces must allow two)", b"", Errno::ENOSPC)
-        }
+        // An unprivileged caller's container's user namespace is nested in
+        // the mounter's and counts twice against the limit (user_namespaces(7)).
+        Err(e @ Errno::ENOSPC) => return cannot(b"create namespaces (user.max_user_namespaces)", b"", e),
         Err(e) => return cannot(b"create namespaces", b"", e),
     };
     if init == 0 {
-        let slave = pty.map(|(master, slave)| {
-            drop(master);
-            slave
-        });
+        let slave = pty.map(|pty| (pty.slave, pty.at_dev_console));
         let inner_maps = nested_maps(maps);
         sys::exit(container_init(root, slave, &inner_maps, inner));
     }
@@ -370,7 +365,7 @@ fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: I
         let _ = sys::kill(init, SIGKILL);
         return status;
     }
-    let master = pty.map(|(master, _)| master);
+    let master = pty.map(|pty| pty.master);
     match sys::send_with_fd(report, &init.to_ne_bytes(), master.as_ref()) {
         Ok(()) => 0,
         Err(e) => cannot(b"report to the supervisor", b"", e),
@@ -449,15 +444,8 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList, cgroups: &Cgroups, owned: Si
     }
 }
 
-fn same_file(a: &Fd, b: &Fd) -> bool {
-    match (sys::fstat(a), sys::fstat(b)) {
-        (Ok(a), Ok(b)) => (a.dev, a.ino) == (b.dev, b.ino),
-        _ => false,
-    }
-}
-
 /// PID 1 of the container, until it executes CMD.
-fn container_init(root: &Root, console: Option<Fd>, maps: &Maps, inner: Inner) -> i32 {
+fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: Inner) -> i32 {
     // The supervisor's blocked signals would show in our SigBlk as taken:
     // until CMD runs, a signal is either fatal (SIGKILL) or ignored, as the
     // kernel ignores it for a PID 1 without a handler.
@@ -493,11 +481,11 @@ fn container_init(root: &Root, console: Option<Fd>, maps: &Maps, inner: Inner) -
         return cannot(b"create session", b"", e);
     }
     // The console by its name inside, so that ttyname(3) and systemd see
-    // /dev/console (when that is the node the mounter bound there); else
-    // the descriptor it opened, as when DIR has no /dev.
-    let console = console.map(|slave| match sys::open(c"/dev/console", O_RDWR | O_NOCTTY) {
-        Ok(named) if same_file(&named, &slave) => named,
-        _ => slave,
+    // /dev/console, when the mounter bound it there; else (DIR has no
+    // /dev) the descriptor it opened.
+    let console = console.map(|(slave, at_dev_console)| match at_dev_console {
+        true => sys::open(c"/dev/console", O_RDWR | O_NOCTTY).unwrap_or(slave),
+        false => slave,
     });
     if let Some(slave) = &console {
         if let Err(status) = take_console(slave) {
