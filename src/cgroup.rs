@@ -252,6 +252,14 @@ pub struct Cgroups {
     too_many: bool,
 }
 
+/// The container's cgroups go with the value that holds them (SPEC §5.5:
+/// removed when the container ends, on every path).
+impl Drop for Cgroups {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
 impl Cgroups {
     /// Creates `ucontain-SUPERVISOR` in every hierarchy where the caller
     /// can, and removes the stale ones beside it. One warning when a cgroup
@@ -368,7 +376,7 @@ impl Cgroups {
 
     /// Removes the container's cgroups and everything below them, ending
     /// whatever process is still in one.
-    pub fn remove(&self) {
+    fn remove(&self) {
         // A task frozen by the v1 freezer dies only once thawed
         // (freezer-subsystem.rst), whichever hierarchy kills it.
         if let Some(freezer) = self.freezer.and_then(|i| self.dirs[i].as_cstr()) {

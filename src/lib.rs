@@ -13,6 +13,7 @@ pub mod applet;
 pub mod args;
 pub mod cgroup;
 pub mod console;
+pub mod container;
 pub mod exec;
 pub mod ids;
 pub mod memfd;

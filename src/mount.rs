@@ -445,18 +445,17 @@ fn volatile_root(root: &Root) -> Result<(), Failed> {
     }
 }
 
-/// Detaches every mount but `/`, DIR and what is below DIR, the mounts DIR
-/// is on, and the proc and sysfs mounts, which this very walk reads
-/// (they stay covered by DIR, and locked in the init's copy). Those the
-/// kernel locked stay too (umount2(2), EINVAL).
+/// Detaches every mount but `/`, DIR and what is below DIR, and the mounts
+/// DIR is on (the mounter made the container's proc and sysfs already; the
+/// walk reads on from its open mountinfo). Those the kernel locked stay
+/// (umount2(2), EINVAL), covered by DIR.
 fn detach_others(dir: &CStr) {
     let dir = dir.to_bytes();
     let mut buf = PathBuf::new();
     each_mount(&mut |m| {
-        let kernel_view = same(m.fstype, b"proc") || same(m.fstype, b"sysfs");
-        if let Some(p) = unescape(m.point, &mut buf).filter(|_| !kernel_view) {
+        if let Some(p) = unescape(m.point, &mut buf) {
             let b = p.to_bytes();
-            if !is_below(b, dir) && !is_below(dir, b) && !is_below(b, b"/proc") && !is_below(b, b"/sys") {
+            if !is_below(b, dir) && !is_below(dir, b) {
                 let _ = sys::umount2(p, MNT_DETACH);
             }
         }

@@ -4,16 +4,16 @@
 
 use crate::args::{index, parse, Given, Opt, Parsed};
 use crate::cgroup::Cgroups;
-use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console, SIGRTMIN};
-use crate::exec::{exec_command, PathBuf, DEFAULT_PATH, DEFAULT_PATH_VAR};
+use crate::console::{at_terminal, end, SIGRTMIN};
+use crate::container::{launch, Running, Spec};
+use crate::exec::PathBuf;
 use crate::ids::IdMap;
-use crate::mount::{assemble_root, enter_locked_copy, mount_kernel_views, switch_root, Extra, ExtraMount, Root};
-use crate::ns::{become_root, helper_ended, map_option, nested_maps, plan_maps, write_maps, Maps, Writer};
-use crate::out::{cannot, cannot_with, say, Line, EXIT_FAILURE};
+use crate::mount::{Extra, ExtraMount, Root};
+use crate::ns::{map_option, plan_maps, Maps, Writer};
+use crate::out::{cannot_with, say, Line, EXIT_FAILURE};
 use crate::sys::{
-    self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
-    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDWR,
-    PR_CAPBSET_DROP, PR_SET_PDEATHSIG, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM,
+    self, CStrList, Errno, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
+    CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH,
 };
 use crate::text::{after, name_problem};
 use core::ffi::CStr;
@@ -67,9 +67,6 @@ const NAMESPACES: u32 = CLONE_NEWUSER
     | CLONE_NEWCGROUP
     | CLONE_NEWTIME;
 
-/// capability(7): CAP_SYS_RAWIO.
-const CAP_SYS_RAWIO: usize = 17;
-
 /// Everything the command line asks for besides DIR and CMD.
 struct Plan<'a> {
     given: Given,
@@ -121,7 +118,34 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         stop: None,
         name: None,
     };
-    let parsed = parse::<1>(args, USAGE, &OPTIONS, usize::MAX, &mut |option, value| {
+    let Parsed { given, fixed: [dir], rest, .. } = match read_options(args, &mut plan) {
+        Ok(parsed) => parsed,
+        Err(status) => return status,
+    };
+    plan.given = given;
+    // DIR as an absolute path: a bind of `.` onto itself would be entered
+    // only by a path that crosses the new mount, never by `.` itself.
+    let mut dir_abs = PathBuf::new();
+    let dir_abs = match resolve_dir(dir, &mut dir_abs) {
+        Ok(path) if path.to_bytes() == b"/" => {
+            say(b"/ cannot be DIR", &[]);
+            return EXIT_FAILURE;
+        }
+        Ok(path) => path,
+        Err(e) => return cannot_with(b"use {} as root", &[dir.to_bytes()], e),
+    };
+    let maps = match plan_maps(plan.uid_map.as_ref(), plan.gid_map.as_ref()) {
+        Ok(maps) => maps,
+        Err(status) => return status,
+    };
+    let spec = fill_spec(&plan, &maps, dir, dir_abs, rest, env);
+    let cgroups = Cgroups::create(spec.root_owner);
+    end(launch(&spec, &cgroups).map_or_else(|how| how, Running::supervise))
+}
+
+/// The command line's options into `plan`; DIR and CMD.
+fn read_options<'a>(args: CStrList<'a>, plan: &mut Plan<'a>) -> Result<Parsed<'a, 1>, i32> {
+    parse::<1>(args, USAGE, &OPTIONS, usize::MAX, &mut |option, value| {
         let text = value.to_bytes();
         match option {
             MAP_USERS => map_option(value, &mut plan.uid_map)?,
@@ -163,30 +187,22 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             }
         }
         Ok(())
-    });
-    let Parsed { given, fixed: [dir], rest, .. } = match parsed {
-        Ok(parsed) => parsed,
-        Err(status) => return status,
-    };
-    plan.given = given;
+    })
+}
+
+/// The container that `plan` asks for, with the maps, DIR (as given and
+/// as an absolute path) and CMD.
+fn fill_spec<'a>(
+    plan: &'a Plan,
+    maps: &'a Maps,
+    dir: &'a CStr,
+    dir_abs: &'a CStr,
+    cmd: CStrList<'a>,
+    env: CStrList<'a>,
+) -> Spec<'a> {
     let namespaces = if plan.given.has(SHARE_NET) { NAMESPACES & !CLONE_NEWNET } else { NAMESPACES };
-    // DIR as an absolute path: a bind of `.` onto itself would be entered
-    // only by a path that crosses the new mount, never by `.` itself.
-    let mut dir_abs = PathBuf::new();
-    let dir_abs = match resolve_dir(dir, &mut dir_abs) {
-        Ok(path) => path,
-        Err(e) => return cannot_with(b"use {} as root", &[dir.to_bytes()], e),
-    };
-    if dir_abs.to_bytes() == b"/" {
-        say(b"/ cannot be DIR", &[]);
-        return EXIT_FAILURE;
-    }
-    let maps = match plan_maps(plan.uid_map.as_ref(), plan.gid_map.as_ref()) {
-        Ok(maps) => maps,
-        Err(status) => return status,
-    };
-    // The host ids of the container's root, which owns its console and its
-    // cgroup (none when a MAP leaves 0 unmapped).
+    // The host ids of the container's root, which owns its cgroups (none
+    // when a MAP leaves 0 unmapped).
     let root = |map: &IdMap| map.iter().find(|l| l.inner == 0).map(|l| l.outer);
     let root_owner = root(&maps.uid).zip(root(&maps.gid));
     // The container's root is root of the mounter's user namespace too:
@@ -204,172 +220,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         extra: &plan.extra,
         owner,
     };
-    let (ready_r, ready_w) = match sys::pipe() {
-        Ok(pipe) => pipe,
-        Err(e) => return cannot(b"create pipe", b"", e),
-    };
-    let (report, mounter_end) = match sys::socket_pair() {
-        Ok(pair) => pair,
-        Err(e) => return cannot(b"create socket pair", b"", e),
-    };
-    // Without a console, at a terminal: Ctrl-Z freezes the container.
-    let stoppable = !root.console && sys::get_termios(&sys::STDIN).is_ok();
-    let owned = owned_signals(root.console, stoppable);
-    let cgroups = Cgroups::create(root_owner);
-    let old_mask = sys::block(owned);
-    // Host root's mounter stays in the initial user namespace; an
-    // unprivileged caller's is root of an outer one with the §4 map.
-    let outer = if maps.writer == Writer::Parent { CLONE_NEWNS } else { CLONE_NEWNS | CLONE_NEWUSER };
-    let mounter = match sys::fork_into(outer) {
-        Ok(pid) => pid,
-        Err(e) => {
-            cgroups.remove();
-            return cannot(b"create namespaces", b"", e);
-        }
-    };
-    if mounter == 0 {
-        drop((ready_w, report));
-        let inner = Inner { cmd: rest, env, ready: ready_r, old_mask };
-        sys::exit(mounter_main(&root, namespaces, &maps, &mounter_end, inner));
-    }
-    drop((ready_r, mounter_end));
-    let started = start_mounter(mounter, &maps, &report);
-    let (init, master) = match started {
-        Ok(started) => started,
-        Err(status) => {
-            // The init, if the mounter made it, ends when it reads end of
-            // file on the ready pipe; it is our child (CLONE_PARENT).
-            drop(ready_w);
-            while let Ok(Some(_)) = sys::reap_any() {}
-            cgroups.remove();
-            return status;
-        }
-    };
-    let started = master.map(Console::adopt).transpose().map_err(Exit::Code).and_then(|console| {
-        cgroups.place(init).map_err(Exit::Code)?;
-        if let Some(helper) = plan.helper {
-            run_helper(helper, init, env, &cgroups, owned)?;
-        }
-        Ok(console)
-    });
-    let mut console = match started {
-        Ok(console) => console,
-        Err(how) => {
-            let _ = sys::kill(init, SIGKILL);
-            let _ = sys::wait(init);
-            cgroups.remove();
-            return end(how);
-        }
-    };
-    if let Some(console) = &console {
-        console.raw();
-    }
-    let _ = sys::write_all(&ready_w, b"1");
-    let how = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {
-        Ok(proc) => {
-            let freeze = |frozen| cgroups.freeze(frozen);
-            supervise(init, owned, Child::Init { stop: plan.stop }, console.as_mut(), &proc, Some(&freeze))
-        }
-        Err(e) => {
-            let _ = sys::kill(init, SIGKILL);
-            let _ = sys::wait(init);
-            Exit::Code(cannot(b"open /proc", b"", e))
-        }
-    };
-    drop(ready_w);
-    cgroups.remove();
-    end(how)
-}
-
-/// Writes the mounter's maps (an unprivileged caller's outer user
-/// namespace), lets it go, and takes what it reports: the init's host pid
-/// and the console's master. Err after the message (the mounter's own, or
-/// ours) once the mounter is reaped.
-fn start_mounter(mounter: i32, maps: &Maps, report: &Fd) -> Result<(i32, Option<Fd>), i32> {
-    let mapped = if maps.writer == Writer::Parent { Ok(()) } else { write_maps(mounter, maps) };
-    if mapped.is_ok() {
-        let _ = sys::send_with_fd(report, b"1", None);
-    } else {
-        let _ = sys::kill(mounter, SIGKILL);
-    }
-    let mut pid = [0u8; 4];
-    let received = sys::recv_with_fd(report, &mut pid);
-    let ended = sys::wait(mounter);
-    mapped?;
-    match (received, ended) {
-        (Ok((4, master)), Ok(Exit::Code(0))) => Ok((i32::from_ne_bytes(pid), master)),
-        (_, Ok(Exit::Code(code))) if code != 0 => Err(code),
-        _ => Err(EXIT_FAILURE),
-    }
-}
-
-/// What the init needs from the supervisor: CMD, the caller's environment
-/// (for TERM), the pipe that releases it, the signal mask to restore.
-struct Inner<'a> {
-    cmd: CStrList<'a>,
-    env: CStrList<'a>,
-    ready: Fd,
-    old_mask: SigSet,
-}
-
-/// The mounter (see mount::assemble_root): in a mount namespace of its
-/// own, owned by a more privileged user namespace than the container's, it
-/// assembles DIR, makes the init (the supervisor's child, CLONE_PARENT) in
-/// the container's namespaces, writes its maps, mounts its sysfs and proc,
-/// switches root, and reports the init's pid and the console's master.
-fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: Inner) -> i32 {
-    let mut go = [0u8; 1];
-    if sys::recv_with_fd(report, &mut go).map(|(n, _)| n) != Ok(1) {
-        return EXIT_FAILURE;
-    }
-    if maps.writer != Writer::Parent {
-        if let Err(status) = become_root(maps) {
-            return status;
-        }
-    }
-    let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
-    let pty = match assemble_root(root) {
-        Ok(pty) => pty,
-        Err(status) => return status,
-    };
-    if maps.writer != Writer::Parent {
-        // Our new ids make us undumpable, and /proc/PID of the init we make
-        // then host root's, which we could not write its maps to.
-        let _ = sys::prctl(sys::PR_SET_DUMPABLE, 1);
-    }
-    // The cgroup namespace is made by the init itself, once it is in its
-    // cgroup, so that cgroup is the namespace's root; its mount namespace
-    // is copied from ours by the init, into its own user namespace.
-    let namespaces = CLONE_PARENT | (namespaces & !(CLONE_NEWCGROUP | CLONE_NEWNS));
-    // Time namespaces need Linux 5.6; older kernels reject the flag.
-    let init = match sys::fork_into(namespaces) {
-        Err(Errno::EINVAL) => sys::fork_into(namespaces & !CLONE_NEWTIME),
-        other => other,
-    };
-    let init = match init {
-        Ok(init) => init,
-        // An unprivileged caller's container's user namespace is nested in
-        // the mounter's and counts twice against the limit (user_namespaces(7)).
-        Err(e @ Errno::ENOSPC) => return cannot(b"create namespaces (user.max_user_namespaces)", b"", e),
-        Err(e) => return cannot(b"create namespaces", b"", e),
-    };
-    if init == 0 {
-        let slave = pty.map(|pty| (pty.slave, pty.at_dev_console));
-        let inner_maps = nested_maps(maps);
-        sys::exit(container_init(root, slave, &inner_maps, inner));
-    }
-    let written = write_maps(init, &nested_maps(maps))
-        .and_then(|()| mount_kernel_views(root, init))
-        .and_then(|()| switch_root(root));
-    if let Err(status) = written {
-        let _ = sys::kill(init, SIGKILL);
-        return status;
-    }
-    let master = pty.map(|pty| pty.master);
-    match sys::send_with_fd(report, &init.to_ne_bytes(), master.as_ref()) {
-        Ok(()) => 0,
-        Err(e) => cannot(b"report to the supervisor", b"", e),
-    }
+    Spec { namespaces, maps, root_owner, root, host_hook: plan.helper, stop: plan.stop, cmd, env }
 }
 
 /// The absolute path of the directory `dir` (as the kernel names the open
@@ -380,143 +231,6 @@ fn resolve_dir<'a>(dir: &CStr, buf: &'a mut PathBuf) -> Result<&'a CStr, Errno> 
     let mut target = [0u8; 4096];
     let path = sys::readlink(link.proc_path(0, b"/fd/{}", &[Line::new().num(fd.raw() as u64).text()]), &mut target)?;
     buf.join(b"", path.to_bytes()).ok_or(Errno::ENAMETOOLONG)
-}
-
-/// `-o CMD`: `/bin/sh -c CMD` on the host, as the caller, in a process
-/// group of its own so that what it starts ends with it; its environment
-/// adds CONTAIN_PID (the init's host pid), CONTAIN_NAME (the container's
-/// id: the supervisor's pid) and CONTAIN_CGROUP (the container's cgroup in
-/// the unified hierarchy, where it has one). The signals of `owned` are
-/// served meanwhile: one that ends the container (SPEC §5.5, Signals: the
-/// init takes none yet) goes to the helper's group too, a second SIGTERM
-/// as SIGKILL, and once the helper is gone contain ends by it. Err is how
-/// contain must end: by that signal, or status 1 after the message when
-/// the helper failed.
-fn run_helper(cmd: &CStr, init: i32, env: CStrList, cgroups: &Cgroups, owned: SigSet) -> Result<(), Exit> {
-    let mut pid_var = Line::new();
-    pid_var.add(b"CONTAIN_PID=").num(init as u64).add(b"\0");
-    let mut name_var = Line::new();
-    name_var.add(b"CONTAIN_NAME=").num(sys::getpid() as u64).add(b"\0");
-    let mut cgroup_var = PathBuf::new();
-    // An absolute path: its leading `/` is the one `join` puts between.
-    let cgroup_var = cgroups.unified().and_then(|dir| cgroup_var.join(b"CONTAIN_CGROUP=", &dir.to_bytes()[1..]));
-    let ours = [sys::cstr_until_nul(pid_var.text()), sys::cstr_until_nul(name_var.text()), cgroup_var];
-    let theirs = |e: &&CStr| {
-        let name = after(e.to_bytes(), b"CONTAIN_").unwrap_or(b"");
-        ![&b"PID="[..], b"NAME=", b"CGROUP="].iter().any(|var| name.starts_with(var))
-    };
-    let mut helper_env = CStrArray::<512>::new();
-    if !env.iter().filter(theirs).chain(ours.into_iter().flatten()).all(|e| helper_env.push(e)) {
-        say(b"helper failed: too many environment variables", &[]);
-        return Err(Exit::Code(EXIT_FAILURE));
-    }
-    let mut argv = CStrArray::<4>::new();
-    argv.push(c"/bin/sh");
-    argv.push(c"-c");
-    argv.push(cmd);
-    let helper = sys::fork().map_err(|e| Exit::Code(cannot(b"fork helper", b"", e)))?;
-    if helper == 0 {
-        let _ = sys::new_process_group(0);
-        sys::set_mask(SigSet(0));
-        let e = sys::execve(c"/bin/sh", argv.list(), helper_env.list());
-        sys::exit(cannot(b"execute /bin/sh", b"", e));
-    }
-    // Here too, so no signal to the group can come before it exists
-    // (setpgid(2); EACCES once the helper has executed: it made it then).
-    let _ = sys::new_process_group(helper);
-    let mut ending = None;
-    loop {
-        match sys::try_wait(helper) {
-            Ok(None) => {}
-            ended => {
-                return match ending {
-                    Some(sig) => Err(Exit::Signal(sig)),
-                    None => helper_ended(b"helper", ended.map(|how| how.unwrap_or(Exit::Code(0)))).map_err(Exit::Code),
-                };
-            }
-        }
-        // SIGCHLD, and what only a running init would be sent, just wake us.
-        if let Ok(sig @ (SIGTERM | SIGINT | SIGHUP | SIGQUIT)) = sys::wait_signal(owned) {
-            let again = ending.is_some();
-            ending = ending.or(Some(sig));
-            let _ = sys::kill(-helper, if again && sig == SIGTERM { SIGKILL } else { sig });
-        }
-    }
-}
-
-/// PID 1 of the container, until it executes CMD.
-fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: Inner) -> i32 {
-    // The supervisor's blocked signals would show in our SigBlk as taken:
-    // until CMD runs, a signal is either fatal (SIGKILL) or ignored, as the
-    // kernel ignores it for a PID 1 without a handler.
-    sys::set_mask(inner.old_mask);
-    let ready = inner.ready;
-    let mut go = [0u8; 1];
-    if sys::read_full(&ready, &mut go) != Ok(1) {
-        return EXIT_FAILURE;
-    }
-    if let Err(status) = become_root(maps) {
-        return status;
-    }
-    // Die with the supervisor. Set only now: a change of credentials
-    // clears it (prctl(2), PR_SET_PDEATHSIG). The supervisor holds its end
-    // of the pipe until it ends, so end of file now means it is gone.
-    let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
-    if sys::read_nonblocking(&ready, &mut go) != Err(Errno::EAGAIN) {
-        return EXIT_FAILURE;
-    }
-    drop(ready);
-    if let Err(status) = enter_locked_copy() {
-        return status;
-    }
-    if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
-        return cannot(b"create cgroup namespace", b"", e);
-    }
-    if let Err(status) = crate::cgroup::mount_own_cgroup() {
-        return status;
-    }
-    // A new session has no controlling terminal, so nothing inside can
-    // push input into the caller's with TIOCSTI (CVE-2017-5226).
-    if let Err(e) = sys::setsid() {
-        return cannot(b"create session", b"", e);
-    }
-    // The console by its name inside, so that ttyname(3) and systemd see
-    // /dev/console, when the mounter bound it there; else (DIR has no
-    // /dev) the descriptor it opened.
-    let console = console.map(|(slave, at_dev_console)| match at_dev_console {
-        true => sys::open(c"/dev/console", O_RDWR | O_NOCTTY).unwrap_or(slave),
-        false => slave,
-    });
-    if let Some(slave) = &console {
-        if let Err(status) = take_console(slave) {
-            return status;
-        }
-    }
-    drop(console);
-    if root.new_net {
-        if let Err(e) = sys::loopback_up() {
-            return cannot(b"bring up lo", b"", e);
-        }
-    }
-    if let Err(e) = sys::cloexec_from(3) {
-        return cannot(b"close inherited files", b"", e);
-    }
-    if let Err(status) = crate::exec::new_session_keyring() {
-        return status;
-    }
-    // As systemd-nspawn, no CAP_SYS_RAWIO (it grants nothing in a user
-    // namespace): systemd then skips the debugfs and tracefs mounts it could
-    // only fail, instead of booting "degraded".
-    let _ = sys::prctl(PR_CAPBSET_DROP, CAP_SYS_RAWIO);
-    let mut init_env = CStrArray::<4>::new();
-    init_env.push(c"container=contain");
-    init_env.push(DEFAULT_PATH_VAR);
-    if root.console {
-        if let Some(term) = inner.env.iter().find(|e| after(e.to_bytes(), b"TERM=").is_some()) {
-            init_env.push(term);
-        }
-    }
-    exec_command(inner.cmd, init_env.list(), DEFAULT_PATH)
 }
 
 #[cfg(test)]

@@ -1,0 +1,366 @@
+//! One container: `Spec`, what to build, which every front end fills (contain's
+//! command line; an OCI bundle next), and `launch`, which builds it and
+//! returns the `Running` container, to supervise (contain) or, later, to
+//! leave running (the OCI runtime's `create`). Whatever `launch` made is
+//! undone when what holds it is dropped: the init is killed and reaped, its
+//! cgroups removed.
+//!
+//! Three processes take part. The supervisor (the caller's process) makes
+//! the cgroups and forks the mounter; the mounter, in a user namespace more
+//! privileged than the container's, assembles the root (mount::assemble_root)
+//! and forks the init as the supervisor's child (CLONE_PARENT), then ends;
+//! the init copies the mounter's mount namespace into its own user
+//! namespace, so every mount is locked, and applies the rest in the
+//! kernel's order before it executes CMD.
+
+use crate::cgroup::Cgroups;
+use crate::console::{owned_signals, supervise, take_console, Child, Console};
+use crate::exec::{exec_command, PathBuf, DEFAULT_PATH, DEFAULT_PATH_VAR};
+use crate::mount::{assemble_root, enter_locked_copy, mount_kernel_views, switch_root, Root};
+use crate::ns::{become_root, helper_ended, nested_maps, write_maps, Maps, Writer};
+use crate::out::{cannot, say, Line, EXIT_FAILURE};
+use crate::sys::{
+    self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUSER,
+    CLONE_PARENT, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDWR, PR_CAPBSET_DROP, PR_SET_PDEATHSIG, SIGHUP, SIGINT, SIGKILL,
+    SIGQUIT, SIGTERM,
+};
+use crate::text::after;
+use core::ffi::CStr;
+
+/// capability(7): CAP_SYS_RAWIO.
+const CAP_SYS_RAWIO: usize = 17;
+
+/// What to build.
+pub struct Spec<'a> {
+    /// The namespaces to make (CLONE_NEW*): every one but the network's
+    /// with `-n`.
+    pub namespaces: u32,
+    /// The identity maps of SPEC §4 and who writes them.
+    pub maps: &'a Maps,
+    /// The host ids of the container's root, which own its cgroups (none
+    /// when a map leaves 0 unmapped).
+    pub root_owner: Option<(u32, u32)>,
+    /// The root file system and its mounts.
+    pub root: Root<'a>,
+    /// `-o`: a command run on the host once the namespaces exist.
+    pub host_hook: Option<&'a CStr>,
+    /// `-k`: the signal that asks the init to stop.
+    pub stop: Option<u32>,
+    /// The process: CMD, and the caller's environment (for TERM and `-o`).
+    pub cmd: CStrList<'a>,
+    pub env: CStrList<'a>,
+}
+
+/// A container whose init waits to execute CMD.
+pub struct Running<'c> {
+    pub init: i32,
+    console: Option<Console>,
+    cgroups: &'c Cgroups,
+    /// The init's release: a byte lets it go on; end of file (our end
+    /// closed) ends it.
+    ready: Fd,
+    owned: SigSet,
+    stop: Option<u32>,
+    reaped: bool,
+}
+
+impl Running<'_> {
+    /// Lets the init execute CMD, relays the console, serves the signals
+    /// and waits for the init (SPEC §5.5): how it ended.
+    pub fn supervise(mut self) -> Exit {
+        if let Some(console) = &self.console {
+            console.raw();
+        }
+        let _ = sys::write_all(&self.ready, b"1");
+        let how = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {
+            Ok(proc) => {
+                let cgroups = self.cgroups;
+                let freeze = |frozen| cgroups.freeze(frozen);
+                let child = Child::Init { stop: self.stop };
+                supervise(self.init, self.owned, child, self.console.as_mut(), &proc, Some(&freeze))
+            }
+            Err(e) => return Exit::Code(cannot(b"open /proc", b"", e)),
+        };
+        self.reaped = true;
+        how
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        if !self.reaped {
+            let _ = sys::kill(self.init, SIGKILL);
+            let _ = sys::wait(self.init);
+        }
+    }
+}
+
+/// Builds the container of `spec` up to the init's exec: the mounter and
+/// what it assembles, the init in every namespace and in `cgroups` (made
+/// for it by the caller, `Cgroups::create`, and removed when the caller
+/// drops them), the console, `-o`. Err is how the caller must end (after
+/// the message), with the init gone.
+pub fn launch<'c>(spec: &Spec, cgroups: &'c Cgroups) -> Result<Running<'c>, Exit> {
+    let fail = |what: &[u8], e| Exit::Code(cannot(what, b"", e));
+    let (ready_r, ready) = sys::pipe().map_err(|e| fail(b"create pipe", e))?;
+    let (report, mounter_end) = sys::socket_pair().map_err(|e| fail(b"create socket pair", e))?;
+    // Without a console, at a terminal: Ctrl-Z freezes the container.
+    let stoppable = !spec.root.console && sys::get_termios(&sys::STDIN).is_ok();
+    let owned = owned_signals(spec.root.console, stoppable);
+    let old_mask = sys::block(owned);
+    // Host root's mounter stays in the initial user namespace; an
+    // unprivileged caller's is root of an outer one with the §4 map.
+    let outer = if spec.maps.writer == Writer::Parent { CLONE_NEWNS } else { CLONE_NEWNS | CLONE_NEWUSER };
+    let mounter = sys::fork_into(outer).map_err(|e| fail(b"create namespaces", e))?;
+    if mounter == 0 {
+        drop((ready, report));
+        let inner = Inner { cmd: spec.cmd, env: spec.env, ready: ready_r, old_mask };
+        sys::exit(mounter_main(&spec.root, spec.namespaces, spec.maps, &mounter_end, inner));
+    }
+    drop((ready_r, mounter_end));
+    let (init, master) = match start_mounter(mounter, spec.maps, &report) {
+        Ok(started) => started,
+        Err(status) => {
+            // The init, if the mounter made it, ends when it reads end of
+            // file on the ready pipe; it is our child (CLONE_PARENT).
+            drop(ready);
+            while let Ok(Some(_)) = sys::reap_any() {}
+            return Err(Exit::Code(status));
+        }
+    };
+    let mut running = Running { init, console: None, cgroups, ready, owned, stop: spec.stop, reaped: false };
+    running.console = master.map(Console::adopt).transpose().map_err(Exit::Code)?;
+    running.cgroups.place(init).map_err(Exit::Code)?;
+    if let Some(hook) = spec.host_hook {
+        run_helper(hook, init, spec.env, running.cgroups, owned)?;
+    }
+    Ok(running)
+}
+
+/// Writes the mounter's maps (an unprivileged caller's outer user
+/// namespace), lets it go, and takes what it reports: the init's host pid
+/// and the console's master. Err after the message (the mounter's own, or
+/// ours) once the mounter is reaped.
+fn start_mounter(mounter: i32, maps: &Maps, report: &Fd) -> Result<(i32, Option<Fd>), i32> {
+    let mapped = if maps.writer == Writer::Parent { Ok(()) } else { write_maps(mounter, maps) };
+    if mapped.is_ok() {
+        let _ = sys::send_with_fd(report, b"1", None);
+    } else {
+        let _ = sys::kill(mounter, SIGKILL);
+    }
+    let mut pid = [0u8; 4];
+    let received = sys::recv_with_fd(report, &mut pid);
+    let ended = sys::wait(mounter);
+    mapped?;
+    match (received, ended) {
+        (Ok((4, master)), Ok(Exit::Code(0))) => Ok((i32::from_ne_bytes(pid), master)),
+        (_, Ok(Exit::Code(code))) if code != 0 => Err(code),
+        _ => Err(EXIT_FAILURE),
+    }
+}
+
+/// What the init needs from the supervisor: CMD, the caller's environment
+/// (for TERM), the pipe that releases it, the signal mask to restore.
+struct Inner<'a> {
+    cmd: CStrList<'a>,
+    env: CStrList<'a>,
+    ready: Fd,
+    old_mask: SigSet,
+}
+
+/// The mounter (see mount::assemble_root): in a mount namespace of its
+/// own, owned by a more privileged user namespace than the container's, it
+/// assembles DIR, makes the init (the supervisor's child, CLONE_PARENT) in
+/// the container's namespaces, writes its maps, mounts its sysfs and proc,
+/// switches root, and reports the init's pid and the console's master.
+fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: Inner) -> i32 {
+    let mut go = [0u8; 1];
+    if sys::recv_with_fd(report, &mut go).map(|(n, _)| n) != Ok(1) {
+        return EXIT_FAILURE;
+    }
+    if maps.writer != Writer::Parent {
+        if let Err(status) = become_root(maps) {
+            return status;
+        }
+    }
+    let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
+    let pty = match assemble_root(root) {
+        Ok(pty) => pty,
+        Err(status) => return status,
+    };
+    if maps.writer != Writer::Parent {
+        // Our new ids make us undumpable, and /proc/PID of the init we make
+        // then host root's, which we could not write its maps to.
+        let _ = sys::prctl(sys::PR_SET_DUMPABLE, 1);
+    }
+    // The cgroup namespace is made by the init itself, once it is in its
+    // cgroup, so that cgroup is the namespace's root; its mount namespace
+    // is copied from ours by the init, into its own user namespace.
+    let namespaces = CLONE_PARENT | (namespaces & !(CLONE_NEWCGROUP | CLONE_NEWNS));
+    // Time namespaces need Linux 5.6; older kernels reject the flag.
+    let init = match sys::fork_into(namespaces) {
+        Err(Errno::EINVAL) => sys::fork_into(namespaces & !CLONE_NEWTIME),
+        other => other,
+    };
+    let init = match init {
+        Ok(init) => init,
+        // An unprivileged caller's container's user namespace is nested in
+        // the mounter's and counts twice against the limit (user_namespaces(7)).
+        Err(e @ Errno::ENOSPC) => return cannot(b"create namespaces (user.max_user_namespaces)", b"", e),
+        Err(e) => return cannot(b"create namespaces", b"", e),
+    };
+    if init == 0 {
+        let slave = pty.map(|pty| (pty.slave, pty.at_dev_console));
+        let inner_maps = nested_maps(maps);
+        sys::exit(container_init(root, slave, &inner_maps, inner));
+    }
+    let written = write_maps(init, &nested_maps(maps))
+        .and_then(|()| mount_kernel_views(root, init))
+        .and_then(|()| switch_root(root));
+    if let Err(status) = written {
+        let _ = sys::kill(init, SIGKILL);
+        return status;
+    }
+    let master = pty.map(|pty| pty.master);
+    match sys::send_with_fd(report, &init.to_ne_bytes(), master.as_ref()) {
+        Ok(()) => 0,
+        Err(e) => cannot(b"report to the supervisor", b"", e),
+    }
+}
+
+/// `-o CMD`: `/bin/sh -c CMD` on the host, as the caller, in a process
+/// group of its own so that what it starts ends with it; its environment
+/// adds CONTAIN_PID (the init's host pid), CONTAIN_NAME (the container's
+/// id: the supervisor's pid) and CONTAIN_CGROUP (the container's cgroup in
+/// the unified hierarchy, where it has one). The signals of `owned` are
+/// served meanwhile: one that ends the container (SPEC §5.5, Signals: the
+/// init takes none yet) goes to the helper's group too, a second SIGTERM
+/// as SIGKILL, and once the helper is gone contain ends by it. Err is how
+/// contain must end: by that signal, or status 1 after the message when
+/// the helper failed.
+fn run_helper(cmd: &CStr, init: i32, env: CStrList, cgroups: &Cgroups, owned: SigSet) -> Result<(), Exit> {
+    let mut pid_var = Line::new();
+    pid_var.add(b"CONTAIN_PID=").num(init as u64).add(b"\0");
+    let mut name_var = Line::new();
+    name_var.add(b"CONTAIN_NAME=").num(sys::getpid() as u64).add(b"\0");
+    let mut cgroup_var = PathBuf::new();
+    // An absolute path: its leading `/` is the one `join` puts between.
+    let cgroup_var = cgroups.unified().and_then(|dir| cgroup_var.join(b"CONTAIN_CGROUP=", &dir.to_bytes()[1..]));
+    let ours = [sys::cstr_until_nul(pid_var.text()), sys::cstr_until_nul(name_var.text()), cgroup_var];
+    let theirs = |e: &&CStr| {
+        let name = after(e.to_bytes(), b"CONTAIN_").unwrap_or(b"");
+        ![&b"PID="[..], b"NAME=", b"CGROUP="].iter().any(|var| name.starts_with(var))
+    };
+    let mut helper_env = CStrArray::<512>::new();
+    if !env.iter().filter(theirs).chain(ours.into_iter().flatten()).all(|e| helper_env.push(e)) {
+        say(b"helper failed: too many environment variables", &[]);
+        return Err(Exit::Code(EXIT_FAILURE));
+    }
+    let mut argv = CStrArray::<4>::new();
+    argv.push(c"/bin/sh");
+    argv.push(c"-c");
+    argv.push(cmd);
+    let helper = sys::fork().map_err(|e| Exit::Code(cannot(b"fork helper", b"", e)))?;
+    if helper == 0 {
+        let _ = sys::new_process_group(0);
+        sys::set_mask(SigSet(0));
+        let e = sys::execve(c"/bin/sh", argv.list(), helper_env.list());
+        sys::exit(cannot(b"execute /bin/sh", b"", e));
+    }
+    // Here too, so no signal to the group can come before it exists
+    // (setpgid(2); EACCES once the helper has executed: it made it then).
+    let _ = sys::new_process_group(helper);
+    let mut ending = None;
+    loop {
+        match sys::try_wait(helper) {
+            Ok(None) => {}
+            ended => {
+                return match ending {
+                    Some(sig) => Err(Exit::Signal(sig)),
+                    None => helper_ended(b"helper", ended.map(|how| how.unwrap_or(Exit::Code(0)))).map_err(Exit::Code),
+                };
+            }
+        }
+        // SIGCHLD, and what only a running init would be sent, just wake us.
+        if let Ok(sig @ (SIGTERM | SIGINT | SIGHUP | SIGQUIT)) = sys::wait_signal(owned) {
+            let again = ending.is_some();
+            ending = ending.or(Some(sig));
+            let _ = sys::kill(-helper, if again && sig == SIGTERM { SIGKILL } else { sig });
+        }
+    }
+}
+
+/// PID 1 of the container, until it executes CMD.
+fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: Inner) -> i32 {
+    // The supervisor's blocked signals would show in our SigBlk as taken:
+    // until CMD runs, a signal is either fatal (SIGKILL) or ignored, as the
+    // kernel ignores it for a PID 1 without a handler.
+    sys::set_mask(inner.old_mask);
+    let ready = inner.ready;
+    let mut go = [0u8; 1];
+    if sys::read_full(&ready, &mut go) != Ok(1) {
+        return EXIT_FAILURE;
+    }
+    if let Err(status) = become_root(maps) {
+        return status;
+    }
+    // Die with the supervisor. Set only now: a change of credentials
+    // clears it (prctl(2), PR_SET_PDEATHSIG). The supervisor holds its end
+    // of the pipe until it ends, so end of file now means it is gone.
+    let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
+    if sys::read_nonblocking(&ready, &mut go) != Err(Errno::EAGAIN) {
+        return EXIT_FAILURE;
+    }
+    drop(ready);
+    if let Err(status) = enter_locked_copy() {
+        return status;
+    }
+    if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
+        return cannot(b"create cgroup namespace", b"", e);
+    }
+    if let Err(status) = crate::cgroup::mount_own_cgroup() {
+        return status;
+    }
+    // A new session has no controlling terminal, so nothing inside can
+    // push input into the caller's with TIOCSTI (CVE-2017-5226).
+    if let Err(e) = sys::setsid() {
+        return cannot(b"create session", b"", e);
+    }
+    // The console by its name inside, so that ttyname(3) and systemd see
+    // /dev/console, when the mounter bound it there; else (DIR has no
+    // /dev) the descriptor it opened.
+    let console = console.map(|(slave, at_dev_console)| match at_dev_console {
+        true => sys::open(c"/dev/console", O_RDWR | O_NOCTTY).unwrap_or(slave),
+        false => slave,
+    });
+    if let Some(slave) = &console {
+        if let Err(status) = take_console(slave) {
+            return status;
+        }
+    }
+    drop(console);
+    if root.new_net {
+        if let Err(e) = sys::loopback_up() {
+            return cannot(b"bring up lo", b"", e);
+        }
+    }
+    if let Err(e) = sys::cloexec_from(3) {
+        return cannot(b"close inherited files", b"", e);
+    }
+    if let Err(status) = crate::exec::new_session_keyring() {
+        return status;
+    }
+    // As systemd-nspawn, no CAP_SYS_RAWIO (it grants nothing in a user
+    // namespace): systemd then skips the debugfs and tracefs mounts it could
+    // only fail, instead of booting "degraded".
+    let _ = sys::prctl(PR_CAPBSET_DROP, CAP_SYS_RAWIO);
+    let mut init_env = CStrArray::<4>::new();
+    init_env.push(c"container=contain");
+    init_env.push(DEFAULT_PATH_VAR);
+    if root.console {
+        if let Some(term) = inner.env.iter().find(|e| after(e.to_bytes(), b"TERM=").is_some()) {
+            init_env.push(term);
+        }
+    }
+    exec_command(inner.cmd, init_env.list(), DEFAULT_PATH)
+}
