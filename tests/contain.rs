@@ -672,34 +672,12 @@ fn symlink_case(caller: Caller, which: &str, relative: bool) {
 }
 
 #[test]
-fn symlinked_dev_leaves_the_host_directory_alone() {
+fn a_symlinked_standard_mount_point_leaves_the_host_directory_alone() {
     for caller in Caller::BOTH {
-        symlink_case(caller, "dev", false);
-        symlink_case(caller, "dev", true);
-    }
-}
-
-#[test]
-fn symlinked_proc_leaves_the_host_directory_alone() {
-    for caller in Caller::BOTH {
-        symlink_case(caller, "proc", false);
-        symlink_case(caller, "proc", true);
-    }
-}
-
-#[test]
-fn symlinked_dev_pts_leaves_the_host_directory_alone() {
-    for caller in Caller::BOTH {
-        symlink_case(caller, "dev/pts", false);
-        symlink_case(caller, "dev/pts", true);
-    }
-}
-
-#[test]
-fn symlinked_sys_leaves_the_host_directory_alone() {
-    for caller in Caller::BOTH {
-        symlink_case(caller, "sys", false);
-        symlink_case(caller, "sys", true);
+        for point in ["dev", "proc", "dev/pts", "sys"] {
+            symlink_case(caller, point, false);
+            symlink_case(caller, point, true);
+        }
     }
 }
 
@@ -801,24 +779,11 @@ fn signal_ends_sleep(caller: Caller, sig: i32) {
 }
 
 #[test]
-fn sigterm_to_the_supervisor_ends_sleep_within_2s() {
+fn term_int_hup_and_quit_to_the_supervisor_end_sleep_within_2s() {
     for caller in Caller::BOTH {
-        signal_ends_sleep(caller, SIGTERM);
-    }
-}
-
-#[test]
-fn sigint_to_the_supervisor_ends_sleep_within_2s() {
-    for caller in Caller::BOTH {
-        signal_ends_sleep(caller, SIGINT);
-    }
-}
-
-#[test]
-fn sighup_and_sigquit_to_the_supervisor_end_sleep_within_2s() {
-    for caller in Caller::BOTH {
-        signal_ends_sleep(caller, SIGHUP);
-        signal_ends_sleep(caller, SIGQUIT);
+        for sig in [SIGTERM, SIGINT, SIGHUP, SIGQUIT] {
+            signal_ends_sleep(caller, sig);
+        }
     }
 }
 
@@ -846,16 +811,11 @@ fn trapped_signal_is_forwarded(caller: Caller, sig: i32, name: &str) {
 }
 
 #[test]
-fn a_cmd_that_traps_term_sees_it() {
+fn a_cmd_that_traps_term_or_int_sees_it() {
     for caller in Caller::BOTH {
-        trapped_signal_is_forwarded(caller, SIGTERM, "TERM");
-    }
-}
-
-#[test]
-fn a_cmd_that_traps_int_sees_it() {
-    for caller in Caller::BOTH {
-        trapped_signal_is_forwarded(caller, SIGINT, "INT");
+        for (sig, name) in [(SIGTERM, "TERM"), (SIGINT, "INT")] {
+            trapped_signal_is_forwarded(caller, sig, name);
+        }
     }
 }
 
