@@ -304,8 +304,8 @@ fn outer_id(pty: &Pty) -> String {
 /// program at /segv.
 fn console_rootfs() -> TempDir {
     let root = rootfs();
-    cc_static(&root, "tiocsti", TIOCSTI_PROBE_C);
-    cc_static(&root, "segv", SEGV_C);
+    cc_static(&root, "tiocsti");
+    cc_static(&root, "segv");
     root
 }
 

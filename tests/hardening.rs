@@ -50,221 +50,6 @@ fn mount_options(mountinfo: &str, mp: &str) -> BTreeSet<String> {
     line.split_whitespace().nth(5).unwrap().split(',').map(str::to_string).collect()
 }
 
-/// `wrap [-i SIG]... [-o FD:r|w|d:PATH]... -- PROG ARG...`: set each SIG
-/// to SIG_IGN and open each PATH on FD (read, write-append, or a directory;
-/// not close-on-exec), then execv PROG. For callers that hold what a
-/// shell cannot (fd 250) or ignore SIGCHLD (not every shell passes that on).
-const WRAP_C: &str = r#"
-#include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-  int i = 1;
-  for (; i < argc && strcmp(argv[i], "--"); i += 2) {
-    if (!strcmp(argv[i], "-i")) {
-      if (signal(atoi(argv[i + 1]), SIG_IGN) == SIG_ERR) { perror("wrap: signal"); return 125; }
-    } else if (!strcmp(argv[i], "-o")) {
-      char *spec = argv[i + 1], *mode = strchr(spec, ':');
-      int fd = atoi(spec), flags = mode[1] == 'r' ? O_RDONLY : mode[1] == 'w' ? O_WRONLY | O_APPEND : O_RDONLY | O_DIRECTORY;
-      int got = open(mode + 3, flags);
-      if (got < 0 || dup2(got, fd) < 0) { perror("wrap: open"); return 125; }
-      if (got != fd) close(got);
-    }
-  }
-  execv(argv[i + 1], argv + i + 1);
-  perror("wrap: execv");
-  return 125;
-}
-"#;
-
-/// `fdprobe`: every descriptor from 3 to 1023 that is open, with its link,
-/// whether a write through it lands and (for a directory) whether a file
-/// can be created through it. Prints `fds: 0 1 2` (the open ones of 0..3)
-/// first. Nothing but that line when only 0, 1, 2 are open.
-const FDPROBE_C: &str = r#"
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-#include <signal.h>
-int main(void) {
-  signal(SIGPIPE, SIG_IGN);
-  char line[64] = "fds:";
-  for (int fd = 0; fd < 3; fd++)
-    if (fcntl(fd, F_GETFD) >= 0)
-      snprintf(line + strlen(line), sizeof line - strlen(line), " %d", fd);
-  printf("%s\n", line);
-  for (int fd = 3; fd < 1024; fd++) {
-    if (fcntl(fd, F_GETFD) < 0)
-      continue;
-    char path[64], link[512] = "?";
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(path, link, sizeof link - 1);
-    if (n >= 0) link[n] = 0;
-    int w = write(fd, "pwned\n", 6) == 6;
-    int c = openat(fd, "escaped", O_WRONLY | O_CREAT, 0666);
-    printf("open %d -> %s write=%s create=%s\n", fd, link, w ? "ok" : "failed", c >= 0 ? "ok" : "failed");
-  }
-  return 0;
-}
-"#;
-
-/// `tiocsti WORD`: prints `pid=P sid=S`, then pushes WORD and a newline
-/// into its stdin's terminal with TIOCSTI and prints the outcome.
-const TIOCSTI_C: &str = r#"
-#define _GNU_SOURCE
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-  setvbuf(stdout, NULL, _IONBF, 0);
-  const char *s = argc > 1 ? argv[1] : "x";
-  char nl = '\n';
-  printf("pid=%d sid=%d\n", getpid(), getsid(0));
-  int ok = 1;
-  for (const char *p = s; *p && ok; p++)
-    ok = ioctl(0, TIOCSTI, p) == 0;
-  if (ok)
-    ok = ioctl(0, TIOCSTI, &nl) == 0;
-  printf("tiocsti=%s\n", ok ? "ok" : strerror(errno));
-  return 0;
-}
-"#;
-
-/// `opendev PATH...`: for each PATH, as the current gid and then (where the
-/// map allows setgroups/setresgid to it) as gid 0 and gid 6 (`disk`), try
-/// open O_RDONLY and O_WRONLY (never writing); one line each:
-/// `PATH gid=G rd=ok|ERR wr=ok|ERR`.
-const OPENDEV_C: &str = r#"
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-static const char *try(const char *p, int flags) {
-  int fd = open(p, flags | O_NONBLOCK);
-  if (fd < 0) return strerror(errno);
-  close(fd);
-  return "ok";
-}
-int main(int argc, char **argv) {
-  int gids[] = {-1, 0, 6};
-  for (int g = 0; g < 3; g++) {
-    if (gids[g] >= 0) {
-      gid_t gid = gids[g];
-      setgroups(1, &gid);
-      if (setresgid(gid, gid, gid) != 0) continue;
-    }
-    for (int i = 1; i < argc; i++) {
-      const char *rd = try(argv[i], O_RDONLY);
-      const char *wr = try(argv[i], O_WRONLY);
-      printf("%s gid=%d rd=%s wr=%s\n", argv[i], (int)getegid(), rd, wr);
-    }
-  }
-  return 0;
-}
-"#;
-
-/// Wait until process `pid` has a handler for `sig` (SigCgt), so a signal
-/// sent now cannot arrive before the handler is installed.
-#[track_caller]
-fn wait_caught(pid: u32, sig: u32) {
-    poll_until(TIMEOUT, || {
-        let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        let cgt = status.lines().find(|l| l.starts_with("SigCgt:"))?.split_whitespace().nth(1)?.to_string();
-        let mask = u64::from_str_radix(&cgt, 16).ok()?;
-        (mask & (1u64 << (sig - 1)) != 0).then_some(())
-    })
-    .unwrap_or_else(|| panic!("process {pid} never installed its handler for signal {sig}"));
-}
-
-/// `catch SIG SECONDS`: handles SIG (prints `caught SIG`, exits 9),
-/// otherwise sleeps SECONDS and exits 0.
-const CATCH_C: &str = r#"
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-static int sig;
-static void on(int s) {
-  char m[32];
-  int n = snprintf(m, sizeof m, "caught %d\n", s);
-  write(1, m, n);
-  _exit(9);
-}
-int main(int argc, char **argv) {
-  sig = atoi(argv[1]);
-  signal(sig, on);
-  struct timespec left = {atoi(argv[2]), 0};
-  while (nanosleep(&left, &left) != 0)
-    ;
-  return 0;
-}
-"#;
-
-/// `netlimit root|user PROG ARG...` (run as host root): a new user
-/// namespace mapping 0 and 4000 onto themselves whose
-/// `user.max_net_namespaces` is 0 (a per-namespace limit: the machine's own
-/// setting is untouched); then, as uid 0 (`root`) or uid 4000 (`user`)
-/// there, execv PROG. So PROG can create a user namespace but no network
-/// namespace.
-const NETLIMIT_C: &str = r#"
-#define _GNU_SOURCE
-#include <fcntl.h>
-#include <grp.h>
-#include <sched.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-static int put(const char *path, const char *s) {
-  int fd = open(path, O_WRONLY);
-  if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s)) { perror(path); return -1; }
-  close(fd);
-  return 0;
-}
-int main(int argc, char **argv) {
-  int go[2], ready[2];
-  pipe(go); pipe(ready);
-  pid_t pid = fork();
-  if (pid == 0) {
-    char c;
-    if (unshare(CLONE_NEWUSER) != 0) { perror("netlimit: unshare"); _exit(125); }
-    write(ready[1], "r", 1);
-    if (read(go[0], &c, 1) != 1) _exit(125);
-    if (put("/proc/sys/user/max_net_namespaces", "0\n") != 0) _exit(125);
-    if (!strcmp(argv[1], "user")) {
-      gid_t none = 0;
-      if (setgroups(0, &none) || setresgid(4000, 4000, 4000) || setresuid(4000, 4000, 4000)) { perror("netlimit: ids"); _exit(125); }
-    }
-    execv(argv[2], argv + 2);
-    perror("netlimit: execv");
-    _exit(125);
-  }
-  char c, path[64];
-  if (read(ready[0], &c, 1) != 1) return 125;
-  snprintf(path, sizeof path, "/proc/%d/uid_map", pid);
-  if (put(path, "0 0 1\n4000 4000 1\n")) return 125;
-  snprintf(path, sizeof path, "/proc/%d/gid_map", pid);
-  if (put(path, "0 0 1\n4000 4000 1\n")) return 125;
-  write(go[1], "g", 1);
-  int status;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-"#;
-
 /// `python3 -c PTY_PY CMD ARG...`: run CMD as the leader of a new session
 /// whose controlling terminal is a new pseudo-terminal (stdin, stdout,
 /// stderr); copy its output to stdout; never write to it (so nothing but
@@ -295,8 +80,8 @@ impl Tools {
     fn new() -> Tools {
         Tools { dir: TempDir::new() }
     }
-    fn build(&self, name: &str, src: &str) -> String {
-        cc_static(&self.dir, name, src).to_str().unwrap().to_string()
+    fn build(&self, name: &str) -> String {
+        cc_static(&self.dir, name).to_str().unwrap().to_string()
     }
 }
 
@@ -305,7 +90,7 @@ impl Tools {
 #[test]
 fn inject_cmd_gets_only_fds_0_1_2_though_the_caller_holds_3_5_9_and_250() {
     let tools = Tools::new();
-    let wrap = tools.build("wrap", WRAP_C);
+    let wrap = tools.build("wrap");
     for pair in OWN {
         let (root, c) = {
             let root = rootfs();
@@ -313,7 +98,7 @@ fn inject_cmd_gets_only_fds_0_1_2_though_the_caller_holds_3_5_9_and_250() {
             (root, c)
         };
         probe(&root);
-        cc_static(&root, "fdprobe", FDPROBE_C);
+        cc_static(&root, "fdprobe");
         let host = TempDir::new();
         set_mode(host.path(), 0o777);
         let file = host.write("secret", "host\n", 0o666);
@@ -376,7 +161,7 @@ fn inject_cmd_runs_in_a_new_session_and_cannot_push_input_into_the_callers_termi
     for pair in OWN.into_iter().chain([ROOT_INTO_USERS]) {
         let root = rootfs();
         let c = Container::start(pair.owner, root.str(), &["sleep", "100"]);
-        let tiocsti = cc_static(&root, "tiocsti", TIOCSTI_C);
+        let tiocsti = cc_static(&root, "tiocsti");
         let bin = bin_str();
         // The caller (a shell on a terminal `script` drives) runs X, then
         // pushes END itself and reads one line: PWNED if X pushed it first.
@@ -384,7 +169,10 @@ fn inject_cmd_runs_in_a_new_session_and_cannot_push_input_into_the_callers_termi
         // only the session is checked.)
         let caller_script = |x: &str| {
             if legacy {
-                format!("{x}; {} END >/dev/null; read line; echo \"got=[$line]\"", sh_quote(tiocsti.to_str().unwrap()))
+                format!(
+                    "{x}; {} push END >/dev/null; read line; echo \"got=[$line]\"",
+                    sh_quote(tiocsti.to_str().unwrap())
+                )
             } else {
                 format!("{x}; echo got=[END]")
             }
@@ -395,10 +183,10 @@ fn inject_cmd_runs_in_a_new_session_and_cannot_push_input_into_the_callers_termi
         };
         if legacy {
             // Control: a program of the caller's own session can push input.
-            let r = on_terminal(&format!("{} PWNED", sh_quote(tiocsti.to_str().unwrap())));
+            let r = on_terminal(&format!("{} push PWNED", sh_quote(tiocsti.to_str().unwrap())));
             assert!(r.stdout.contains("got=[PWNED]"), "{pair:?}: control: {r:?}");
         }
-        let x = format!("{} inject {} /tiocsti PWNED", sh_quote(&bin), c.init);
+        let x = format!("{} inject {} /tiocsti push PWNED", sh_quote(&bin), c.init);
         let r = on_terminal(&x);
         assert!(
             r.stdout.contains("got=[END]"),
@@ -475,7 +263,7 @@ fn host_root_manages_the_container_it_joins() {
 fn device_nodes_in_dir_and_its_submounts_do_not_open_and_mountinfo_says_nodev() {
     for caller in Caller::BOTH {
         let root = rootfs();
-        cc_static(&root, "opendev", OPENDEV_C);
+        cc_static(&root, "opendev");
         root.mkdir("sub", 0o755);
         let dir = root.str();
         let made = Command::new("sh")
@@ -492,7 +280,13 @@ fn device_nodes_in_dir_and_its_submounts_do_not_open_and_mountinfo_says_nodev() 
         let control = run_after(
             caller,
             &setup,
-            &[&root.join_str("opendev"), &host_view, &format!("{dir}/evil-null"), &format!("{dir}/sub/evil-null")],
+            &[
+                &root.join_str("opendev"),
+                "-g",
+                &host_view,
+                &format!("{dir}/evil-null"),
+                &format!("{dir}/sub/evil-null"),
+            ],
         );
         assert_eq!(control.code(), Some(0), "{caller:?}: control: {control:?}");
         let first: Vec<&str> = control.lines().into_iter().take(3).collect();
@@ -501,7 +295,7 @@ fn device_nodes_in_dir_and_its_submounts_do_not_open_and_mountinfo_says_nodev() 
             assert!(l.ends_with(" rd=ok wr=ok"), "{caller:?}: control: {control:?}");
         }
         let bin = bin_str();
-        let cmd = "cat /proc/self/mountinfo; echo --; /opendev /evil-loop /evil-null /sub/evil-null";
+        let cmd = "cat /proc/self/mountinfo; echo --; /opendev -g /evil-loop /evil-null /sub/evil-null";
         let r = run_after(caller, &setup, &contain_argv(&bin, dir, &["sh", "-c", cmd]));
         assert_eq!(r.code(), Some(0), "{caller:?}: {r:?}");
         let (mountinfo, opens) = r.stdout.split_once("--\n").unwrap_or_else(|| panic!("{caller:?}: {r:?}"));
@@ -697,7 +491,7 @@ fn the_v2_default_map_is_in_proc_pid_uid_map_and_container_uid_1000_is_top_minus
 #[test]
 fn with_sigchld_ignored_by_the_caller_statuses_still_arrive() {
     let tools = Tools::new();
-    let wrap = tools.build("wrap", WRAP_C);
+    let wrap = tools.build("wrap");
     let ign = [wrap.as_str(), "-i", "17", "--"];
     for caller in Caller::BOTH {
         // Control: the wrapper really hands SIGCHLD on ignored (bit 17 of SigIgn).
@@ -741,7 +535,7 @@ fn with_sigchld_ignored_by_the_caller_statuses_still_arrive() {
 fn nohup_contain_survives_sighup_and_does_not_forward_it() {
     for caller in Caller::BOTH {
         let root = rootfs();
-        cc_static(&root, "catch", CATCH_C);
+        cc_static(&root, "catch");
         let user = user_for(caller);
         // Control: without nohup, the init (which takes SIGHUP) gets it.
         let mut c = start_via(&[], root.str(), &["/catch", "1", "5"], user.as_ref());
@@ -768,10 +562,10 @@ fn nohup_contain_survives_sighup_and_does_not_forward_it() {
 #[test]
 fn a_contain_with_sigint_ignored_survives_sigint() {
     let tools = Tools::new();
-    let wrap = tools.build("wrap", WRAP_C);
+    let wrap = tools.build("wrap");
     for caller in Caller::BOTH {
         let root = rootfs();
-        cc_static(&root, "catch", CATCH_C);
+        cc_static(&root, "catch");
         let user = user_for(caller);
         let mut c = start_via(&[&wrap, "-i", "2", "--"], root.str(), &["/catch", "2", "5"], user.as_ref());
         wait_caught(c.init, 2);
@@ -863,7 +657,7 @@ fn a_missing_host_dev_node_is_named() {
 #[test]
 fn isolate_names_the_network_namespace_when_it_cannot_be_made() {
     let tools = Tools::new();
-    let netlimit = tools.build("netlimit", NETLIMIT_C);
+    let netlimit = tools.build("netlimit");
     let bin = bin_str();
     let before = fs::read_to_string("/proc/sys/user/max_net_namespaces").unwrap();
     for who in ["root", "user"] {

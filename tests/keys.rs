@@ -8,16 +8,13 @@ mod common;
 
 use common::*;
 
-/// `tests/keys.c`.
-const KEYS_C: &str = include_str!("keys.c");
-
 /// What `keys inner` prints in a container, then what `keys outer` finds after.
 const WALLED: &str = "session: new\nsearch: ENOKEY\nread: EACCES\nlink: EACCES\nadd: ok\nafter: ENOKEY\n";
 
 /// A rootfs with the probe at /keys.
 fn root_with_probe() -> (TempDir, String) {
     let root = rootfs();
-    let keys = cc_static(&root, "keys", KEYS_C).to_str().unwrap().to_string();
+    let keys = cc_static(&root, "keys").to_str().unwrap().to_string();
     (root, keys)
 }
 

@@ -17,7 +17,7 @@
      escape HOSTPATH            the classic chroot escape: chroot into a
                                 subdirectory keeping a descriptor of /,
                                 climb with "..", chroot there, then look
-                                for HOSTPATH */
+                                for HOSTPATH (tests/contain.rs too) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -38,9 +38,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-/// `tests/locked.c`.
-const LOCKED_C: &str = include_str!("locked.c");
-
 /// What a host file holds before the attacks, and must still hold after.
 const SECRET: &str = "host secret\n";
 
@@ -50,7 +47,7 @@ const ROOT_DEFAULT: [&str; 2] = ["0 4294967294 1", "1 4294901759 65535"];
 /// A busybox root with the probe at /locked.
 fn root_with_probe() -> TempDir {
     let root = rootfs();
-    cc_static(&root, "locked", LOCKED_C);
+    cc_static(&root, "locked");
     root
 }
 

@@ -120,65 +120,6 @@ fn bind_source(caller: Caller) -> TempDir {
     src
 }
 
-/// `opendev PATH...`: per PATH one line `PATH rd=ok|ERR wr=ok|ERR` (open
-/// O_RDONLY and O_WRONLY, never writing).
-const OPENDEV_C: &str = r#"
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-static const char *try(const char *p, int flags) {
-  int fd = open(p, flags | O_NONBLOCK);
-  if (fd < 0) return strerror(errno);
-  close(fd);
-  return "ok";
-}
-int main(int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    const char *rd = try(argv[i], O_RDONLY);
-    printf("%s rd=%s wr=%s\n", argv[i], rd, try(argv[i], O_WRONLY));
-  }
-  return 0;
-}
-"#;
-
-/// Wait until process `pid` has a handler for `sig` (SigCgt), so a signal
-/// sent now cannot arrive before the handler is installed.
-#[track_caller]
-fn wait_caught(pid: u32, sig: u32) {
-    poll_until(TIMEOUT, || {
-        let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        let cgt = status.lines().find(|l| l.starts_with("SigCgt:"))?.split_whitespace().nth(1)?.to_string();
-        let mask = u64::from_str_radix(&cgt, 16).ok()?;
-        (mask & (1u64 << (sig - 1)) != 0).then_some(())
-    })
-    .unwrap_or_else(|| panic!("process {pid} never installed its handler for signal {sig}"));
-}
-
-/// `catch SIG SECONDS`: handles SIG (prints `caught SIG`, exits 9),
-/// otherwise sleeps SECONDS and exits 0.
-const CATCH_C: &str = r#"
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
-static void on(int s) {
-  char m[32];
-  int n = snprintf(m, sizeof m, "caught %d\n", s);
-  write(1, m, n);
-  _exit(9);
-}
-int main(int argc, char **argv) {
-  signal(atoi(argv[1]), on);
-  struct timespec left = {atoi(argv[2]), 0};
-  while (nanosleep(&left, &left) != 0)
-    ;
-  return 0;
-}
-"#;
-
 /// Assert a usage error: exit 64, nothing on stdout, first stderr line
 /// `first`, second line the applet's usage.
 #[track_caller]
@@ -519,7 +460,7 @@ fn a_missing_or_unreadable_src_is_a_step_failure_naming_it() {
 fn a_device_node_reached_through_a_bind_does_not_open() {
     for caller in Caller::BOTH {
         let root = owned_rootfs(caller);
-        cc_static(&root, "opendev", OPENDEV_C);
+        cc_static(&root, "opendev");
         let src = bind_source(caller);
         let made =
             Command::new("mknod").args(["-m", "666"]).arg(src.join("null")).args(["c", "1", "3"]).status().unwrap();
@@ -890,7 +831,7 @@ fn o_sigterm_while_the_helper_runs_ends_helper_and_container_and_leaves_nothing(
 fn k_names_the_signal_that_stops_the_init() {
     for caller in Caller::BOTH {
         let root = rootfs();
-        cc_static(&root, "catch", CATCH_C);
+        cc_static(&root, "catch");
         for (k, num) in [
             ("USR1", 10),
             ("SIGUSR1", 10),

@@ -1,11 +1,19 @@
-/* Tries to push a byte into its terminal with TIOCSTI through fds 0, 1, 2
-   and /dev/tty, one line per try:
-     NAME dev=DEV rdev=MAJOR:MINOR tiocsti=ok
-     NAME dev=DEV rdev=MAJOR:MINOR tiocsti=failed (strerror text)
-   DEV (st_dev, decimal) tells devpts instances apart: their ptys share
-   major and minor numbers.
-     NAME not-a-tty | NAME cannot-open (strerror text)
-   The byte is argv[1][0] (default '#'). Exit 0. */
+/* TIOCSTI, the ioctl that pushes a byte into a terminal's input queue
+   (CVE-2016-7545, CVE-2017-5226): what a program inside a container can
+   reach with it. Exit 0.
+
+   tiocsti
+       Tries to push '#' through fds 0, 1, 2 and /dev/tty, one line per try:
+         NAME dev=DEV rdev=MAJOR:MINOR tiocsti=ok
+         NAME dev=DEV rdev=MAJOR:MINOR tiocsti=failed (strerror text)
+       DEV (st_dev, decimal) tells devpts instances apart: their ptys share
+       major and minor numbers.
+         NAME not-a-tty | NAME cannot-open (strerror text)
+
+   tiocsti push WORD
+       Prints `isatty=0|1` (of fd 0) and `pid=P sid=S`, then pushes WORD and
+       a newline into fd 0's terminal, stopping at the first refusal, and
+       prints `tiocsti=ok` or `tiocsti=failed (strerror text)`. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,16 +37,41 @@ static void try(const char *name, int fd, char c) {
     printf("tiocsti=failed (%s)\n", strerror(errno));
 }
 
-int main(int argc, char **argv) {
-  char c = argc > 1 && argv[1][0] ? argv[1][0] : '#';
-  setvbuf(stdout, NULL, _IONBF, 0);
-  try("fd0", 0, c);
-  try("fd1", 1, c);
-  try("fd2", 2, c);
+static void each(void) {
+  try("fd0", 0, '#');
+  try("fd1", 1, '#');
+  try("fd2", 2, '#');
   int t = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (t < 0)
     printf("tty cannot-open (%s)\n", strerror(errno));
   else
-    try("tty", t, c);
+    try("tty", t, '#');
+}
+
+static void push(const char *word) {
+  char nl = '\n';
+  printf("isatty=%d\n", isatty(0));
+  printf("pid=%d sid=%d\n", getpid(), getsid(0));
+  int ok = 1;
+  for (const char *p = word; *p && ok; p++)
+    ok = ioctl(0, TIOCSTI, p) == 0;
+  if (ok)
+    ok = ioctl(0, TIOCSTI, &nl) == 0;
+  if (ok)
+    printf("tiocsti=ok\n");
+  else
+    printf("tiocsti=failed (%s)\n", strerror(errno));
+}
+
+int main(int argc, char **argv) {
+  setvbuf(stdout, NULL, _IONBF, 0);
+  if (argc == 1)
+    each();
+  else if (argc == 3 && strcmp(argv[1], "push") == 0)
+    push(argv[2]);
+  else {
+    fprintf(stderr, "usage: tiocsti | tiocsti push WORD\n");
+    return 2;
+  }
   return 0;
 }

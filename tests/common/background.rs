@@ -51,6 +51,19 @@ pub fn poll_until<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Opt
     }
 }
 
+/// Wait until process `pid` has a handler for `sig` (SigCgt), so a signal
+/// sent now cannot arrive before the handler is installed.
+#[track_caller]
+pub fn wait_caught(pid: u32, sig: i32) {
+    let bit = 1u64 << (sig - 1);
+    poll_until(TIMEOUT, || {
+        let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let cgt = status.lines().find(|l| l.starts_with("SigCgt:"))?.split_whitespace().nth(1)?;
+        (u64::from_str_radix(cgt, 16).ok()? & bit != 0).then_some(())
+    })
+    .unwrap_or_else(|| panic!("process {pid} never installed its handler for signal {sig}"));
+}
+
 /// The children of `pid` (`/proc/PID/task/PID/children`).
 pub fn proc_children(pid: u32) -> Vec<u32> {
     fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))

@@ -1,43 +1,45 @@
-//! Small static C programs the tests build with `cc -static`: the probe
-//! (`tests/probe.c`) and the ones of `tests/*.c`.
+//! The small static C programs of `tests/*.c`, built with `cc -static`
+//! where a test needs them. Each file's opening comment says what it does
+//! and prints; the C lives only there (`tests/tree.rs` keeps it so).
+//!
+//! - `probe.c`: `argv`, `seals`, `fds`, `loopback`, `connect`, `fail`
+//! - `tiocsti.c`: TIOCSTI through fds 0, 1, 2 and /dev/tty, or `push WORD`
+//! - `segv.c`: dies by a real SIGSEGV
+//! - `catch.c`: handles one signal, else sleeps
+//! - `opendev.c`: whether device nodes open (`-g`: also as gid 0 and 6)
+//! - `wrap.c`: ignores signals and opens descriptors, then execs
+//! - `fdprobe.c`: every open descriptor above 2, and what it reaches
+//! - `netlimit.c`: runs PROG where no network namespace can be made
+//! - `attack.c`: the CVE-2019-5736 overwrite of /proc/PID/exe, forever
+//! - `keys.c`: the session keyring from both sides of a container
+//! - `locked.c`: a hostile container root against contain's mounts
 
-use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::{set_mode, TempDir};
 
-/// `tests/probe.c`: requests `argv ARG...`, `seals`, `fds`, `loopback`,
-/// `connect ADDR PORT`, `fail SYSCALL-NR ERRNO PROG ARG...`.
-pub const PROBE_C: &str = include_str!("../probe.c");
-
-/// `tests/segv.c`: a program that dies by a real SIGSEGV (a PID 1 ignores
-/// a SIGSEGV sent to it, but not one it causes).
-pub const SEGV_C: &str = include_str!("../segv.c");
-
-/// `tests/tiocsti.c`: tries to push a byte into its terminal with TIOCSTI
-/// through fds 0, 1, 2 and /dev/tty, one line per try.
-pub const TIOCSTI_PROBE_C: &str = include_str!("../tiocsti.c");
-
 /// Build the test probe (`tests/probe.c`) into `dir` and return its path.
 pub fn probe(dir: &TempDir) -> PathBuf {
-    cc_static(dir, "probe", PROBE_C)
+    cc_static(dir, "probe")
 }
 
-/// Build the C source `src` with `cc -static` into `dir/name` (mode 0755).
-pub fn cc_static(dir: &TempDir, name: &str, src: &str) -> PathBuf {
-    let c = dir.write(&format!("{name}.c"), src, 0o644);
+/// Build `tests/NAME.c` with `cc -static` into `dir/NAME` (mode 0755) and
+/// return its path.
+pub fn cc_static(dir: &TempDir, name: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(format!("{name}.c"));
+    assert!(src.is_file(), "harness: no C program {}", src.display());
     let out = dir.join(name);
     let built = Command::new("cc")
         .args(["-static", "-O1", "-o"])
         .arg(&out)
-        .arg(&c)
+        .arg(&src)
         .output()
         .unwrap_or_else(|e| panic!("harness: cannot run cc (tests need gcc and libc6-dev): {e}"));
-    let _ = fs::remove_file(&c);
     assert!(
         built.status.success(),
-        "harness: cc -static {name}.c failed (tests need gcc and libc6-dev):\n{}",
+        "harness: cc -static {} failed (tests need gcc and libc6-dev):\n{}",
+        src.display(),
         String::from_utf8_lossy(&built.stderr)
     );
     set_mode(&out, 0o755);
