@@ -140,7 +140,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     let spec = fill_spec(&plan, &maps, dir, dir_abs, rest, env);
     let cgroups = Cgroups::create(spec.root_owner);
-    end(launch(&spec, &cgroups).map_or_else(|how| how, Running::supervise))
+    let how = launch(&spec, &cgroups).map_or_else(|how| how, Running::supervise);
+    // Before `end`, which may end this process by a signal: no drop after.
+    drop(cgroups);
+    end(how)
 }
 
 /// The command line's options into `plan`; DIR and CMD.
