@@ -79,10 +79,14 @@ fn usage_of_every_applet() {
         for applet in APPLETS {
             // pseudo alone runs /bin/sh (CMD is optional): only its bad option.
             let alone: &[&str] = if applet == "pseudo" { &["pseudo", "--bogus"] } else { &[applet] };
-            for args in [alone, &[applet, "--bogus"][..]] {
+            // A bad long option is named first (SPEC §3), then the usage.
+            let named = format!("{applet}: unknown option --bogus\n");
+            for (args, first) in
+                [(alone, if applet == "pseudo" { named.as_str() } else { "" }), (&[applet, "--bogus"][..], &named)]
+            {
                 let r = emulate(triple, qemu, "ucontain", args);
                 assert_eq!(r.code(), Some(64), "{triple} {args:?}: {r:?}");
-                assert!(r.stderr.starts_with(&format!("Usage: {applet} ")), "{triple} {args:?}: {r:?}");
+                assert!(r.stderr.starts_with(&format!("{first}Usage: {applet} ")), "{triple} {args:?}: {r:?}");
                 assert!(r.stdout.is_empty(), "{triple} {args:?}: {r:?}");
             }
         }
