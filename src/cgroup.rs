@@ -14,7 +14,7 @@ use crate::exec::PathBuf;
 use crate::mount::{each_mount, has_option};
 use crate::ns::each_line;
 use crate::out::{cannot, say, Line, EXIT_FAILURE};
-use crate::sys::{self, Errno, Fd, MNT_DETACH, MS_NODEV, MS_NOEXEC, MS_NOSUID, O_DIRECTORY, O_RDONLY, SIGKILL, W_OK};
+use crate::sys::{self, Errno, Fd, MS_NODEV, MS_NOEXEC, MS_NOSUID, O_DIRECTORY, O_RDONLY, SIGKILL};
 use crate::text::{after, for_each_line, has_byte, parse_pid, FirstBytes};
 use core::ffi::CStr;
 
@@ -393,26 +393,16 @@ impl Cgroups {
 /// cgroup namespace as its root, at /sys/fs/cgroup of the new root, as
 /// systemd-nspawn does, so podman, runc and systemd inside find it (SPEC
 /// §5.5, Mounts). Only where /sys/fs/cgroup is there (the read-only sysfs
-/// made with a new network namespace) and only when that cgroup is the
-/// delegated one: one container root may write. A namespace rooted in a
-/// cgroup that is not (no cgroup was made for the container: an
-/// unprivileged caller without delegation, a v1-only host) is unmounted
-/// again.
+/// made with a new network namespace); the init calls it only when the
+/// container has its delegated cgroup in the unified hierarchy (not for
+/// an unprivileged caller without delegation, nor on a v1-only host).
 pub fn mount_own_cgroup() -> Result<(), i32> {
     let at = c"/sys/fs/cgroup";
     if !sys::stat(at).is_ok_and(|s| s.is_dir()) {
         return Ok(());
     }
-    if let Err(e) = sys::mount(Some(c"cgroup2"), at, Some(c"cgroup2"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None) {
-        return Err(cannot(b"mount cgroup2 on ", at.to_bytes(), e));
-    }
-    // access(2) by our real ids, container root's: its CAP_DAC_OVERRIDE
-    // counts only on files whose owner is mapped in its namespace
-    // (capabilities(7)), so this is true of the delegated cgroup alone.
-    if sys::access(at, W_OK).is_err() {
-        let _ = sys::umount2(at, MNT_DETACH);
-    }
-    Ok(())
+    sys::mount(Some(c"cgroup2"), at, Some(c"cgroup2"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+        .map_err(|e| cannot(b"mount cgroup2 on ", at.to_bytes(), e))
 }
 
 /// Moves this process into every cgroup of `pid` (SPEC §5.6: what inject

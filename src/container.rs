@@ -114,7 +114,8 @@ pub fn launch<'c>(spec: &Spec, cgroups: &'c Cgroups) -> Result<Running<'c>, Exit
     let mounter = sys::fork_into(outer).map_err(|e| fail(b"create namespaces", e))?;
     if mounter == 0 {
         drop((ready, report));
-        let inner = Inner { cmd: spec.cmd, env: spec.env, ready: ready_r, old_mask };
+        let own_cgroup = cgroups.unified().is_some();
+        let inner = Inner { cmd: spec.cmd, env: spec.env, ready: ready_r, old_mask, own_cgroup };
         sys::exit(mounter_main(&spec.root, spec.namespaces, spec.maps, &mounter_end, inner));
     }
     drop((ready_r, mounter_end));
@@ -166,6 +167,9 @@ struct Inner<'a> {
     env: CStrList<'a>,
     ready: Fd,
     old_mask: SigSet,
+    /// Whether the container has a cgroup of its own in the unified
+    /// hierarchy, to mount at /sys/fs/cgroup.
+    own_cgroup: bool,
 }
 
 /// The mounter (see mount::assemble_root): in a mount namespace of its
@@ -318,8 +322,12 @@ fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: 
     if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
         return cannot(b"create cgroup namespace", b"", e);
     }
-    if let Err(status) = crate::cgroup::mount_own_cgroup() {
-        return status;
+    // Only the container's own, delegated cgroup: without one, the root of
+    // the cgroup namespace is a cgroup of the caller's.
+    if inner.own_cgroup {
+        if let Err(status) = crate::cgroup::mount_own_cgroup() {
+            return status;
+        }
     }
     // A new session has no controlling terminal, so nothing inside can
     // push input into the caller's with TIOCSTI (CVE-2017-5226).
