@@ -33,7 +33,8 @@ pub struct Console {
     pub master: Fd,
     /// A descriptor of the slave (close-on-exec, O_NOCTTY): the child's
     /// end until it has its own, then the supervisor's, kept until the
-    /// child ends (see `supervise`). None for a master opened elsewhere.
+    /// child ends (see `supervise`); for a master opened elsewhere, one the
+    /// supervisor opens from the master (`adopt`).
     pub slave: Option<Fd>,
     saved: Termios,
 }
@@ -52,7 +53,11 @@ impl Console {
     /// mounter, in the container's devpts), with the caller's window size.
     pub fn adopt(master: Fd) -> Result<Console, i32> {
         let saved = sys::get_termios(&sys::STDIN).map_err(|e| cannot(b"read the terminal's settings", b"", e))?;
-        let console = Console { master, slave: None, saved };
+        // Our own slave descriptor from now on, before the child may run:
+        // an init that closes its stdio at once must not leave the console
+        // closed everywhere before `supervise` starts (see there).
+        let slave = sys::open_peer(&master).ok();
+        let console = Console { master, slave, saved };
         console.resize();
         Ok(console)
     }
@@ -354,9 +359,6 @@ pub fn supervise(
         }
     };
     if let Some(console) = console.as_deref_mut() {
-        if console.slave.is_none() {
-            console.slave = sys::open_peer(&console.master).ok();
-        }
         let _ = sys::set_nonblocking(&console.master);
     }
     let mut received = 0;
