@@ -371,13 +371,18 @@ pub fn chroot(path: &CStr) -> Result<()> {
 }
 
 /// ioctl(2) whose argument is a pointer to `arg` (read or written).
-pub fn ioctl<T>(fd: &Fd, request: u32, arg: &mut T) -> Result<usize> {
-    // SAFETY: callers pass the struct the request reads or writes.
+///
+/// # Safety
+/// `T` must be exactly the type `request` reads or writes (its size and
+/// layout, tty_ioctl(4), netdevice(7)): the kernel trusts the pointer.
+pub(super) unsafe fn ioctl<T>(fd: &Fd, request: u32, arg: &mut T) -> Result<usize> {
+    // SAFETY: our caller passes the struct the request reads or writes.
     check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd.raw() as usize, request as usize, arg as *mut T as usize) })
 }
 
-/// ioctl(2) with an integer argument.
-pub fn ioctl_int(fd: &Fd, request: u32, arg: usize) -> Result<usize> {
+/// ioctl(2) with an integer argument (only requests that take an integer,
+/// never a pointer).
+pub(super) fn ioctl_int(fd: &Fd, request: u32, arg: usize) -> Result<usize> {
     // SAFETY: plain integer arguments.
     check(unsafe { sc::syscall3(nr!(__NR_ioctl), fd.raw() as usize, request as usize, arg) })
 }

@@ -17,10 +17,12 @@ pub fn loopback_up() -> Result<()> {
     let name = unsafe { &mut request.ifr_ifrn.ifrn_name };
     name[0] = b'l' as c_char;
     name[1] = b'o' as c_char;
-    ioctl(&sock, SIOCGIFFLAGS, &mut request)?;
+    // SAFETY: an ifreq, as SIOCGIFFLAGS reads and writes (netdevice(7)).
+    unsafe { ioctl(&sock, SIOCGIFFLAGS, &mut request) }?;
     // SAFETY: SIOCGIFFLAGS filled ifru_flags.
     unsafe { request.ifr_ifru.ifru_flags |= IFF_UP as i16 };
-    ioctl(&sock, SIOCSIFFLAGS, &mut request).map(drop)
+    // SAFETY: an ifreq, as SIOCSIFFLAGS reads (netdevice(7)).
+    unsafe { ioctl(&sock, SIOCSIFFLAGS, &mut request) }.map(drop)
 }
 
 /// A connected pair of local sockets (socketpair(2), AF_UNIX,

@@ -8,14 +8,16 @@ pub use k::{termios as Termios, winsize as WinSize};
 
 pub fn get_termios(fd: &Fd) -> Result<Termios> {
     let mut t = Termios { c_iflag: 0, c_oflag: 0, c_cflag: 0, c_lflag: 0, c_line: 0, c_cc: [0; 19] };
-    ioctl(fd, io::TCGETS, &mut t).map(|_| t)
+    // SAFETY: a struct termios, which TCGETS fills (tty_ioctl(4)).
+    unsafe { ioctl(fd, io::TCGETS, &mut t) }.map(|_| t)
 }
 
 /// Sets `t` once the output written so far has been sent (TCSADRAIN).
 #[inline(never)]
 pub fn set_termios(fd: &Fd, t: &Termios) -> Result<()> {
     let mut t = *t;
-    ioctl(fd, io::TCSETSW, &mut t).map(|_| ())
+    // SAFETY: a struct termios, which TCSETSW reads (tty_ioctl(4)).
+    unsafe { ioctl(fd, io::TCSETSW, &mut t) }.map(|_| ())
 }
 
 /// `t` in raw mode, as cfmakeraw(3) makes it: bytes pass unchanged, and
@@ -34,18 +36,21 @@ pub fn raw(t: &Termios) -> Termios {
 
 pub fn window_size(fd: &Fd) -> Result<WinSize> {
     let mut w = WinSize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
-    ioctl(fd, io::TIOCGWINSZ, &mut w).map(|_| w)
+    // SAFETY: a struct winsize, which TIOCGWINSZ fills (tty_ioctl(4)).
+    unsafe { ioctl(fd, io::TIOCGWINSZ, &mut w) }.map(|_| w)
 }
 
 pub fn set_window_size(fd: &Fd, w: &WinSize) -> Result<()> {
     let mut w = *w;
-    ioctl(fd, io::TIOCSWINSZ, &mut w).map(|_| ())
+    // SAFETY: a struct winsize, which TIOCSWINSZ reads (tty_ioctl(4)).
+    unsafe { ioctl(fd, io::TIOCSWINSZ, &mut w) }.map(|_| ())
 }
 
 /// The foreground process group of the terminal `fd`.
 pub fn foreground_group(fd: &Fd) -> Result<i32> {
     let mut pgrp: i32 = 0;
-    ioctl(fd, io::TIOCGPGRP, &mut pgrp).map(|_| pgrp)
+    // SAFETY: a pid_t (i32), which TIOCGPGRP fills (tty_ioctl(4)).
+    unsafe { ioctl(fd, io::TIOCGPGRP, &mut pgrp) }.map(|_| pgrp)
 }
 
 pub fn getpgrp() -> i32 {
@@ -58,7 +63,8 @@ pub fn getpgrp() -> i32 {
 pub fn open_pty(ptmx: &CStr) -> Result<(Fd, Fd)> {
     let master = open(ptmx, O_RDWR | k::O_NOCTTY)?;
     let mut unlock: i32 = 0;
-    ioctl(&master, io::TIOCSPTLCK, &mut unlock)?;
+    // SAFETY: an int, which TIOCSPTLCK reads (pty(7)).
+    unsafe { ioctl(&master, io::TIOCSPTLCK, &mut unlock) }?;
     let slave = open_peer(&master)?;
     Ok((master, slave))
 }
@@ -79,7 +85,8 @@ pub fn flush_input(fd: &Fd) -> Result<()> {
 /// The number N of the pseudo-terminal slave /dev/pts/N of `master`.
 pub fn pty_number(master: &Fd) -> Result<u32> {
     let mut n: u32 = 0;
-    ioctl(master, io::TIOCGPTN, &mut n).map(|_| n)
+    // SAFETY: an unsigned int, which TIOCGPTN fills (pty(7)).
+    unsafe { ioctl(master, io::TIOCGPTN, &mut n) }.map(|_| n)
 }
 
 /// Makes the terminal `fd` the controlling terminal of our new session.
