@@ -376,13 +376,7 @@ fn poweroff_from_an_ordinary_users_path_reaches_the_init() {
 fn cmd_is_in_every_cgroup_of_the_init() {
     for pair in OWN.into_iter().chain([ROOT_INTO_USERS]) {
         let (_root, c) = container(pair.owner, &["sleep", "100"]);
-        let bin = bin_str();
-        let pid = c.init.to_string();
-        let user = User::default();
-        let mut bg = Background::spawn(
-            &[bin.as_str(), "inject", pid.as_str(), "sleep", "100"],
-            if pair.injector == Caller::Unprivileged { Some(&user) } else { None },
-        );
+        let mut bg = inject_sleep_in_background(pair.injector, c.init);
         let inj = bg.pid();
         let child = poll_until(TIMEOUT, || {
             proc_children(inj)
@@ -467,19 +461,24 @@ fn not_found_is_127_and_not_executable_is_126() {
     }
 }
 
+/// `inject PID sleep 100` by `injector`, in the background.
+fn inject_sleep_in_background(injector: Caller, init: u32) -> Background {
+    let bin = bin_str();
+    let pid = init.to_string();
+    let user = User::default();
+    Background::spawn(
+        &[bin.as_str(), "inject", pid.as_str(), "sleep", "100"],
+        if injector == Caller::Unprivileged { Some(&user) } else { None },
+    )
+}
+
 // ---- the host binary stays out of reach ----
 
 #[test]
 fn the_waiting_inject_runs_from_a_memfd_that_cannot_be_opened_for_writing() {
     for pair in OWN {
         let (_root, c) = container(pair.owner, &["sleep", "100"]);
-        let bin = bin_str();
-        let pid = c.init.to_string();
-        let user = User::default();
-        let mut bg = Background::spawn(
-            &[bin.as_str(), "inject", pid.as_str(), "sleep", "100"],
-            if pair.injector == Caller::Unprivileged { Some(&user) } else { None },
-        );
+        let mut bg = inject_sleep_in_background(pair.injector, c.init);
         let inj = bg.pid();
         let child = poll_until(TIMEOUT, || {
             if !proc_link(inj, "exe").starts_with("/memfd:") {

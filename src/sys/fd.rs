@@ -343,11 +343,6 @@ pub fn chown_at(dir: &Fd, path: &CStr, uid: u32, gid: u32) -> Result<()> {
     })
 }
 
-/// rmdir(2), as unlinkat(2) with AT_REMOVEDIR.
-pub fn remove_dir(path: &CStr) -> Result<()> {
-    remove_dir_at(&CWD, path)
-}
-
 /// rmdir(2) of `path` relative to the open directory `dir`.
 pub fn remove_dir_at(dir: &Fd, path: &CStr) -> Result<()> {
     // SAFETY: path is a valid C string.

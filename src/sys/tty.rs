@@ -82,13 +82,6 @@ pub fn flush_input(fd: &Fd) -> Result<()> {
     ioctl_int(fd, io::TCFLSH, k::TCIFLUSH as usize).map(|_| ())
 }
 
-/// The number N of the pseudo-terminal slave /dev/pts/N of `master`.
-pub fn pty_number(master: &Fd) -> Result<u32> {
-    let mut n: u32 = 0;
-    // SAFETY: an unsigned int, which TIOCGPTN fills (pty(7)).
-    unsafe { ioctl(master, io::TIOCGPTN, &mut n) }.map(|_| n)
-}
-
 /// Makes the terminal `fd` the controlling terminal of our new session.
 pub fn set_controlling_tty(fd: &Fd) -> Result<()> {
     ioctl_int(fd, io::TIOCSCTTY, 0).map(|_| ())
