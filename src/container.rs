@@ -14,11 +14,12 @@
 //! kernel's order before it executes CMD.
 
 use crate::cgroup::Cgroups;
-use crate::console::{owned_signals, supervise, take_console, Child, Console};
+use crate::console::{take_console, Console};
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH, DEFAULT_PATH_VAR};
 use crate::mount::{assemble_root, enter_locked_copy, mount_kernel_views, switch_root, Root};
 use crate::ns::{become_root, helper_ended, nested_maps, write_maps, Maps, Writer};
 use crate::out::{cannot, say, Line, EXIT_FAILURE};
+use crate::supervise::{owned_signals, supervise, Child};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUSER,
     CLONE_PARENT, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDWR, PR_CAPBSET_DROP, PR_SET_PDEATHSIG, SIGHUP, SIGINT, SIGKILL,

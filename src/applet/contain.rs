@@ -4,18 +4,19 @@
 
 use crate::args::{index, parse, Given, Opt, Parsed};
 use crate::cgroup::Cgroups;
-use crate::console::{at_terminal, end, SIGRTMIN};
+use crate::console::at_terminal;
 use crate::container::{launch, Running, Spec};
 use crate::exec::PathBuf;
 use crate::ids::IdMap;
 use crate::mount::{Extra, ExtraMount, Root};
 use crate::ns::{map_option, plan_maps, Maps, Writer};
 use crate::out::{cannot_with, say, Line, EXIT_FAILURE};
+use crate::supervise::{end, parse_signal};
 use crate::sys::{
     self, CStrList, Errno, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
     CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH,
 };
-use crate::text::{after, name_problem};
+use crate::text::name_problem;
 use core::ffi::CStr;
 
 pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
@@ -78,34 +79,6 @@ struct Plan<'a> {
     /// `--name`: stored, given its meaning by the state directory (SPEC §3).
     #[allow(dead_code)]
     name: Option<&'a CStr>,
-}
-
-/// A signal by number (1..=64) or name, with or without `SIG`:
-/// `TERM`, `SIGRTMIN+3`, `RTMAX-1`, `15`.
-#[inline(never)]
-pub fn parse_signal(text: &[u8]) -> Option<u32> {
-    // The names of signals 1 to 31, in order, each after a space.
-    const NAMES: &[u8] = b" HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS";
-    let number = |t: &[u8]| crate::text::parse_u32(t).filter(|n| (1..=64).contains(n));
-    if let Some(n) = number(text) {
-        return Some(n);
-    }
-    let name = after(text, b"SIG").unwrap_or(text);
-    if let Some(i) = NAMES.split(|&b| b == b' ').skip(1).position(|n| n == name) {
-        return Some(i as u32 + 1);
-    }
-    let (base, offset) = match name {
-        [b'R', b'T', b'M', b'I', b'N', rest @ ..] => (SIGRTMIN, rest),
-        [b'R', b'T', b'M', b'A', b'X', rest @ ..] => (64, rest),
-        _ => return None,
-    };
-    let n = match offset {
-        [] => base,
-        [b'+', n @ ..] => base + crate::text::parse_u32(n).filter(|&n| n <= 30)?,
-        [b'-', n @ ..] => base - crate::text::parse_u32(n).filter(|&n| n <= 30)?,
-        _ => return None,
-    };
-    (SIGRTMIN..=64).contains(&n).then_some(n)
 }
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
@@ -234,48 +207,4 @@ fn resolve_dir<'a>(dir: &CStr, buf: &'a mut PathBuf) -> Result<&'a CStr, Errno> 
     let mut target = [0u8; 4096];
     let path = sys::readlink(link.proc_path(0, b"/fd/{}", &[Line::new().num(fd.raw() as u64).text()]), &mut target)?;
     buf.join(b"", path.to_bytes()).ok_or(Errno::ENAMETOOLONG)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn signals_by_name_and_number() {
-        for (text, sig) in [
-            (&b"TERM"[..], 15),
-            (b"SIGTERM", 15),
-            (b"15", 15),
-            (b"1", 1),
-            (b"64", 64),
-            (b"HUP", 1),
-            (b"KILL", 9),
-            (b"USR1", 10),
-            (b"PWR", 30),
-            (b"SYS", 31),
-            (b"RTMIN", 34),
-            (b"RTMIN+3", 37),
-            (b"SIGRTMIN+3", 37),
-            (b"RTMAX", 64),
-            (b"RTMAX-1", 63),
-        ] {
-            assert_eq!(parse_signal(text), Some(sig), "{:?}", std::str::from_utf8(text));
-        }
-        for bad in [
-            &b""[..],
-            b"0",
-            b"65",
-            b"-1",
-            b"term",
-            b"SIG",
-            b"SIGSIGTERM",
-            b"RTMIN+31",
-            b"RTMAX-31",
-            b"RTMIN-1",
-            b"RTMIN+",
-            b"TERM ",
-        ] {
-            assert_eq!(parse_signal(bad), None, "{:?}", std::str::from_utf8(bad));
-        }
-    }
 }

@@ -3,12 +3,13 @@
 
 use crate::args::{index, parse, Opt, Parsed};
 use crate::cgroup::join_cgroups_of;
-use crate::console::{at_terminal, end, owned_signals, supervise, take_console, Child, Console};
+use crate::console::{at_terminal, take_console, Console};
 use crate::exec::{exec_command, new_session_keyring, search_path, DEFAULT_PATH_VAR};
 use crate::ids::passwd_home_shell;
 use crate::memfd::{exec_sealed, sealed_copy};
 use crate::ns::{become_root, Maps, Writer};
 use crate::out::{cannot, cannot_with, fail, say, Line, EXIT_FAILURE};
+use crate::supervise::{end, owned_signals, supervise, Child};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_NONBLOCK, O_PATH, O_RDONLY,

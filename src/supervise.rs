@@ -1,0 +1,315 @@
+//! The supervision loop: a supervisor waits for its child (contain's init,
+//! inject's CMD), relays its console if it has one, and owns the signals:
+//! which it passes on, which stop the child, and how the supervisor ends.
+
+use crate::console::{Console, Relay};
+use crate::out::{cannot, say};
+use crate::sys::{
+    self, Exit, Fd, PollFd, SigSet, POLLIN, POLLOUT, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGTSTP,
+};
+use crate::text::{after, parse_u32};
+
+pub const SIGUSR1: u32 = 10;
+pub const SIGUSR2: u32 = 12;
+pub const SIGWINCH: u32 = 28;
+/// The C library's SIGRTMIN is the kernel's 32 + 2 (glibc and musl keep two
+/// for threads); systemd halts on SIGRTMIN+3 = 37 (systemd(1), "Signals").
+pub const SIGRTMIN: u32 = 34;
+const HALT: u32 = SIGRTMIN + 3;
+/// systemd-nspawn's status for a container that rebooted.
+const REBOOTED: i32 = 133;
+
+/// A signal by number (1..=64) or name, with or without `SIG`:
+/// `TERM`, `SIGRTMIN+3`, `RTMAX-1`, `15`.
+#[inline(never)]
+pub fn parse_signal(text: &[u8]) -> Option<u32> {
+    // The names of signals 1 to 31, in order, each after a space.
+    const NAMES: &[u8] = b" HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS";
+    let number = |t: &[u8]| parse_u32(t).filter(|n| (1..=64).contains(n));
+    if let Some(n) = number(text) {
+        return Some(n);
+    }
+    let name = after(text, b"SIG").unwrap_or(text);
+    if let Some(i) = NAMES.split(|&b| b == b' ').skip(1).position(|n| n == name) {
+        return Some(i as u32 + 1);
+    }
+    let (base, offset) = match name {
+        [b'R', b'T', b'M', b'I', b'N', rest @ ..] => (SIGRTMIN, rest),
+        [b'R', b'T', b'M', b'A', b'X', rest @ ..] => (64, rest),
+        _ => return None,
+    };
+    let n = match offset {
+        [] => base,
+        [b'+', n @ ..] => base + parse_u32(n).filter(|&n| n <= 30)?,
+        [b'-', n @ ..] => base - parse_u32(n).filter(|&n| n <= 30)?,
+        _ => return None,
+    };
+    (SIGRTMIN..=64).contains(&n).then_some(n)
+}
+/// The signals a supervisor owns (SPEC §5.5), as a set to block: SIGCHLD,
+/// SIGWINCH with a console, SIGTSTP when `stoppable` (it freezes the
+/// container), and those the child is passed or ended by, less any the
+/// caller left ignored (nohup's SIGHUP, a script's background SIGINT, a
+/// shell without job control's SIGTSTP), which stay ignored (SPEC §3).
+pub fn owned_signals(with_console: bool, stoppable: bool) -> SigSet {
+    let mut owned = SigSet::of(&[SIGCHLD]);
+    if with_console {
+        owned.0 |= SigSet::of(&[SIGWINCH]).0;
+    }
+    for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGTSTP] {
+        if (sig != SIGTSTP || stoppable) && !sys::is_ignored(sig) {
+            owned.0 |= SigSet::of(&[sig]).0;
+        }
+    }
+    owned
+}
+
+/// What the supervised child is.
+#[derive(Clone, Copy)]
+pub enum Child {
+    /// A container's init: SIGTERM asks it to stop (`-k`, else SIGRTMIN+3
+    /// or SIGTERM), and its halt and reboot become exit statuses 0 and 133.
+    Init { stop: Option<u32> },
+    /// inject's CMD.
+    Command,
+}
+
+/// The signal the child is sent for `sig` received: passed on when the
+/// child takes it; SIGTERM asks an init to stop (`stop`, else SIGRTMIN+3 or
+/// SIGTERM when taken, else SIGKILL; a second SIGTERM kills); SIGUSR1 and
+/// SIGUSR2 not taken are dropped (None); the others end it.
+pub fn signal_for(sig: u32, takes: &dyn Fn(u32) -> bool, child: Child, stopping: bool) -> Option<u32> {
+    Some(match (sig, child) {
+        (SIGTERM, _) if stopping => SIGKILL,
+        (SIGTERM, Child::Init { stop: Some(stop) }) => stop,
+        (SIGTERM, Child::Init { stop: None }) if takes(HALT) => HALT,
+        _ if takes(sig) => sig,
+        (SIGUSR1 | SIGUSR2, _) => return None,
+        _ => SIGKILL,
+    })
+}
+
+/// Whether `pid` takes `sig`: a handler for it (SigCgt), or blocked to be
+/// read through signalfd, as systemd and runit do (SigBlk). `proc` is the
+/// host's /proc, where `pid` has that number.
+fn takes(proc: &Fd, pid: i32, sig: u32) -> bool {
+    let mut path = crate::out::Line::new();
+    path.num(pid as u64).add(b"/status\0");
+    let Some(path) = sys::cstr_until_nul(path.text()) else { return false };
+    let Ok(file) = sys::openat(proc, path, sys::O_RDONLY, 0) else { return false };
+    let mut status = [0u8; 2048];
+    let len = sys::read_full(&file, &mut status).unwrap_or(0);
+    let status = &status[..len];
+    let mask = crate::text::signal_mask(status, b"SigCgt:").unwrap_or(0)
+        | crate::text::signal_mask(status, b"SigBlk:").unwrap_or(0);
+    SigSet(mask).has(sig)
+}
+
+/// Ctrl-Z of a caller without a console (SPEC §5.5): the container frozen
+/// (by `freeze`, when there is a freezer) while we stop as the terminal
+/// asked, thawed when we are continued (`fg`, `bg`). Where there is no
+/// freezer, `warned` tells whether the warning was given already.
+#[inline(never)]
+fn stop(freeze: Option<&dyn Fn(bool) -> bool>, warned: &mut bool) {
+    let frozen = freeze.is_some_and(|freeze| freeze(true));
+    if !frozen && !*warned {
+        say(b"warning: no cgroup freezer: Ctrl-Z will not stop the container", &[]);
+        *warned = true;
+    }
+    // SIGTSTP again, with its default action (we block it, to read it
+    // here): pending now, it stops us as the mask lets it through, unless
+    // our process group is orphaned, where the kernel drops it (signal(7))
+    // since nothing could continue us.
+    let _ = sys::kill(sys::getpid(), SIGTSTP);
+    let mask = sys::block(SigSet(0));
+    sys::set_mask(SigSet(mask.0 & !SigSet::of(&[SIGTSTP]).0));
+    sys::set_mask(mask);
+    if frozen {
+        if let Some(freeze) = freeze {
+            freeze(false);
+        }
+    }
+}
+
+/// Waits for `child`, relaying the console if there is one and acting on
+/// the (blocked) signals of `owned`; returns how we must end: as the child
+/// did, or by the signal that made us end it (see `end`). The caller's
+/// terminal is restored first.
+/// `proc` is the host's /proc (inject runs in the container's mounts).
+/// `freeze` freezes (true) or thaws the container, for SIGTSTP when it is
+/// in `owned`; false where it cannot.
+///
+/// The supervisor keeps a descriptor of the console's slave until the
+/// child ends: inits close their stdio and open /dev/console again (rc
+/// scripts, getty, runit's stages), and while no slave is open the master
+/// reads EIO and polls POLLHUP at once, so the relay would either stop for
+/// good or spin. Holding one changes nothing inside: the slave's hangup
+/// (SIGHUP to its session) comes from the master's close or vhangup(2),
+/// and its session from TIOCSCTTY, never from the number of descriptors
+/// open (pty(7), tty_ioctl(4)); ours is close-on-exec and O_NOCTTY, and
+/// no process of the container can reach this process's descriptors.
+pub fn supervise(
+    child: i32,
+    owned: SigSet,
+    kind: Child,
+    mut console: Option<&mut Console>,
+    proc: &Fd,
+    freeze: Option<&dyn Fn(bool) -> bool>,
+) -> Exit {
+    let signals = match sys::signalfd(owned) {
+        Ok(fd) => fd,
+        Err(e) => {
+            let _ = sys::kill(child, SIGKILL);
+            return Exit::Code(cannot(b"create signalfd", b"", e));
+        }
+    };
+    if let Some(console) = console.as_deref_mut() {
+        let _ = sys::set_nonblocking(&console.master);
+    }
+    let mut received = 0;
+    let mut warned = false;
+    let mut relay = Relay::new();
+    let mut buf = [0u8; 16384];
+    // At once, too: a child that ended before we listened (its SIGCHLD
+    // taken by an earlier wait, as -o's) is reaped.
+    let mut reap = true;
+    loop {
+        // SIGCHLD: reap whatever ended; only the child's end matters.
+        while let Some((pid, how)) = if reap { sys::reap_any().ok().flatten() } else { None } {
+            if pid != child {
+                continue;
+            }
+            if let Some(console) = console.as_deref_mut() {
+                if let Some(sig) = console.finish(&signals, relay.shown, &mut buf) {
+                    received = sig;
+                }
+            }
+            if received != 0 {
+                return Exit::Signal(received);
+            }
+            return match (how, kind) {
+                // reboot(2) in a PID namespace ends its init "killed" by
+                // SIGINT for a halt or power-off, SIGHUP for a restart
+                // (pid_namespaces(7)).
+                (Exit::Signal(SIGINT), Child::Init { .. }) => Exit::Code(0),
+                (Exit::Signal(SIGHUP), Child::Init { .. }) => Exit::Code(REBOOTED),
+                (how, _) => how,
+            };
+        }
+        reap = false;
+        let mut fds = [PollFd { fd: signals.raw(), events: POLLIN, revents: 0 }; 3];
+        fds[1].fd = -1;
+        fds[2].fd = -1;
+        if let Some(console) = console.as_deref() {
+            let typing = relay.typed_at < relay.typed_len;
+            if relay.input_open {
+                fds[1].fd = 0;
+            }
+            if relay.output_open {
+                fds[2].fd = console.master.raw();
+                fds[2].events = if typing { POLLIN | POLLOUT } else { POLLIN };
+            }
+        }
+        if sys::poll(&mut fds, None).is_err() {
+            continue;
+        }
+        if let Some(console) = console.as_deref() {
+            relay.step(console, &fds, &mut buf, child);
+        }
+        if fds[0].revents == 0 {
+            continue;
+        }
+        match sys::read_signal(&signals) {
+            Ok(SIGCHLD) => reap = true,
+            Ok(SIGWINCH) => {
+                if let Some(console) = console.as_deref() {
+                    console.resize();
+                }
+            }
+            Ok(SIGTSTP) => stop(freeze, &mut warned),
+            Ok(sig) => {
+                let taken = |s| takes(proc, child, s);
+                if let Some(target) = signal_for(sig, &taken, kind, received == SIGTERM) {
+                    if sig != SIGUSR1 && sig != SIGUSR2 {
+                        received = sig;
+                    }
+                    let _ = sys::kill(child, target);
+                }
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// Ends as `how` says: its exit status, or death by the same signal.
+#[inline(never)]
+pub fn end(how: Exit) -> i32 {
+    match how {
+        Exit::Code(code) => code,
+        Exit::Signal(sig) => sys::die_by(sig),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_and_pass_on() {
+        let none = |_| false;
+        let systemd = |s| s == HALT || s == SIGTERM || s == SIGINT;
+        let sysv = |s| s == SIGTERM || s == SIGUSR1;
+        let init = Child::Init { stop: None };
+        assert_eq!(signal_for(SIGTERM, &systemd, init, false), Some(HALT));
+        assert_eq!(signal_for(SIGTERM, &sysv, init, false), Some(SIGTERM));
+        assert_eq!(signal_for(SIGTERM, &none, init, false), Some(SIGKILL));
+        assert_eq!(signal_for(SIGTERM, &systemd, Child::Init { stop: Some(30) }, false), Some(30));
+        assert_eq!(signal_for(SIGTERM, &systemd, init, true), Some(SIGKILL));
+        assert_eq!(signal_for(SIGTERM, &systemd, Child::Command, false), Some(SIGTERM));
+        assert_eq!(signal_for(SIGTERM, &none, Child::Command, false), Some(SIGKILL));
+        assert_eq!(signal_for(SIGINT, &systemd, init, false), Some(SIGINT));
+        assert_eq!(signal_for(SIGINT, &none, init, false), Some(SIGKILL));
+        assert_eq!(signal_for(SIGHUP, &none, init, false), Some(SIGKILL));
+        assert_eq!(signal_for(SIGUSR1, &sysv, init, false), Some(SIGUSR1));
+        assert_eq!(signal_for(SIGUSR2, &sysv, init, false), None);
+    }
+
+    #[test]
+    fn signals_by_name_and_number() {
+        for (text, sig) in [
+            (&b"TERM"[..], 15),
+            (b"SIGTERM", 15),
+            (b"15", 15),
+            (b"1", 1),
+            (b"64", 64),
+            (b"HUP", 1),
+            (b"KILL", 9),
+            (b"USR1", 10),
+            (b"PWR", 30),
+            (b"SYS", 31),
+            (b"RTMIN", 34),
+            (b"RTMIN+3", 37),
+            (b"SIGRTMIN+3", 37),
+            (b"RTMAX", 64),
+            (b"RTMAX-1", 63),
+        ] {
+            assert_eq!(parse_signal(text), Some(sig), "{:?}", std::str::from_utf8(text));
+        }
+        for bad in [
+            &b""[..],
+            b"0",
+            b"65",
+            b"-1",
+            b"term",
+            b"SIG",
+            b"SIGSIGTERM",
+            b"RTMIN+31",
+            b"RTMAX-31",
+            b"RTMIN-1",
+            b"RTMIN+",
+            b"TERM ",
+        ] {
+            assert_eq!(parse_signal(bad), None, "{:?}", std::str::from_utf8(bad));
+        }
+    }
+}
