@@ -10,10 +10,10 @@
 //! limit set there cannot be raised from inside. All are removed when the
 //! container ends, however deep container root nested cgroups in them.
 
-use crate::exec::PathBuf;
 use crate::mount::{each_mount, has_option};
 use crate::ns::each_line;
-use crate::out::{cannot, say, Line, EXIT_FAILURE};
+use crate::out::{fail, say, Line, EXIT_FAILURE};
+use crate::path::PathBuf;
 use crate::sys::{self, Errno, Fd, MS_NODEV, MS_NOEXEC, MS_NOSUID, O_DIRECTORY, O_RDONLY, SIGKILL};
 use crate::text::{after, for_each_line, has_byte, parse_pid, FirstBytes};
 use core::ffi::CStr;
@@ -100,10 +100,8 @@ fn first_child<'a>(dir: &Fd, name: &'a mut Name) -> Option<&'a CStr> {
         if found || !is_dir || bytes == b"." || bytes == b".." || bytes.len() >= name.len() {
             return;
         }
-        // Byte by byte: copy_from_slice would call memcpy (see PathBuf::join).
-        for (to, &b) in name.iter_mut().zip(bytes.iter().chain([&0])) {
-            *to = b;
-        }
+        name[..bytes.len()].copy_from_slice(bytes);
+        name[bytes.len()] = 0;
         found = true;
     });
     found.then(|| sys::cstr_until_nul(name)).flatten()
@@ -193,7 +191,7 @@ fn remove_stale(parent: &CStr) {
         let Some(pid) = after(name.to_bytes(), b"ucontain-").and_then(parse_pid) else {
             return;
         };
-        let alive = sys::stat(Line::new().proc_path(pid, b"", &[])).is_ok();
+        let alive = sys::stat(PathBuf::new().proc_path(pid, b"", &[])).is_ok();
         if is_dir && !alive {
             if let Some(stale) = path.join(parent.to_bytes(), name.to_bytes()) {
                 remove_tree(stale, false);
@@ -336,7 +334,7 @@ impl Cgroups {
             let placed = sys::open(dir, O_RDONLY | O_DIRECTORY)
                 .and_then(|fd| sys::write_file(&fd, c"cgroup.procs", text.text()));
             if let Err(e) = placed {
-                return Err(cannot(b"move the init into ", dir.to_bytes(), e));
+                return Err(fail(b"cannot move the init into ", dir.to_bytes(), e));
             }
         }
         Ok(())
@@ -402,7 +400,7 @@ pub fn mount_own_cgroup() -> Result<(), i32> {
         return Ok(());
     }
     sys::mount(Some(c"cgroup2"), at, Some(c"cgroup2"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
-        .map_err(|e| cannot(b"mount cgroup2 on ", at.to_bytes(), e))
+        .map_err(|e| fail(b"cannot mount cgroup2 on ", at.to_bytes(), e))
 }
 
 /// Moves this process into every cgroup of `pid` (SPEC §5.6: what inject
@@ -418,7 +416,7 @@ pub fn join_cgroups_of(pid: i32) -> Result<(), i32> {
     let mut me = Line::new();
     me.num(sys::getpid() as u64);
     let mut failed = Ok(());
-    each_line(Line::new().proc_path(pid, b"/cgroup", &[]), &mut |line| {
+    each_line(PathBuf::new().proc_path(pid, b"/cgroup", &[]), &mut |line| {
         let Some(h) = Hierarchy::parse(line) else { return false };
         let mut dir = PathBuf::new();
         if !our_cgroup(&h, &mut dir) {
@@ -432,7 +430,7 @@ pub fn join_cgroups_of(pid: i32) -> Result<(), i32> {
             })
         });
         if let Err(e) = joined {
-            failed = Err(cannot(b"join cgroup ", dir.to_bytes(), e));
+            failed = Err(fail(b"cannot join cgroup ", dir.to_bytes(), e));
         }
         failed.is_err()
     });

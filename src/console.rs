@@ -1,7 +1,7 @@
 //! The console: a pseudo-terminal relayed to the caller's terminal, by
 //! contain (its init's) and inject (its CMD's); `supervise` drives it.
 
-use crate::out::cannot;
+use crate::out::fail;
 use crate::supervise::{SIGUSR1, SIGUSR2, SIGWINCH};
 use crate::sys::{self, Errno, Fd, PollFd, Termios, POLLIN, POLLOUT, SIGCHLD, SIGKILL, SIGTSTP};
 use core::ffi::CStr;
@@ -31,7 +31,7 @@ impl Console {
     /// A new pseudo-terminal of `ptmx` with the caller's window size.
     /// Err is the exit status after the message.
     pub fn open(ptmx: &CStr) -> Result<Console, i32> {
-        let (master, slave) = sys::open_pty(ptmx).map_err(|e| cannot(b"open ", ptmx.to_bytes(), e))?;
+        let (master, slave) = sys::open_pty(ptmx).map_err(|e| fail(b"cannot open ", ptmx.to_bytes(), e))?;
         let mut console = Console::adopt(master)?;
         console.slave = Some(slave);
         Ok(console)
@@ -40,7 +40,7 @@ impl Console {
     /// The console whose master `master` another process opened (contain's
     /// mounter, in the container's devpts), with the caller's window size.
     pub fn adopt(master: Fd) -> Result<Console, i32> {
-        let saved = sys::get_termios(&sys::STDIN).map_err(|e| cannot(b"read the terminal's settings", b"", e))?;
+        let saved = sys::get_termios(&sys::STDIN).map_err(|e| fail(b"cannot read the terminal's settings", b"", e))?;
         // Our own slave descriptor from now on, before the child may run:
         // an init that closes its stdio at once must not leave the console
         // closed everywhere before `supervise` starts (see there).
@@ -143,9 +143,9 @@ const QUIET_MS: u64 = 100;
 /// Gives the console's slave to this process (a new session's leader) as
 /// its controlling terminal and its stdin, stdout and stderr.
 pub fn take_console(slave: &Fd) -> Result<(), i32> {
-    sys::set_controlling_tty(slave).map_err(|e| cannot(b"take the console", b"", e))?;
+    sys::set_controlling_tty(slave).map_err(|e| fail(b"cannot take the console", b"", e))?;
     for fd in 0..3 {
-        sys::dup_onto(slave, fd).map_err(|e| cannot(b"take the console", b"", e))?;
+        sys::dup_onto(slave, fd).map_err(|e| fail(b"cannot take the console", b"", e))?;
     }
     Ok(())
 }

@@ -15,10 +15,11 @@
 
 use crate::cgroup::Cgroups;
 use crate::console::{take_console, Console};
-use crate::exec::{exec_command, PathBuf, DEFAULT_PATH, DEFAULT_PATH_VAR};
+use crate::exec::{exec_command, DEFAULT_PATH, DEFAULT_PATH_VAR};
 use crate::mount::{assemble_root, enter_locked_copy, mount_kernel_views, switch_root, Root};
 use crate::ns::{become_root, helper_ended, nested_maps, write_maps, Maps, Writer};
-use crate::out::{cannot, say, Line, EXIT_FAILURE};
+use crate::out::{fail, say, Line, EXIT_FAILURE};
+use crate::path::PathBuf;
 use crate::supervise::{owned_signals, supervise, Child};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUSER,
@@ -80,7 +81,7 @@ impl Running<'_> {
                 let child = Child::Init { stop: self.stop };
                 supervise(self.init, self.owned, child, self.console.as_mut(), &proc, Some(&freeze))
             }
-            Err(e) => return Exit::Code(cannot(b"open /proc", b"", e)),
+            Err(e) => return Exit::Code(fail(b"cannot open /proc", b"", e)),
         };
         self.reaped = true;
         how
@@ -102,9 +103,9 @@ impl Drop for Running<'_> {
 /// drops them), the console, `-o`. Err is how the caller must end (after
 /// the message), with the init gone.
 pub fn launch<'c>(spec: &Spec, cgroups: &'c Cgroups) -> Result<Running<'c>, Exit> {
-    let fail = |what: &[u8], e| Exit::Code(cannot(what, b"", e));
-    let (ready_r, ready) = sys::pipe().map_err(|e| fail(b"create pipe", e))?;
-    let (report, mounter_end) = sys::socket_pair().map_err(|e| fail(b"create socket pair", e))?;
+    let fail = |what: &[u8], e| Exit::Code(crate::out::fail(what, b"", e));
+    let (ready_r, ready) = sys::pipe().map_err(|e| fail(b"cannot create pipe", e))?;
+    let (report, mounter_end) = sys::socket_pair().map_err(|e| fail(b"cannot create socket pair", e))?;
     // Without a console, at a terminal: Ctrl-Z freezes the container.
     let stoppable = !spec.root.console && sys::get_termios(&sys::STDIN).is_ok();
     let owned = owned_signals(spec.root.console, stoppable);
@@ -112,7 +113,7 @@ pub fn launch<'c>(spec: &Spec, cgroups: &'c Cgroups) -> Result<Running<'c>, Exit
     // Host root's mounter stays in the initial user namespace; an
     // unprivileged caller's is root of an outer one with the §4 map.
     let outer = if spec.maps.writer == Writer::Parent { CLONE_NEWNS } else { CLONE_NEWNS | CLONE_NEWUSER };
-    let mounter = sys::fork_into(outer).map_err(|e| fail(b"create namespaces", e))?;
+    let mounter = sys::fork_into(outer).map_err(|e| fail(b"cannot create namespaces", e))?;
     if mounter == 0 {
         drop((ready, report));
         let own_cgroup = cgroups.unified().is_some();
@@ -211,8 +212,8 @@ fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: I
         Ok(init) => init,
         // An unprivileged caller's container's user namespace is nested in
         // the mounter's and counts twice against the limit (user_namespaces(7)).
-        Err(e @ Errno::ENOSPC) => return cannot(b"create namespaces (user.max_user_namespaces)", b"", e),
-        Err(e) => return cannot(b"create namespaces", b"", e),
+        Err(e @ Errno::ENOSPC) => return fail(b"cannot create namespaces (user.max_user_namespaces)", b"", e),
+        Err(e) => return fail(b"cannot create namespaces", b"", e),
     };
     if init == 0 {
         let slave = pty.map(|pty| (pty.slave, pty.at_dev_console));
@@ -229,7 +230,7 @@ fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: I
     let master = pty.map(|pty| pty.master);
     match sys::send_with_fd(report, &init.to_ne_bytes(), master.as_ref()) {
         Ok(()) => 0,
-        Err(e) => cannot(b"report to the supervisor", b"", e),
+        Err(e) => fail(b"cannot report to the supervisor", b"", e),
     }
 }
 
@@ -265,12 +266,12 @@ fn run_helper(cmd: &CStr, init: i32, env: CStrList, cgroups: &Cgroups, owned: Si
     argv.push(c"/bin/sh");
     argv.push(c"-c");
     argv.push(cmd);
-    let helper = sys::fork().map_err(|e| Exit::Code(cannot(b"fork helper", b"", e)))?;
+    let helper = sys::fork().map_err(|e| Exit::Code(fail(b"cannot fork helper", b"", e)))?;
     if helper == 0 {
         let _ = sys::new_process_group(0);
         sys::set_mask(SigSet(0));
         let e = sys::execve(c"/bin/sh", argv.list(), helper_env.list());
-        sys::exit(cannot(b"execute /bin/sh", b"", e));
+        sys::exit(fail(b"cannot execute /bin/sh", b"", e));
     }
     // Here too, so no signal to the group can come before it exists
     // (setpgid(2); EACCES once the helper has executed: it made it then).
@@ -321,7 +322,7 @@ fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: 
         return status;
     }
     if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
-        return cannot(b"create cgroup namespace", b"", e);
+        return fail(b"cannot create cgroup namespace", b"", e);
     }
     // Only the container's own, delegated cgroup: without one, the root of
     // the cgroup namespace is a cgroup of the caller's.
@@ -333,7 +334,7 @@ fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: 
     // A new session has no controlling terminal, so nothing inside can
     // push input into the caller's with TIOCSTI (CVE-2017-5226).
     if let Err(e) = sys::setsid() {
-        return cannot(b"create session", b"", e);
+        return fail(b"cannot create session", b"", e);
     }
     // The console by its name inside, so that ttyname(3) and systemd see
     // /dev/console, when the mounter bound it there; else (DIR has no
@@ -350,11 +351,11 @@ fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: 
     drop(console);
     if root.new_net {
         if let Err(e) = sys::loopback_up() {
-            return cannot(b"bring up lo", b"", e);
+            return fail(b"cannot bring up lo", b"", e);
         }
     }
     if let Err(e) = sys::cloexec_from(3) {
-        return cannot(b"close inherited files", b"", e);
+        return fail(b"cannot close inherited files", b"", e);
     }
     if let Err(status) = crate::exec::new_session_keyring() {
         return status;

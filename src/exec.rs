@@ -3,6 +3,7 @@
 //! executable is 126.
 
 use crate::out::{fail, EXIT_FAILURE};
+use crate::path::PathBuf;
 use crate::sys::{self, CStrArray, CStrList, Errno, Stat};
 use crate::text::{for_each_path_dir, has_byte};
 use core::ffi::CStr;
@@ -13,46 +14,6 @@ pub const DEFAULT_PATH_VAR: &CStr = c"PATH=/usr/local/sbin:/usr/local/bin:/usr/s
 pub const DEFAULT_PATH: &[u8] = DEFAULT_PATH_VAR.to_bytes().split_at(b"PATH=".len()).1;
 pub const NOT_FOUND: i32 = 127;
 pub const NOT_EXECUTABLE: i32 = 126;
-
-/// A path built in a fixed buffer.
-pub struct PathBuf {
-    buf: [u8; 4096],
-    len: usize,
-}
-
-impl PathBuf {
-    pub fn new() -> PathBuf {
-        PathBuf { buf: [0; 4096], len: 0 }
-    }
-    /// `dir/name` (or `name` alone when dir is empty), NUL-terminated.
-    pub fn join(&mut self, dir: &[u8], name: &[u8]) -> Option<&CStr> {
-        let slash: &[u8] = if !dir.is_empty() && !dir.ends_with(b"/") { b"/" } else { b"" };
-        let len = dir.len() + slash.len() + name.len();
-        if len + 1 > self.buf.len() {
-            return None;
-        }
-        // Byte by byte: core's copy_from_slice calls memcpy, which rustc
-        // reaches through a GOT (and the memcpy itself comes along).
-        let mut to = self.buf.iter_mut();
-        for part in [dir, slash, name, b"\0"] {
-            // The part first: zip stops at its end before taking a byte of `to`.
-            for (&b, to) in part.iter().zip(to.by_ref()) {
-                *to = b;
-            }
-        }
-        self.len = len;
-        self.as_cstr()
-    }
-    pub fn as_cstr(&self) -> Option<&CStr> {
-        sys::cstr_until_nul(&self.buf[..self.len + 1])
-    }
-}
-
-impl Default for PathBuf {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
 /// The PATH a command will be searched in: the environment's, or the default.
 pub fn search_path<'a>(env: CStrList<'a>) -> &'a [u8] {
@@ -86,7 +47,7 @@ pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
 pub fn new_session_keyring() -> Result<(), i32> {
     match sys::join_new_session_keyring() {
         Ok(_) | Err(Errno::ENOSYS) => Ok(()),
-        Err(e) => Err(crate::out::cannot(b"create session keyring", b"", e)),
+        Err(e) => Err(crate::out::fail(b"cannot create session keyring", b"", e)),
     }
 }
 

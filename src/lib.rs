@@ -20,6 +20,7 @@ pub mod memfd;
 pub mod mount;
 pub mod ns;
 pub mod out;
+pub mod path;
 pub mod supervise;
 pub mod text;
 

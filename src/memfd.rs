@@ -1,8 +1,8 @@
 //! Sealed copies in memory (seal, inject's self re-execution): a program
 //! run from one cannot be written through /proc/PID/exe (CVE-2019-5736).
 
-use crate::exec::PathBuf;
-use crate::out::{cannot, say, EXIT_FAILURE};
+use crate::out::{fail, say, EXIT_FAILURE};
+use crate::path::PathBuf;
 use crate::sys::{self, CStrList, Errno, Fd, ALL_SEALS, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_EXEC};
 
 /// A close-on-exec memfd holding all of `file`, with every seal added, so
@@ -24,18 +24,18 @@ pub fn sealed_copy(file: &Fd, label: &[u8]) -> Result<Fd, i32> {
             say(b"cannot create an executable memfd: Permission denied (vm.memfd_noexec=2 forbids it)", &[]);
             return Err(EXIT_FAILURE);
         }
-        Err(e) => return Err(cannot(b"create memfd", b"", e)),
+        Err(e) => return Err(fail(b"cannot create memfd", b"", e)),
     };
     let mut offset = 0u64;
     loop {
         match sys::sendfile(&memfd, file, &mut offset, 1 << 30) {
             Ok(0) => break,
             Ok(_) | Err(Errno::EINTR) | Err(Errno::EAGAIN) => {}
-            Err(e) => return Err(cannot(b"copy ", label.to_bytes(), e)),
+            Err(e) => return Err(fail(b"cannot copy ", label.to_bytes(), e)),
         }
     }
     if let Err(e) = sys::add_seals(&memfd, ALL_SEALS) {
-        return Err(cannot(b"seal memfd", b"", e));
+        return Err(fail(b"cannot seal memfd", b"", e));
     }
     Ok(memfd)
 }
@@ -50,7 +50,7 @@ pub fn exec_sealed(memfd: &Fd, what: &[u8], argv: CStrList, env: CStrList) -> i3
             say(b"cannot execute {} from its sealed memfd: the kernel refused execveat and /proc/self/fd", &[what])
         }
         e => {
-            cannot(b"execute ", what, e);
+            fail(b"cannot execute ", what, e);
         }
     }
     EXIT_FAILURE

@@ -1,9 +1,9 @@
 //! Root filesystem assembly and the in-process pivot. Every helper here
 //! prints its own message where a step fails and returns exit status 1.
 
-use crate::exec::PathBuf;
 use crate::ns::each_line;
-use crate::out::{cannot, cannot_with, say, Line, EXIT_FAILURE};
+use crate::out::{fail, fail_with, say, Line, EXIT_FAILURE};
+use crate::path::{fd_path, PathBuf};
 use crate::sys::{
     self, Errno, Fd, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID,
     MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
@@ -17,7 +17,7 @@ pub type Failed = i32;
 /// A step's result, with the message `NAME: cannot WHAT OBJECT: strerror`
 /// when it failed (the two parts in registers, not an array at every call).
 fn step<T>(r: Result<T, Errno>, what: &[u8], object: &[u8]) -> Result<T, Failed> {
-    r.map_err(|e| cannot(what, object, e))
+    r.map_err(|e| fail(what, object, e))
 }
 
 /// With the working directory at the new root: pivot_root(".", ".") stacks
@@ -32,17 +32,17 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
         // pivot_root(2), EINVAL: the current root is the rootfs (initramfs),
         // which can never be pivoted away from.
         if e == Errno::EINVAL && root_is_rootfs() {
-            return Err(cannot_with(
-                b"pivot to new root {}: the root is the initramfs (rootfs); use switch_root first",
+            return Err(fail_with(
+                b"cannot pivot to new root {}: the root is the initramfs (rootfs); use switch_root first",
                 &[shown],
                 e,
             ));
         }
-        return Err(cannot(b"pivot to new root ", shown, e));
+        return Err(fail(b"cannot pivot to new root ", shown, e));
     }
-    step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), b"disable old root mount propagation", b"")?;
-    step(sys::umount2(c".", MNT_DETACH), b"detach old root", b"")?;
-    step(sys::chdir(c"/"), b"change directory to /", b"")
+    step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), b"cannot disable old root mount propagation", b"")?;
+    step(sys::umount2(c".", MNT_DETACH), b"cannot detach old root", b"")?;
+    step(sys::chdir(c"/"), b"cannot change directory to /", b"")
 }
 
 /// The fields of a /proc/self/mountinfo line that ucontain reads
@@ -132,7 +132,7 @@ static KEPT_OPTIONS: [(&[u8], u32); 6] = [
 fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
     match sys::set_mount_attr_recursive(path, attr) {
         Err(Errno::ENOSYS) => {}
-        r => return step(r, b"restrict mounts below ", path.to_bytes()),
+        r => return step(r, b"cannot restrict mounts below ", path.to_bytes()),
     }
     let extra = if attr & MOUNT_ATTR_RDONLY as u64 != 0 { MS_RDONLY } else { 0 } | MS_NODEV;
     let top = path.to_bytes();
@@ -151,20 +151,12 @@ fn restrict_tree(path: &CStr, attr: u64) -> Result<(), Failed> {
             }
         }
         if let Err(e) = sys::mount(None, point, None, flags, None) {
-            failed = Some(cannot(b"restrict mount ", p, e));
+            failed = Some(fail(b"cannot restrict mount ", p, e));
             return true;
         }
         false
     });
     failed.map_or(Ok(()), Err)
-}
-
-/// `/proc/self/fd/N`: mounting onto it mounts onto exactly the file the
-/// descriptor was opened on, never onto where a path leads later.
-fn fd_path<'a>(fd: &Fd, buf: &'a mut PathBuf) -> &'a CStr {
-    let mut number = Line::new();
-    number.num(fd.raw() as u64);
-    buf.join(b"/proc/self/fd", number.text()).unwrap_or(c"/proc/self/fd/-")
 }
 
 /// `name` in the directory `dir`, opened without following a symlink: a
@@ -184,7 +176,7 @@ static DEV_LINKS: [(&CStr, &CStr); 5] = [
 
 /// A file `name` created in `dir` to mount a single node onto.
 fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
-    step(sys::openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"create ", what)
+    step(sys::openat(dir, name, O_CREAT | O_EXCL | O_NOFOLLOW, 0o666), b"cannot create ", what)
 }
 
 /// The console: a new pseudo-terminal of the devpts instance mounted on
@@ -193,11 +185,11 @@ fn mount_file(dir: &Fd, name: &CStr, what: &[u8]) -> Result<Fd, Failed> {
 /// (`owner`). `pts` is opened here, after the mount: a descriptor opened
 /// before it names the directory below.
 fn console_pty(dir: &Fd, pts: &CStr, owner: (u32, u32)) -> Result<(Fd, Fd), Failed> {
-    let pts = step(subdir(dir, pts).ok_or(Errno::ENOENT), b"open the console's ptmx", b"")?;
+    let pts = step(subdir(dir, pts).ok_or(Errno::ENOENT), b"cannot open the console's ptmx", b"")?;
     let mut path = PathBuf::new();
     let ptmx = path.join(fd_path(&pts, &mut PathBuf::new()).to_bytes(), b"ptmx").unwrap_or(c"");
-    let (master, slave) = step(sys::open_pty(ptmx), b"open the console's ptmx", b"")?;
-    step(sys::chown_at(&slave, c"", owner.0, owner.1), b"give the console to the container's root", b"")?;
+    let (master, slave) = step(sys::open_pty(ptmx), b"cannot open the console's ptmx", b"")?;
+    step(sys::chown_at(&slave, c"", owner.0, owner.1), b"cannot give the console to the container's root", b"")?;
     Ok((master, slave))
 }
 
@@ -227,7 +219,7 @@ fn devpts(target: &Fd) -> Result<(), Failed> {
             MS_NOSUID | MS_NOEXEC,
             Some(c"newinstance,ptmxmode=0666,mode=0620"),
         ),
-        b"mount devpts on /dev/pts",
+        b"cannot mount devpts on /dev/pts",
         b"",
     )
 }
@@ -241,32 +233,32 @@ fn make_dev(dev: Fd, owner: (u32, u32), console: bool) -> Result<Option<(Fd, Fd)
     let tmpfs = |target: &CStr, flags, data: &CStr, what: &[u8]| {
         step(
             sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), MS_NOSUID | flags, Some(data)),
-            b"mount tmpfs on ",
+            b"cannot mount tmpfs on ",
             what,
         )
     };
     tmpfs(fd_path(&dev, &mut path), MS_NOEXEC, c"mode=0755", b"/dev")?;
-    let dev = step(sys::openat(&sys::CWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"open /dev", b"")?;
+    let dev = step(sys::openat(&sys::CWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"cannot open /dev", b"")?;
     let mut host = PathBuf::new();
     for node in DEV_NODES {
         let source = host.join(b"/dev", node.to_bytes()).unwrap_or(node);
         let target = mount_file(&dev, node, source.to_bytes())?;
         step(
             sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None),
-            b"bind host ",
+            b"cannot bind host ",
             source.to_bytes(),
         )?;
     }
     for (name, mode, what) in [(c"pts", 0o755, &b"/dev/pts"[..]), (c"shm", 0o1777, b"/dev/shm")] {
-        step(sys::mkdirat(&dev, name, mode), b"create ", what)?;
+        step(sys::mkdirat(&dev, name, mode), b"cannot create ", what)?;
     }
-    let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"open /dev/pts", b"")?;
+    let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"cannot open /dev/pts", b"")?;
     devpts(&pts)?;
     // A devpts instance's root directory is host root's whoever mounts it:
     // given to container root (`owner`) with the mounter's own file access.
-    let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"open /dev/pts", b"")?;
+    let pts = step(subdir(&dev, c"pts").ok_or(Errno::ENOENT), b"cannot open /dev/pts", b"")?;
     let given = as_owner((0, 0), || sys::chown_at(&pts, c"", owner.0, owner.1));
-    step(given, b"give /dev/pts to the container's root", b"")?;
+    step(given, b"cannot give /dev/pts to the container's root", b"")?;
     let pty = match console {
         true => {
             let pty = console_pty(&dev, c"pts", owner)?;
@@ -274,17 +266,17 @@ fn make_dev(dev: Fd, owner: (u32, u32), console: bool) -> Result<Option<(Fd, Fd)
             let mut slave_path = PathBuf::new();
             step(
                 sys::mount(Some(fd_path(&pty.1, &mut slave_path)), fd_path(&target, &mut path), None, MS_BIND, None),
-                b"bind the console at /dev/console",
+                b"cannot bind the console at /dev/console",
                 b"",
             )?;
             Some(pty)
         }
         false => None,
     };
-    let shm = step(subdir(&dev, c"shm").ok_or(Errno::ENOENT), b"open /dev/shm", b"")?;
+    let shm = step(subdir(&dev, c"shm").ok_or(Errno::ENOENT), b"cannot open /dev/shm", b"")?;
     tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
     for &(name, target) in &DEV_LINKS {
-        step(sys::symlinkat(target, &dev, name), b"create /dev/", name.to_bytes())?;
+        step(sys::symlinkat(target, &dev, name), b"cannot create /dev/", name.to_bytes())?;
     }
     Ok(pty)
 }
@@ -320,7 +312,7 @@ enum Last {
 /// lead out of DIR; a missing component is created, the last one as `last`
 /// says.
 fn open_inside(dst: &[u8], last: Last, owner: (u32, u32)) -> Result<Fd, Failed> {
-    let mut dir = step(sys::open(c".", O_PATH | O_DIRECTORY), b"open new root", b"")?;
+    let mut dir = step(sys::open(c".", O_PATH | O_DIRECTORY), b"cannot open new root", b"")?;
     let mut parts = dst.split(|&b| b == b'/').filter(|p| !p.is_empty() && p != b".").peekable();
     let mut name = PathBuf::new();
     if parts.peek().is_none() {
@@ -340,13 +332,13 @@ fn open_inside(dst: &[u8], last: Last, owner: (u32, u32)) -> Result<Fd, Failed> 
                 } else {
                     sys::mkdirat(&dir, part_c, 0o755)
                 };
-                step(made, b"create ", dst)?;
-                step(sys::chown_at(&dir, part_c, owner.0, owner.1), b"create ", dst)?;
+                step(made, b"cannot create ", dst)?;
+                step(sys::chown_at(&dir, part_c, owner.0, owner.1), b"cannot create ", dst)?;
                 sys::openat(&dir, part_c, flags, 0)
             }
             other => other,
         };
-        dir = step(opened, b"mount on ", dst)?;
+        dir = step(opened, b"cannot mount on ", dst)?;
     }
     Ok(dir)
 }
@@ -355,7 +347,7 @@ fn open_inside(dst: &[u8], last: Last, owner: (u32, u32)) -> Result<Fd, Failed> 
 /// fallback of `restrict_tree`.
 fn below<'a>(dir: &CStr, rel: &[u8], buf: &'a mut PathBuf) -> Result<&'a CStr, Failed> {
     let rel = rel.strip_prefix(b"/").unwrap_or(rel);
-    step(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), b"mount on ", rel)
+    step(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), b"cannot mount on ", rel)
 }
 
 fn extra_mount(dir: &CStr, m: &ExtraMount, owner: (u32, u32)) -> Result<(), Failed> {
@@ -371,17 +363,17 @@ fn extra_mount(dir: &CStr, m: &ExtraMount, owner: (u32, u32)) -> Result<(), Fail
                 Some(c"mode=1777"),
             )
         });
-        return step(mounted, b"mount tmpfs on ", m.dst);
+        return step(mounted, b"cannot mount tmpfs on ", m.dst);
     }
     let mut src_buf = PathBuf::new();
     let src_c = src_buf.join(b"", m.src).unwrap_or(c"");
-    let source = step(sys::open(src_c, O_PATH), b"bind ", m.src)?;
-    let is_dir = step(sys::fstat(&source), b"bind ", m.src)?.is_dir();
+    let source = step(sys::open(src_c, O_PATH), b"cannot bind ", m.src)?;
+    let is_dir = step(sys::fstat(&source), b"cannot bind ", m.src)?.is_dir();
     let target = open_inside(m.dst, if is_dir { Last::Dir } else { Last::File }, owner)?;
     let mut src_path = PathBuf::new();
     step(
         sys::mount(Some(fd_path(&source, &mut src_path)), fd_path(&target, &mut path), None, MS_BIND | MS_REC, None),
-        b"bind ",
+        b"cannot bind ",
         m.src,
     )?;
     let attr = if m.kind == Extra::ReadOnly { MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY } else { MOUNT_ATTR_NODEV };
@@ -411,21 +403,21 @@ pub struct Root<'a> {
 /// was covered) as the lower layer. DIR itself is never bound, so after the
 /// pivot it is reachable only as the overlay's read-only lower layer.
 fn volatile_root(root: &Root) -> Result<(), Failed> {
-    let lower = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"open ", root.shown)?;
+    let lower = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
     step(
         sys::mount(Some(c"tmpfs"), root.dir, Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=0755")),
-        b"mount tmpfs on ",
+        b"cannot mount tmpfs on ",
         root.shown,
     )?;
-    let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"open ", root.shown)?;
+    let upper = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
     for name in [c"upper", c"work"] {
-        step(sys::mkdirat(&upper, name, 0o755), b"create the overlay's directories", b"")?;
+        step(sys::mkdirat(&upper, name, 0o755), b"cannot create the overlay's directories", b"")?;
     }
     // Made by the mounter (host root, or the caller's root of the outer
     // user namespace), the upper layer, whose owner the overlay's / shows,
     // must be container root's.
     let (uid, gid) = root.owner;
-    step(sys::chown_at(&upper, c"upper", uid, gid), b"create the overlay's directories", b"")?;
+    step(sys::chown_at(&upper, c"upper", uid, gid), b"cannot create the overlay's directories", b"")?;
     let mut data = Line::new();
     let (mut l, mut u) = (PathBuf::new(), PathBuf::new());
     let (lower_dir, upper_dir) = (fd_path(&lower, &mut l).to_bytes(), fd_path(&upper, &mut u).to_bytes());
@@ -466,9 +458,9 @@ fn detach_others(dir: &CStr) {
 /// With the working directory at the new root: move it over / and make it
 /// the root (as switch_root(8) does, without deleting anything).
 fn move_root() -> Result<(), Failed> {
-    step(sys::mount(Some(c"."), c"/", None, MS_MOVE, None), b"move the new root over /", b"")?;
-    step(sys::chroot(c"."), b"change root", b"")?;
-    step(sys::chdir(c"/"), b"change directory to /", b"")
+    step(sys::mount(Some(c"."), c"/", None, MS_MOVE, None), b"cannot move the new root over /", b"")?;
+    step(sys::chroot(c"."), b"cannot change root", b"")?;
+    step(sys::chdir(c"/"), b"cannot change directory to /", b"")
 }
 
 /// In a new mount namespace: DIR bound onto itself with everything below it
@@ -476,16 +468,16 @@ fn move_root() -> Result<(), Failed> {
 /// for host mounts on dev, proc and sys.
 fn prepare_root(root: &Root) -> Result<(), Failed> {
     // Nothing mounted here may propagate back to the host.
-    step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), b"make mounts private", b"")?;
+    step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), b"cannot make mounts private", b"")?;
     if root.volatile {
         volatile_root(root)?;
     } else {
-        step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), b"bind new root ", root.shown)?;
+        step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), b"cannot bind new root ", root.shown)?;
         // Device nodes in DIR (a tarball's /dev, a copied disk) must not
         // open inside: only the nodes of the /dev made below do.
         restrict_tree(root.dir, MOUNT_ATTR_NODEV as u64)?;
     }
-    step(sys::chdir(root.dir), b"enter new root ", root.shown)?;
+    step(sys::chdir(root.dir), b"cannot enter new root ", root.shown)?;
     // A host mount left on DIR/dev (a chroot setup's bind) would only be
     // covered, and container root could unmount the cover and reach it.
     for name in [c"dev", c"proc", c"sys"] {
@@ -532,9 +524,9 @@ pub fn assemble_root(root: &Root) -> Result<Option<Pty>, Failed> {
         // No /dev in DIR: the console comes from a devpts instance mounted
         // in this namespace only, which the switch of root then detaches.
         None if root.console => {
-            let pts = step(sys::open(c"/dev/pts", O_PATH | O_DIRECTORY), b"open /dev/pts", b"")?;
+            let pts = step(sys::open(c"/dev/pts", O_PATH | O_DIRECTORY), b"cannot open /dev/pts", b"")?;
             devpts(&pts)?;
-            let dev = step(sys::open(c"/dev", O_PATH | O_DIRECTORY), b"open /dev", b"")?;
+            let dev = step(sys::open(c"/dev", O_PATH | O_DIRECTORY), b"cannot open /dev", b"")?;
             let (master, slave) = console_pty(&dev, c"pts", root.owner)?;
             Some(Pty { master, slave, at_dev_console: false })
         }
@@ -554,14 +546,14 @@ pub fn assemble_root(root: &Root) -> Result<Option<Pty>, Failed> {
 /// made after joining it mounts it).
 pub fn mount_kernel_views(root: &Root, init: i32) -> Result<(), Failed> {
     let mut path = PathBuf::new();
-    let mut ns = Line::new();
+    let mut ns = PathBuf::new();
     if let Some(sys_dir) = subdir(&sys::CWD, c"sys").filter(|_| root.new_net) {
         let net = step(
             sys::open(ns.proc_path(init, b"/ns/net", &[]), sys::O_RDONLY),
-            b"open the init's network namespace",
+            b"cannot open the init's network namespace",
             b"",
         )?;
-        step(sys::setns(&net, sys::CLONE_NEWNET), b"enter the init's network namespace", b"")?;
+        step(sys::setns(&net, sys::CLONE_NEWNET), b"cannot enter the init's network namespace", b"")?;
         step(
             sys::mount(
                 Some(c"sysfs"),
@@ -570,19 +562,22 @@ pub fn mount_kernel_views(root: &Root, init: i32) -> Result<(), Failed> {
                 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                 None,
             ),
-            b"mount sysfs",
+            b"cannot mount sysfs",
             b"",
         )?;
     }
     if let Some(proc_dir) = subdir(&sys::CWD, c"proc") {
-        let pid =
-            step(sys::open(ns.proc_path(init, b"/ns/pid", &[]), sys::O_RDONLY), b"open the init's PID namespace", b"")?;
-        step(sys::setns(&pid, sys::CLONE_NEWPID), b"enter the init's PID namespace", b"")?;
-        let child = step(sys::fork(), b"fork", b"")?;
+        let pid = step(
+            sys::open(ns.proc_path(init, b"/ns/pid", &[]), sys::O_RDONLY),
+            b"cannot open the init's PID namespace",
+            b"",
+        )?;
+        step(sys::setns(&pid, sys::CLONE_NEWPID), b"cannot enter the init's PID namespace", b"")?;
+        let child = step(sys::fork(), b"cannot fork", b"")?;
         if child == 0 {
             let target = fd_path(&proc_dir, &mut path);
             let mounted = sys::mount(Some(c"proc"), target, Some(c"proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None);
-            sys::exit(step(mounted, b"mount proc", b"").err().unwrap_or(0));
+            sys::exit(step(mounted, b"cannot mount proc", b"").err().unwrap_or(0));
         }
         if sys::wait(child) != Ok(sys::Exit::Code(0)) {
             return Err(EXIT_FAILURE);
@@ -611,12 +606,12 @@ pub fn switch_root(root: &Root) -> Result<(), Failed> {
 /// namespace copied from the mounter's (and so locked, see
 /// `assemble_root`), with the new root as its root.
 pub fn enter_locked_copy() -> Result<(), Failed> {
-    step(sys::unshare(sys::CLONE_NEWNS), b"create mount namespace", b"")?;
+    step(sys::unshare(sys::CLONE_NEWNS), b"cannot create mount namespace", b"")?;
     // The mounter's pivot moved our root and working directory with its
     // own; after a move over the initial ramfs, our working directory is
     // the new root and our root still the one below it.
-    step(sys::chroot(c"."), b"change root", b"")?;
-    step(sys::chdir(c"/"), b"change directory to /", b"")
+    step(sys::chroot(c"."), b"cannot change root", b"")?;
+    step(sys::chdir(c"/"), b"cannot change directory to /", b"")
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! User namespaces and their identity maps (SPEC §4): which maps a caller
 //! gets, and the two ways of writing them.
 
-use crate::exec::PathBuf;
 use crate::ids::{self, IdMap, MapLine, Range};
-use crate::out::{cannot, say, Line, EXIT_FAILURE};
+use crate::out::{fail, say, Line, EXIT_FAILURE};
+use crate::path::PathBuf;
 use crate::sys::{self, CStrArray, Errno, Exit, O_RDONLY};
 use crate::text::FirstBytes;
 use core::ffi::CStr;
@@ -213,18 +213,18 @@ pub fn self_maps() -> Maps {
 /// root from the parent namespace or, for `Writer::Own`, from anywhere.
 /// Err is the exit status after the message.
 fn write_direct(pid: i32, maps: &Maps) -> Result<(), i32> {
-    let mut path = Line::new();
+    let mut path = PathBuf::new();
     if maps.writer == Writer::Own {
         // Since Linux 3.19 an unprivileged gid_map needs setgroups denied
         // first (CVE-2014-8989).
         let file = path.proc_path(pid, b"/setgroups", &[]);
-        sys::write_file(&sys::CWD, file, b"deny").map_err(|e| cannot(b"write ", file.to_bytes(), e))?;
+        sys::write_file(&sys::CWD, file, b"deny").map_err(|e| fail(b"cannot write ", file.to_bytes(), e))?;
     }
     for (map, name) in [(&maps.gid, &b"gid_map"[..]), (&maps.uid, &b"uid_map"[..])] {
         let mut text = heapless::Vec::<u8, 512>::new();
         ids::format_map(map, &mut text);
         let file = path.proc_path(pid, b"/{}", &[name]);
-        sys::write_file(&sys::CWD, file, &text).map_err(|e| cannot(b"write ", file.to_bytes(), e))?;
+        sys::write_file(&sys::CWD, file, &text).map_err(|e| fail(b"cannot write ", file.to_bytes(), e))?;
     }
     Ok(())
 }
@@ -249,11 +249,11 @@ fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
         argv.push(arg);
         rest = &rest[arg.to_bytes().len() + 1..];
     }
-    let child = sys::fork().map_err(|e| cannot(b"fork ", helper, e))?;
+    let child = sys::fork().map_err(|e| fail(b"cannot fork ", helper, e))?;
     if child == 0 {
         sys::set_mask(sys::SigSet(0));
         let e = sys::execve(path.as_cstr().unwrap_or(c""), argv.list(), CStrArray::<1>::new().list());
-        sys::exit(cannot(b"execute ", helper, e));
+        sys::exit(fail(b"cannot execute ", helper, e));
     }
     Ok(child)
 }
@@ -316,7 +316,7 @@ pub fn become_root(maps: &Maps) -> Result<(), i32> {
             }
             Ok(())
         }
-        Err(e) => Err(cannot(b"become root in the user namespace", b"", e)),
+        Err(e) => Err(fail(b"cannot become root in the user namespace", b"", e)),
     }
 }
 
@@ -340,15 +340,15 @@ pub fn nested_maps(maps: &Maps) -> Maps {
 /// maps are written by ourselves; the others by a child left in the parent
 /// namespace, forked before and released once we have unshared.
 pub fn unshare_user(maps: &Maps) -> Result<(), i32> {
-    let unshare = |flags| sys::unshare(flags).map_err(|e| cannot(b"create user namespace", b"", e));
+    let unshare = |flags| sys::unshare(flags).map_err(|e| fail(b"cannot create user namespace", b"", e));
     if maps.writer == Writer::Own {
         unshare(sys::CLONE_NEWUSER)?;
         write_direct(0, maps)?;
         return become_root(maps);
     }
-    let (ready_r, ready_w) = sys::pipe().map_err(|e| cannot(b"create pipe", b"", e))?;
+    let (ready_r, ready_w) = sys::pipe().map_err(|e| fail(b"cannot create pipe", b"", e))?;
     let parent = sys::getpid();
-    let writer = sys::fork().map_err(|e| cannot(b"fork", b"", e))?;
+    let writer = sys::fork().map_err(|e| fail(b"cannot fork", b"", e))?;
     if writer == 0 {
         drop(ready_w);
         let mut go = [0u8; 1];

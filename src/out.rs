@@ -2,7 +2,6 @@
 //! appending bytes into a fixed buffer, `NAME: what failed: strerror`.
 
 use crate::sys::{write_all, Errno, STDERR};
-use core::ffi::CStr;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 pub const EXIT_FAILURE: i32 = 1;
@@ -49,30 +48,10 @@ impl Line {
     }
     /// Appends `template`, each `{}` of it replaced by the next of `values`.
     pub fn fill(&mut self, template: &[u8], values: &[&[u8]]) -> &mut Line {
-        let mut values = values.iter();
-        let mut bytes = template.iter();
-        while let Some(&b) = bytes.next() {
-            if b == b'{' {
-                bytes.next();
-                self.add(values.next().copied().unwrap_or_default());
-            } else {
-                self.add(&[b]);
-            }
-        }
+        crate::text::fill_template(template, values, &mut |part| {
+            self.add(part);
+        });
         self
-    }
-    /// This line made `/proc/PID` (`/proc/self` for 0) and `tail` (a
-    /// template, as `fill` takes), as a C string.
-    pub fn proc_path(&mut self, pid: i32, tail: &[u8], values: &[&[u8]]) -> &CStr {
-        self.len = 0;
-        self.add(b"/proc/");
-        if pid == 0 {
-            self.add(b"self");
-        } else {
-            self.num(pid as u64);
-        }
-        self.fill(tail, values).add(b"\0");
-        crate::sys::cstr_until_nul(self.text()).unwrap_or(c"")
     }
     /// Writes the line, with its newline, to standard error.
     pub fn send(&mut self) {
@@ -117,16 +96,10 @@ pub fn fail(what: &[u8], object: &[u8], e: Errno) -> i32 {
     failure(b"", b"{}{}", &[what, object], e)
 }
 
-/// `NAME: cannot WHAT OBJECT: strerror` on standard error; returns exit
-/// status 1. Most failures are told so: their texts share the "cannot ".
-pub fn cannot(what: &[u8], object: &[u8], e: Errno) -> i32 {
-    failure(b"cannot ", b"{}{}", &[what, object], e)
-}
-
-/// `NAME: cannot TEMPLATE: strerror` on standard error, with `values` for
-/// the `{}`s of the template; returns exit status 1.
-pub fn cannot_with(template: &[u8], values: &[&[u8]], e: Errno) -> i32 {
-    failure(b"cannot ", template, values, e)
+/// `NAME: TEMPLATE: strerror` on standard error, with `values` for the
+/// `{}`s of the template; returns exit status 1.
+pub fn fail_with(template: &[u8], values: &[&[u8]], e: Errno) -> i32 {
+    failure(b"", template, values, e)
 }
 
 fn failure(prefix: &[u8], template: &[u8], values: &[&[u8]], e: Errno) -> i32 {
@@ -213,16 +186,6 @@ mod tests {
         assert!(line.text().ends_with(b": x: unknown applet"));
         let line = message_of(b"", b"{}{}", &[b"no process ", b"7"]);
         assert!(line.text().ends_with(b": no process 7"));
-    }
-
-    #[test]
-    fn proc_paths() {
-        let mut line = Line::new();
-        assert_eq!(line.proc_path(0, b"/ns/{}", &[b"user"]), c"/proc/self/ns/user");
-        assert_eq!(line.proc_path(4242, b"/status", &[]), c"/proc/4242/status");
-        assert_eq!(line.proc_path(1, b"", &[]), c"/proc/1");
-        // Too long for the line: an empty path, which opens nothing.
-        assert_eq!(line.proc_path(1, b"{}", &[&[b'x'; 600]]), c"");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! which it passes on, which stop the child, and how the supervisor ends.
 
 use crate::console::{Console, Relay};
-use crate::out::{cannot, say};
+use crate::out::{fail, say};
 use crate::sys::{
     self, Exit, Fd, PollFd, SigSet, POLLIN, POLLOUT, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGTSTP,
 };
@@ -160,7 +160,7 @@ pub fn supervise(
         Ok(fd) => fd,
         Err(e) => {
             let _ = sys::kill(child, SIGKILL);
-            return Exit::Code(cannot(b"create signalfd", b"", e));
+            return Exit::Code(fail(b"cannot create signalfd", b"", e));
         }
     };
     if let Some(console) = console.as_deref_mut() {

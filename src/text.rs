@@ -36,6 +36,19 @@ pub fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
     &digits[i..]
 }
 
+/// `template`, each `{}` of it replaced by the next of `values` (an empty
+/// one when they run out), given to `out` in parts.
+pub fn fill_template(template: &[u8], values: &[&[u8]], out: &mut dyn FnMut(&[u8])) {
+    let mut values = values.iter();
+    let mut rest = template;
+    while let Some(at) = rest.windows(2).position(|w| w == b"{}") {
+        out(&rest[..at]);
+        out(values.next().copied().unwrap_or_default());
+        rest = &rest[at + 2..];
+    }
+    out(rest);
+}
+
 /// Parse a whole decimal u32: digits only, non-empty, no sign, no overflow. Leading zeros ok.
 pub fn parse_u32(s: &[u8]) -> Option<u32> {
     if s.is_empty() {
@@ -144,11 +157,8 @@ pub fn for_each_line(
             start = newline + 1;
             from = start;
         }
-        // The unfinished line to the front, byte by byte: copy_within
-        // would call memmove through the GOT.
-        for to in 0..end - start {
-            buf[to] = buf[start + to];
-        }
+        // The unfinished line to the front.
+        buf.copy_within(start..end, 0);
         len = end - start;
     }
 }

@@ -6,11 +6,11 @@ use crate::args::{index, parse, Given, Opt, Parsed};
 use crate::cgroup::Cgroups;
 use crate::console::at_terminal;
 use crate::container::{launch, Running, Spec};
-use crate::exec::PathBuf;
 use crate::ids::IdMap;
 use crate::mount::{Extra, ExtraMount, Root};
 use crate::ns::{map_option, plan_maps, Maps, Writer};
-use crate::out::{cannot_with, say, Line, EXIT_FAILURE};
+use crate::out::{fail_with, say, EXIT_FAILURE};
+use crate::path::{fd_path, PathBuf};
 use crate::supervise::{end, parse_signal};
 use crate::sys::{
     self, CStrList, Errno, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
@@ -105,7 +105,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             return EXIT_FAILURE;
         }
         Ok(path) => path,
-        Err(e) => return cannot_with(b"use {} as root", &[dir.to_bytes()], e),
+        Err(e) => return fail_with(b"cannot use {} as root", &[dir.to_bytes()], e),
     };
     let maps = match plan_maps(plan.uid_map.as_ref(), plan.gid_map.as_ref()) {
         Ok(maps) => maps,
@@ -203,8 +203,7 @@ fn fill_spec<'a>(
 /// directory in /proc/self/fd).
 fn resolve_dir<'a>(dir: &CStr, buf: &'a mut PathBuf) -> Result<&'a CStr, Errno> {
     let fd = sys::open(dir, O_PATH | O_DIRECTORY)?;
-    let mut link = Line::new();
     let mut target = [0u8; 4096];
-    let path = sys::readlink(link.proc_path(0, b"/fd/{}", &[Line::new().num(fd.raw() as u64).text()]), &mut target)?;
+    let path = sys::readlink(fd_path(&fd, &mut PathBuf::new()), &mut target)?;
     buf.join(b"", path.to_bytes()).ok_or(Errno::ENAMETOOLONG)
 }

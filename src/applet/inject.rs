@@ -8,7 +8,8 @@ use crate::exec::{exec_command, new_session_keyring, search_path, DEFAULT_PATH_V
 use crate::ids::passwd_home_shell;
 use crate::memfd::{exec_sealed, sealed_copy};
 use crate::ns::{become_root, Maps, Writer};
-use crate::out::{cannot, cannot_with, fail, say, Line, EXIT_FAILURE};
+use crate::out::{fail, fail_with, say, Line, EXIT_FAILURE};
+use crate::path::PathBuf;
 use crate::supervise::{end, owned_signals, supervise, Child};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
@@ -73,13 +74,13 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // Container root must not ptrace us or open our /proc files while we
     // hold host descriptors (CVE-2016-9962).
     if let Err(e) = sys::prctl(PR_SET_DUMPABLE, 0) {
-        return cannot(b"become non-dumpable", b"", e);
+        return fail(b"cannot become non-dumpable", b"", e);
     }
     // The host's /proc, to read the child's signal masks once our own view
     // is the container's.
     let proc = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {
         Ok(proc) => proc,
-        Err(e) => return cannot(b"open /proc", b"", e),
+        Err(e) => return fail(b"cannot open /proc", b"", e),
     };
     // Every namespace file is opened before the first setns: once in the
     // container's mount namespace, the host's /proc is out of reach.
@@ -117,7 +118,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     for ((name, kind), target) in NAMESPACES.iter().zip(targets.iter()) {
         if let Some(fd) = target {
             if let Err(e) = sys::setns(fd, *kind) {
-                return cannot_with(b"enter {} namespace of process {}", &[name.to_bytes(), pid_text], e);
+                return fail_with(b"cannot enter {} namespace of process {}", &[name.to_bytes(), pid_text], e);
             }
         }
     }
@@ -140,7 +141,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let old_mask = sys::block(owned);
     let child = match sys::fork() {
         Ok(child) => child,
-        Err(e) => return cannot(b"fork", b"", e),
+        Err(e) => return fail(b"cannot fork", b"", e),
     };
     if child == 0 {
         sys::set_mask(old_mask);
@@ -171,7 +172,7 @@ fn run_inside(cmd: CStrList, env: CStrList, vars: &Variables, console: Option<&C
     // No controlling terminal: TIOCSTI and TIOCLINUX cannot reach the
     // caller's (CVE-2017-5226).
     if let Err(e) = sys::setsid() {
-        return cannot(b"create session", b"", e);
+        return fail(b"cannot create session", b"", e);
     }
     if let Some(slave) = console.and_then(|c| c.slave.as_ref()) {
         if let Err(status) = take_console(slave) {
@@ -184,7 +185,7 @@ fn run_inside(cmd: CStrList, env: CStrList, vars: &Variables, console: Option<&C
     // A host descriptor (or directory) handed to a program of the
     // container is a way out (CVE-2024-21626).
     if let Err(e) = sys::cloexec_from(3) {
-        return cannot(b"close inherited files", b"", e);
+        return fail(b"cannot close inherited files", b"", e);
     }
     let (mut home, mut shell) = (heapless::Vec::new(), heapless::Vec::new());
     let (home, shell) = root_home_and_shell(&mut home, &mut shell);
@@ -252,7 +253,7 @@ fn root_home_and_shell<'a>(
 
 /// CapBnd of `pid` (all bits when it cannot be read).
 fn capability_bounding_set(pid: i32) -> u64 {
-    let Ok(file) = sys::open(Line::new().proc_path(pid, b"/status", &[]), O_RDONLY) else { return u64::MAX };
+    let Ok(file) = sys::open(PathBuf::new().proc_path(pid, b"/status", &[]), O_RDONLY) else { return u64::MAX };
     let mut status = [0u8; 2048];
     let len = sys::read_full(&file, &mut status).unwrap_or(0);
     crate::text::signal_mask(&status[..len], b"CapBnd:").unwrap_or(u64::MAX)
@@ -264,7 +265,7 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
     let mut pid_text = Line::new();
     pid_text.num(pid as u64);
     let pid_text = pid_text.text();
-    let mut path = Line::new();
+    let mut path = PathBuf::new();
     let mut any = false;
     for ((name, _), target) in NAMESPACES.iter().zip(targets.iter_mut()) {
         let name = name.to_bytes();
@@ -280,7 +281,7 @@ fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32>
                 }
                 return Err(fail(b"no process ", pid_text, Errno::ESRCH));
             }
-            Err(e) => return Err(cannot_with(b"open {} namespace of process {}", &[name, pid_text], e)),
+            Err(e) => return Err(fail_with(b"cannot open {} namespace of process {}", &[name, pid_text], e)),
         };
         if !same_namespace(&theirs, path.proc_path(0, b"/ns/{}", &[name])) {
             any = true;
@@ -302,11 +303,11 @@ fn same_namespace(fd: &Fd, ours: &CStr) -> bool {
 fn container_child(pid: i32) -> Option<i32> {
     let mut pid_text = Line::new();
     pid_text.num(pid as u64);
-    let file = sys::open(Line::new().proc_path(pid, b"/task/{}/children", &[pid_text.text()]), O_RDONLY).ok()?;
+    let file = sys::open(PathBuf::new().proc_path(pid, b"/task/{}/children", &[pid_text.text()]), O_RDONLY).ok()?;
     let mut children = [0u8; 24];
     let len = sys::read_full(&file, &mut children).ok()?;
     let child = children.get(..len)?.split(|&b| b == b' ').next().and_then(parse_pid)?;
-    let user = sys::open(Line::new().proc_path(child, b"/ns/user", &[]), O_RDONLY).ok()?;
+    let user = sys::open(PathBuf::new().proc_path(child, b"/ns/user", &[]), O_RDONLY).ok()?;
     (!same_namespace(&user, c"/proc/self/ns/user")).then_some(child)
 }
 
@@ -322,7 +323,7 @@ fn running_sealed() -> bool {
 fn reexec_sealed(args: CStrList, env: CStrList) -> i32 {
     let exe = match sys::open(c"/proc/self/exe", O_RDONLY) {
         Ok(exe) => exe,
-        Err(e) => return cannot(b"open /proc/self/exe", b"", e),
+        Err(e) => return fail(b"cannot open /proc/self/exe", b"", e),
     };
     let memfd = match sealed_copy(&exe, b"ucontain") {
         Ok(memfd) => memfd,

@@ -4,7 +4,7 @@
 use crate::args::positional;
 use crate::exec::{exec_command, search_path};
 use crate::ns::{self_maps, unshare_user};
-use crate::out::cannot;
+use crate::out::fail;
 use crate::sys::{self, CStrList, Errno, CLONE_NEWIPC, CLONE_NEWNET};
 
 pub const USAGE: &[u8] = b"Usage: isolate CMD [ARG]...\n";
@@ -25,10 +25,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         unshared = sys::unshare(namespaces);
     }
     if let Err(e) = unshared {
-        return cannot(b"create network namespace", b"", e);
+        return fail(b"cannot create network namespace", b"", e);
     }
     if let Err(e) = sys::loopback_up() {
-        return cannot(b"bring up lo", b"", e);
+        return fail(b"cannot bring up lo", b"", e);
     }
     exec_command(args, env, search_path(env))
 }

@@ -13,7 +13,7 @@ pub mod pseudo;
 #[cfg(feature = "seal")]
 pub mod seal;
 
-use crate::out::{cannot, cannot_with, usage};
+use crate::out::{fail, fail_with, usage};
 use crate::sys::{self, cstr_until_nul, CStrList, Fd, O_DIRECTORY, O_PATH};
 use crate::text::same;
 use core::ffi::CStr;
@@ -33,11 +33,11 @@ pub fn install(args: CStrList) -> i32 {
     let mut exe = [0u8; 4096];
     let exe = match sys::readlink(c"/proc/self/exe", &mut exe) {
         Ok(path) => path,
-        Err(e) => return cannot(b"find this binary", b"", e),
+        Err(e) => return fail(b"cannot find this binary", b"", e),
     };
     let at = match sys::open(dir, O_PATH | O_DIRECTORY) {
         Ok(fd) => fd,
-        Err(e) => return cannot(b"open ", dir.to_bytes(), e),
+        Err(e) => return fail(b"cannot open ", dir.to_bytes(), e),
     };
     let target = link_target(exe, &at);
     let mut status = 0;
@@ -52,7 +52,7 @@ pub fn install(args: CStrList) -> i32 {
             made = sys::unlink_at(&at, name).and_then(|()| sys::symlinkat(target, &at, name));
         }
         if let Err(e) = made {
-            status = cannot_with(b"link {}/{}", &[dir.to_bytes(), name.to_bytes()], e);
+            status = fail_with(b"cannot link {}/{}", &[dir.to_bytes(), name.to_bytes()], e);
         }
     }
     status

@@ -3,7 +3,7 @@
 
 use crate::args::positional;
 use crate::mount::detach_old_root;
-use crate::out::cannot;
+use crate::out::fail;
 use crate::sys::{self, CStrList};
 
 pub const USAGE: &[u8] = b"Usage: pivot NEW-ROOT [PUT-OLD]\n";
@@ -16,11 +16,11 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
     if let Some(put_old) = put_old {
         return match sys::pivot_root(new_root, put_old) {
             Ok(()) => 0,
-            Err(e) => cannot(b"pivot to new root ", new_root.to_bytes(), e),
+            Err(e) => fail(b"cannot pivot to new root ", new_root.to_bytes(), e),
         };
     }
     if let Err(e) = sys::chdir(new_root) {
-        return cannot(b"pivot to new root ", new_root.to_bytes(), e);
+        return fail(b"cannot pivot to new root ", new_root.to_bytes(), e);
     }
     match detach_old_root(new_root.to_bytes()) {
         Ok(()) => 0,

@@ -2,9 +2,10 @@
 //! that runs as PROG can reach the file it came from (CVE-2019-5736).
 
 use crate::args::positional;
-use crate::exec::{find_program, not_run, search_path, PathBuf, NOT_EXECUTABLE};
+use crate::exec::{find_program, not_run, search_path, NOT_EXECUTABLE};
 use crate::memfd::{exec_sealed, sealed_copy};
-use crate::out::{cannot, say, EXIT_FAILURE};
+use crate::out::{fail, say, EXIT_FAILURE};
+use crate::path::PathBuf;
 use crate::sys::{self, CStrList, O_RDONLY};
 
 pub const USAGE: &[u8] = b"Usage: seal PROG [ARG]...\n";
@@ -21,7 +22,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let Some(path) = path.as_cstr() else { return EXIT_FAILURE };
     let file = match sys::open(path, O_RDONLY) {
         Ok(file) => file,
-        Err(e) => return cannot(b"open ", prog.to_bytes(), e),
+        Err(e) => return fail(b"cannot open ", prog.to_bytes(), e),
     };
     // A script's interpreter is handed /dev/fd/N of the memfd, which is
     // close-on-exec and so already gone when it tries to open it: execveat
