@@ -20,6 +20,7 @@ use crate::mount::{assemble_root, enter_locked_copy, mount_kernel_views, switch_
 use crate::ns::{become_root, helper_ended, nested_maps, write_maps, Maps, Writer};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
+use crate::state::{not_recorded, started, taken, Record, StateDir};
 use crate::supervise::{owned_signals, supervise, Child};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUSER,
@@ -51,6 +52,13 @@ pub struct Spec<'a> {
     /// The process: CMD, and the caller's environment (for TERM and `-o`).
     pub cmd: CStrList<'a>,
     pub env: CStrList<'a>,
+    /// The container's id (`--name`, else the supervisor's pid), and the
+    /// state directory that records it while it runs (none where it cannot
+    /// be made).
+    pub id: &'a [u8],
+    pub state: Option<&'a StateDir>,
+    /// The applet that makes it, as the record names it.
+    pub applet: &'a [u8],
 }
 
 /// A container whose init waits to execute CMD.
@@ -64,6 +72,8 @@ pub struct Running<'c> {
     owned: SigSet,
     stop: Option<u32>,
     reaped: bool,
+    /// Its record in the state directory, removed with it.
+    recorded: Option<(&'c StateDir, &'c [u8])>,
 }
 
 impl Running<'_> {
@@ -94,6 +104,9 @@ impl Drop for Running<'_> {
             let _ = sys::kill(self.init, SIGKILL);
             let _ = sys::wait(self.init);
         }
+        if let Some((state, id)) = self.recorded {
+            state.remove(id);
+        }
     }
 }
 
@@ -102,7 +115,7 @@ impl Drop for Running<'_> {
 /// for it by the caller, `Cgroups::create`, and removed when the caller
 /// drops them), the console, `-o`. Err is how the caller must end (after
 /// the message), with the init gone.
-pub fn launch<'c>(spec: &Spec, cgroups: &'c Cgroups) -> Result<Running<'c>, Exit> {
+pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, Exit> {
     let fail = |what: &[u8], e| Exit::Code(crate::out::fail(what, b"", e));
     let (ready_r, ready) = sys::pipe().map_err(|e| fail(b"cannot create pipe", e))?;
     let (report, mounter_end) = sys::socket_pair().map_err(|e| fail(b"cannot create socket pair", e))?;
@@ -131,13 +144,42 @@ pub fn launch<'c>(spec: &Spec, cgroups: &'c Cgroups) -> Result<Running<'c>, Exit
             return Err(Exit::Code(status));
         }
     };
-    let mut running = Running { init, console: None, cgroups, ready, owned, stop: spec.stop, reaped: false };
+    let stop = spec.stop;
+    let mut running = Running { init, console: None, cgroups, ready, owned, stop, reaped: false, recorded: None };
     running.console = master.map(Console::adopt).transpose().map_err(Exit::Code)?;
     running.cgroups.place(init).map_err(Exit::Code)?;
+    if let Some(state) = spec.state {
+        record(state, spec, &running)?;
+        running.recorded = Some((state, spec.id));
+    }
     if let Some(hook) = spec.host_hook {
-        run_helper(hook, init, spec.env, running.cgroups, owned)?;
+        run_helper(hook, init, spec.id, spec.env, running.cgroups, owned)?;
     }
     Ok(running)
+}
+
+/// Records the container in the state directory (SPEC §3), before its
+/// init may run: `inject` finds it, and gives its commands its sandbox.
+fn record(state: &StateDir, spec: &Spec, running: &Running) -> Result<(), Exit> {
+    let record = Record {
+        id: spec.id,
+        applet: spec.applet,
+        supervisor: sys::getpid(),
+        supervisor_start: started(sys::getpid()),
+        init: running.init,
+        init_start: started(running.init),
+        dir: spec.root.dir.to_bytes(),
+        cgroup: running.cgroups.unified().map_or(b"", |dir| dir.to_bytes()),
+        bounding: 0,
+        no_new_privs: false,
+        seccomp: b"",
+    };
+    state.add(&record).map_err(|e| {
+        Exit::Code(match e {
+            Errno::EEXIST => taken(spec.id),
+            e => not_recorded(spec.id, e),
+        })
+    })
 }
 
 /// Writes the mounter's maps (an unprivileged caller's outer user
@@ -237,18 +279,18 @@ fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: I
 /// `-o CMD`: `/bin/sh -c CMD` on the host, as the caller, in a process
 /// group of its own so that what it starts ends with it; its environment
 /// adds CONTAIN_PID (the init's host pid), CONTAIN_NAME (the container's
-/// id: the supervisor's pid) and CONTAIN_CGROUP (the container's cgroup in
+/// id) and CONTAIN_CGROUP (the container's cgroup in
 /// the unified hierarchy, where it has one). The signals of `owned` are
 /// served meanwhile: one that ends the container (SPEC §5.5, Signals: the
 /// init takes none yet) goes to the helper's group too, a second SIGTERM
 /// as SIGKILL, and once the helper is gone contain ends by it. Err is how
 /// contain must end: by that signal, or status 1 after the message when
 /// the helper failed.
-fn run_helper(cmd: &CStr, init: i32, env: CStrList, cgroups: &Cgroups, owned: SigSet) -> Result<(), Exit> {
+fn run_helper(cmd: &CStr, init: i32, id: &[u8], env: CStrList, cgroups: &Cgroups, owned: SigSet) -> Result<(), Exit> {
     let mut pid_var = Line::new();
     pid_var.add(b"CONTAIN_PID=").num(init as u64).add(b"\0");
     let mut name_var = Line::new();
-    name_var.add(b"CONTAIN_NAME=").num(sys::getpid() as u64).add(b"\0");
+    name_var.add(b"CONTAIN_NAME=").add(id).add(b"\0");
     let mut cgroup_var = PathBuf::new();
     // An absolute path: its leading `/` is the one `join` puts between.
     let cgroup_var = cgroups.unified().and_then(|dir| cgroup_var.join(b"CONTAIN_CGROUP=", &dir.to_bytes()[1..]));

@@ -21,6 +21,8 @@ pub mod mount;
 pub mod ns;
 pub mod out;
 pub mod path;
+pub mod procfs;
+pub mod state;
 pub mod supervise;
 pub mod text;
 

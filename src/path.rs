@@ -23,8 +23,13 @@ impl PathBuf {
     /// longer than PATH_MAX.
     pub fn join(&mut self, dir: &[u8], name: &[u8]) -> Option<&CStr> {
         let slash: &[u8] = if !dir.is_empty() && !dir.ends_with(b"/") { b"/" } else { b"" };
+        self.concat(&[dir, slash, name])
+    }
+
+    /// `parts` one after the other; None when longer than PATH_MAX.
+    pub fn concat(&mut self, parts: &[&[u8]]) -> Option<&CStr> {
         self.len = 0;
-        let fits = self.push(dir) && self.push(slash) && self.push(name);
+        let fits = parts.iter().all(|part| self.push(part));
         fits.then(|| self.as_cstr()).flatten()
     }
 

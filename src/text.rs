@@ -163,6 +163,14 @@ pub fn for_each_line(
     }
 }
 
+/// A decimal number of at most 19 digits (so it cannot overflow).
+pub fn parse_u64(text: &[u8]) -> Option<u64> {
+    if text.is_empty() || text.len() > 19 {
+        return None;
+    }
+    text.iter().try_fold(0u64, |n, &b| b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0')))
+}
+
 /// Whole decimal process id > 0 fitting in i32, else None.
 pub fn parse_pid(s: &[u8]) -> Option<i32> {
     i32::try_from(parse_u32(s)?).ok().filter(|&p| p > 0)

@@ -107,7 +107,7 @@ fn errors_of_every_applet() {
             ),
             (&["contain", "/etc/passwd", "true"], 1, "contain: cannot use /etc/passwd as root: Not a directory\n"),
             (&["inject", "0", "true"], 1, "inject: not a process id: 0\n"),
-            (&["inject", "abc", "true"], 1, "inject: not a process id: abc\n"),
+            (&["inject", "abc", "true"], 1, "inject: no container named abc\n"),
             (
                 &["pivot", "/no/such/dir"],
                 1,

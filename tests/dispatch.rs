@@ -11,7 +11,7 @@ use std::os::unix::process::CommandExt;
 /// (pseudo's CMD is optional: alone it runs /bin/sh.)
 const USAGES: [(&str, &str); 5] = [
     ("contain", "Usage: contain [OPTIONS] DIR [CMD [ARG]...]\n"),
-    ("inject", "Usage: inject [-c] [-e NAME=VALUE]... PID [CMD [ARG]...]\n"),
+    ("inject", "Usage: inject [-c] [-e NAME=VALUE]... PID|NAME [CMD [ARG]...]\n"),
     ("isolate", "Usage: isolate CMD [ARG]...\n"),
     ("pivot", "Usage: pivot NEW-ROOT [PUT-OLD]\n"),
     ("seal", "Usage: seal PROG [ARG]...\n"),

@@ -92,7 +92,7 @@ fn assert_error(r: &Run, what: &str, contains: &[&str]) {
 fn usage_is_64() {
     let help = run(&["inject", "--help"]);
     assert_eq!(help.code(), Some(0), "{help:?}");
-    assert!(help.stdout.starts_with("Usage: inject [-c] [-e NAME=VALUE]... PID [CMD [ARG]...]\n"), "{help:?}");
+    assert!(help.stdout.starts_with("Usage: inject [-c] [-e NAME=VALUE]... PID|NAME [CMD [ARG]...]\n"), "{help:?}");
     for args in [&["inject"][..], &["inject", "-x", "1"][..]] {
         let r = run(args);
         assert_eq!(r.code(), Some(64), "{args:?}: {r:?}");
@@ -101,14 +101,17 @@ fn usage_is_64() {
     }
 }
 
-/// SPEC §5: a PID that is not a (positive) number is a clear one-line
-/// error, exit 1 (issue 5 said usage 64; the SPEC, and the binary since
-/// f55c4ef, say 1).
+/// SPEC §5.6: a PID that is not a (positive) number, or an unknown NAME,
+/// is a clear one-line error, exit 1.
 #[test]
 fn a_pid_that_is_not_a_positive_number_is_one_line_and_exit_1() {
     let marker = Marker::new(None);
     for injector in Caller::BOTH {
         for pid in ["abc", "0", "-1", "12abc", "", "+5", " 5", "99999999999999999999"] {
+            let error = match pid {
+                "abc" | "12abc" => format!("inject: no container named {pid}\n"),
+                _ => format!("inject: not a process id: {pid}\n"),
+            };
             let bin = bin_str();
             let argv = [bin.as_str(), "inject", pid, "/bin/touch", marker.path.as_str()];
             let r = match injector {
@@ -117,7 +120,7 @@ fn a_pid_that_is_not_a_positive_number_is_one_line_and_exit_1() {
             };
             let what = format!("{injector:?}: PID {pid:?}");
             assert_error(&r, &what, &[]);
-            assert_eq!(r.stderr, format!("inject: not a process id: {pid}\n"), "{what}");
+            assert_eq!(r.stderr, error, "{what}");
             marker.assert_not_run(&what);
         }
     }

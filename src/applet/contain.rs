@@ -11,12 +11,13 @@ use crate::mount::{Extra, ExtraMount, Root};
 use crate::ns::{map_option, plan_maps, Maps, Writer};
 use crate::out::{fail_with, say, EXIT_FAILURE};
 use crate::path::{fd_path, PathBuf};
+use crate::state::StateDir;
 use crate::supervise::{end, parse_signal};
 use crate::sys::{
     self, CStrList, Errno, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
     CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH,
 };
-use crate::text::name_problem;
+use crate::text::{decimal, name_problem};
 use core::ffi::CStr;
 
 pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
@@ -111,7 +112,14 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(maps) => maps,
         Err(status) => return status,
     };
-    let spec = fill_spec(&plan, &maps, dir, dir_abs, rest, env);
+    let state = match open_state(&plan, env) {
+        Ok(state) => state,
+        Err(status) => return status,
+    };
+    let mut pid_text = [0; 20];
+    let id = plan.name.map_or_else(|| decimal(sys::getpid() as u64, &mut pid_text), CStr::to_bytes);
+    let mut spec = fill_spec(&plan, &maps, dir, dir_abs, rest, env);
+    (spec.id, spec.state) = (id, state.as_ref());
     let cgroups = Cgroups::create(spec.root_owner);
     let how = launch(&spec, &cgroups).map_or_else(|how| how, Running::supervise);
     // Before `end`, which may end this process by a signal: no drop after.
@@ -196,7 +204,39 @@ fn fill_spec<'a>(
         extra: &plan.extra,
         owner,
     };
-    Spec { namespaces, maps, root_owner, root, host_hook: plan.helper, stop: plan.stop, cmd, env }
+    Spec {
+        namespaces,
+        maps,
+        root_owner,
+        root,
+        host_hook: plan.helper,
+        stop: plan.stop,
+        cmd,
+        env,
+        id: b"",
+        state: None,
+        applet: b"contain",
+    }
+}
+
+/// The state directory, with its stale records removed; None, after a
+/// warning, where it cannot be made (a read-only root without /run), unless
+/// `--name` needs it. Err when the name is taken.
+fn open_state(plan: &Plan, env: CStrList) -> Result<Option<StateDir>, i32> {
+    let state = match StateDir::open(env) {
+        Ok(state) => state,
+        Err(status) if plan.name.is_some() => return Err(status),
+        Err(_) => {
+            say(b"warning: no state directory: inject and list will not find this container by name", &[]);
+            return Ok(None);
+        }
+    };
+    let mut taken = false;
+    state.each_running(&mut |_, record| taken |= plan.name.is_some_and(|name| name.to_bytes() == record.id));
+    match plan.name {
+        Some(name) if taken => Err(crate::state::taken(name.to_bytes())),
+        _ => Ok(Some(state)),
+    }
 }
 
 /// The absolute path of the directory `dir` (as the kernel names the open

@@ -1,5 +1,6 @@
-//! inject PID CMD [ARG]...: run CMD inside the running container whose
-//! init has host pid PID, without exposing this binary to it.
+//! inject PID|NAME CMD [ARG]...: run CMD inside the running container whose
+//! init (or supervisor) has host pid PID, or whose id is NAME, with the
+//! container's sandbox, without exposing this binary to it.
 
 use crate::args::{index, parse, Opt, Parsed};
 use crate::cgroup::join_cgroups_of;
@@ -10,16 +11,17 @@ use crate::memfd::{exec_sealed, sealed_copy};
 use crate::ns::{become_root, Maps, Writer};
 use crate::out::{fail, fail_with, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
+use crate::state::{find, RecordBuf, StateDir};
 use crate::supervise::{end, owned_signals, supervise, Child};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_NONBLOCK, O_PATH, O_RDONLY,
     PR_CAPBSET_DROP, PR_SET_DUMPABLE,
 };
-use crate::text::{after, has_byte, parse_pid, same};
+use crate::text::{after, has_byte, name_problem, parse_pid, same};
 use core::ffi::CStr;
 
-pub const USAGE: &[u8] = b"Usage: inject [-c] [-e NAME=VALUE]... PID [CMD [ARG]...]
+pub const USAGE: &[u8] = b"Usage: inject [-c] [-e NAME=VALUE]... PID|NAME [CMD [ARG]...]
   -c  --no-console      no pseudo-terminal: CMD gets inject's stdin, stdout, stderr
   -e  --env NAME=VALUE  a variable of CMD's environment (up to 16)
 ";
@@ -61,10 +63,6 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Err(status) => return status,
     };
     let pid_arg = pid_arg.to_bytes();
-    let Some(pid) = parse_pid(pid_arg) else {
-        say(b"not a process id: {}", &[pid_arg]);
-        return EXIT_FAILURE;
-    };
     // A process of the container could otherwise open this binary through
     // /proc/OUR-PID/exe and overwrite it on the host (CVE-2019-5736): run
     // from a sealed copy in memory, which cannot be written.
@@ -76,6 +74,21 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if let Err(e) = sys::prctl(PR_SET_DUMPABLE, 0) {
         return fail(b"cannot become non-dumpable", b"", e);
     }
+    // The container's record, by its id or by a pid of its supervisor or
+    // init: its init, and the sandbox its commands get.
+    let state = StateDir::open(env).ok();
+    let mut record_buf = RecordBuf::new();
+    let record = state.as_ref().and_then(|state| find(state, pid_arg, &mut record_buf));
+    let pid = match (parse_pid(pid_arg), &record) {
+        (Some(pid), _) => pid,
+        (None, Some(record)) => record.init,
+        (None, None) => {
+            // A name has a letter; `0`, `-1` and `99999999999` were meant as pids.
+            let a_name = name_problem(pid_arg).is_none() && pid_arg.iter().any(u8::is_ascii_alphabetic);
+            say(if a_name { b"no container named {}" } else { b"not a process id: {}" }, &[pid_arg]);
+            return EXIT_FAILURE;
+        }
+    };
     // The host's /proc, to read the child's signal masks once our own view
     // is the container's.
     let proc = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {

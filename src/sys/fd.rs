@@ -355,6 +355,22 @@ pub fn unlink_at(dir: &Fd, path: &CStr) -> Result<()> {
     unit(unsafe { sc::syscall3(nr!(__NR_unlinkat), dir.raw() as usize, ptr(path), 0) })
 }
 
+/// A second name `new` in `new_dir` for `old` in `old_dir`; EEXIST when
+/// `new` exists (never replaced: what makes a name unique).
+pub fn link_at(old_dir: &Fd, old: &CStr, new_dir: &Fd, new: &CStr) -> Result<()> {
+    // SAFETY: both are valid C strings.
+    unit(unsafe {
+        sc::syscall5(nr!(__NR_linkat), old_dir.raw() as usize, ptr(old), new_dir.raw() as usize, ptr(new), 0)
+    })
+}
+
+/// `old` renamed to `new`, replacing it atomically (rename(2); renameat2
+/// with no flags, as riscv64 has no renameat).
+pub fn rename_at(dir: &Fd, old: &CStr, new: &CStr) -> Result<()> {
+    // SAFETY: both are valid C strings.
+    unit(unsafe { sc::syscall5(nr!(__NR_renameat2), dir.raw() as usize, ptr(old), dir.raw() as usize, ptr(new), 0) })
+}
+
 pub fn fchdir(fd: &Fd) -> Result<()> {
     // SAFETY: plain integer argument.
     unit(unsafe { sc::syscall1(nr!(__NR_fchdir), fd.raw() as usize) })

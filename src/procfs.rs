@@ -1,0 +1,25 @@
+//! Readers of the kernel's /proc files about a process (proc(5)).
+
+use crate::path::PathBuf;
+use crate::sys;
+
+/// The time `pid` started, in clock ticks after boot (field 22 of
+/// /proc/PID/stat): with the pid, what names a process for good, since a
+/// pid is reused once its process is gone. None when there is no such
+/// process.
+pub fn start_time(pid: i32) -> Option<u64> {
+    let file = sys::open(PathBuf::new().proc_path(pid, b"/stat", &[]), sys::O_RDONLY).ok()?;
+    let mut stat = [0u8; 1024];
+    let len = sys::read_full(&file, &mut stat).ok()?;
+    let stat = stat.get(..len)?;
+    // The command's name (field 2) is in parentheses and may hold spaces
+    // and parentheses itself: the fields that follow come after the last ')'.
+    let after_name = stat.iter().rposition(|&b| b == b')')? + 1;
+    let field = stat[after_name..].split(|&b| b == b' ').filter(|f| !f.is_empty()).nth(22 - 3)?;
+    crate::text::parse_u64(field)
+}
+
+/// Whether `pid` is the process that started at `start` (its clock ticks).
+pub fn is_same_process(pid: i32, start: u64) -> bool {
+    pid > 0 && start_time(pid) == Some(start)
+}

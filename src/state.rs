@@ -1,0 +1,346 @@
+//! The state directory (SPEC §3): one record per running container, so
+//! `inject NAME` and `list` find it and `inject` gives its command the
+//! container's own sandbox. `/run/ucontain` for root; for other users
+//! `$XDG_RUNTIME_DIR/ucontain`, else `/run/user/UID/ucontain` where that
+//! directory exists, else `/tmp/ucontain-UID`, made 0700 and refused when
+//! another user owns it.
+//!
+//! A record is private to ucontain and versioned by its first line: a
+//! field is `NAME LENGTH\n`, the LENGTH bytes, `\n`, so a DIR and a
+//! system call filter are stored as they are. It is written to a
+//! temporary name and linked to its id (link(2) never replaces: that is
+//! what keeps ids unique), readable by its owner only, and removed when
+//! the container ends or, when its supervisor is gone, by the next
+//! contain, inject or list.
+
+use crate::out::{fail, fail_with, say};
+use crate::path::PathBuf;
+use crate::procfs::{is_same_process, start_time};
+use crate::sys::{self, CStrList, Errno, Fd, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_WRONLY};
+use crate::text::{decimal, parse_pid, parse_u64};
+use core::ffi::CStr;
+
+const VERSION_LINE: &[u8] = b"ucontain state 1\n";
+/// The longest record: the fields, and a filter of BPF_MAXINSNS (4096)
+/// instructions of 8 bytes.
+pub const RECORD_MAX: usize = 4096 * 8 + 8192;
+/// The longest id (SPEC §5.5, `--name`).
+pub const ID_MAX: usize = 64;
+
+/// What a record says of a running container.
+#[derive(Default)]
+pub struct Record<'a> {
+    /// Its `--name`, OCI id, or its supervisor's pid.
+    pub id: &'a [u8],
+    /// The applet that made it (`contain`, `oci`).
+    pub applet: &'a [u8],
+    pub supervisor: i32,
+    /// The supervisor's and the init's start times (clock ticks after
+    /// boot), so a reused pid is never taken for theirs.
+    pub supervisor_start: u64,
+    pub init: i32,
+    pub init_start: u64,
+    /// DIR, or the OCI bundle.
+    pub dir: &'a [u8],
+    /// The container's cgroup in the unified hierarchy (empty: none).
+    pub cgroup: &'a [u8],
+    /// The sandbox: the capability bounding set, no_new_privs, and the
+    /// system call filter as `struct sock_filter`s (empty: none).
+    pub bounding: u64,
+    pub no_new_privs: bool,
+    pub seccomp: &'a [u8],
+}
+
+/// A record in a buffer of its own, as read.
+pub struct RecordBuf([u8; RECORD_MAX]);
+
+impl RecordBuf {
+    pub fn new() -> RecordBuf {
+        RecordBuf([0; RECORD_MAX])
+    }
+}
+
+impl Default for RecordBuf {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The open state directory.
+pub struct StateDir {
+    pub dir: Fd,
+}
+
+impl StateDir {
+    /// Opens the caller's state directory, making it when missing. Err is
+    /// the exit status after the message.
+    pub fn open(env: CStrList) -> Result<StateDir, i32> {
+        let uid = sys::getuid();
+        let mut path = PathBuf::new();
+        let mut uid_text = [0; 20];
+        let uid_text = decimal(u64::from(uid), &mut uid_text);
+        let mut run_user = PathBuf::new();
+        let path = match env.var(b"XDG_RUNTIME_DIR").filter(|dir| dir.starts_with(b"/")) {
+            _ if uid == 0 => Some(c"/run/ucontain"),
+            Some(runtime) => path.join(runtime, b"ucontain"),
+            None => match run_user.join(b"/run/user", uid_text) {
+                Some(dir) if sys::stat(dir).is_ok() => path.join(dir.to_bytes(), b"ucontain"),
+                _ => path.concat(&[b"/tmp/ucontain-", uid_text]),
+            },
+        }
+        .ok_or_else(|| fail(b"cannot name the state directory", b"", Errno::ENAMETOOLONG))?;
+        match sys::mkdirat(&sys::CWD, path, 0o700) {
+            Ok(()) | Err(Errno::EEXIST) => {}
+            Err(e) => return Err(fail(b"cannot create ", path.to_bytes(), e)),
+        }
+        let dir = sys::open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+            .map_err(|e| fail(b"cannot open ", path.to_bytes(), e))?;
+        let owner = sys::fstat(&dir).map_err(|e| fail(b"cannot open ", path.to_bytes(), e))?.uid;
+        if owner != uid {
+            say(b"{} belongs to another user", &[path.to_bytes()]);
+            return Err(crate::out::EXIT_FAILURE);
+        }
+        Ok(StateDir { dir })
+    }
+
+    /// Writes `record` under its id. Err(EEXIST) when a running container
+    /// has that id (a stale record is replaced); other errors after the
+    /// message.
+    pub fn add(&self, record: &Record) -> Result<(), Errno> {
+        let mut buf = RecordBuf::new();
+        let len = encode(record, &mut buf.0).ok_or(Errno::ENAMETOOLONG)?;
+        let mut tmp_name = PathBuf::new();
+        let tmp =
+            tmp_name.concat(&[b".new-", decimal(sys::getpid() as u64, &mut [0; 20])]).ok_or(Errno::ENAMETOOLONG)?;
+        let mut id_name = PathBuf::new();
+        let id = id_name.join(b"", record.id).ok_or(Errno::ENAMETOOLONG)?;
+        let _ = sys::unlink_at(&self.dir, tmp);
+        let written = sys::openat(&self.dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+            .and_then(|file| sys::write_all(&file, &buf.0[..len]));
+        let mut linked = written.and_then(|()| sys::link_at(&self.dir, tmp, &self.dir, id));
+        if linked == Err(Errno::EEXIST) && self.remove_if_stale(id) {
+            linked = sys::link_at(&self.dir, tmp, &self.dir, id);
+        }
+        let _ = sys::unlink_at(&self.dir, tmp);
+        linked
+    }
+
+    /// Removes the record `id`.
+    pub fn remove(&self, id: &[u8]) {
+        if let Some(name) = PathBuf::new().join(b"", id) {
+            let _ = sys::unlink_at(&self.dir, name);
+        }
+    }
+
+    /// Reads the record `name` into `buf`; None when there is none (or it
+    /// is not a record of this version).
+    pub fn read<'b>(&self, name: &CStr, buf: &'b mut RecordBuf) -> Option<Record<'b>> {
+        let file = sys::openat(&self.dir, name, O_RDONLY | O_NOFOLLOW, 0).ok()?;
+        let len = sys::read_full(&file, &mut buf.0).ok()?;
+        decode(buf.0.get(..len)?)
+    }
+
+    /// Removes the record `name` when its supervisor is gone; true when it
+    /// did (or there was no record).
+    fn remove_if_stale(&self, name: &CStr) -> bool {
+        let mut buf = RecordBuf::new();
+        let alive = self.read(name, &mut buf).is_some_and(|r| is_same_process(r.supervisor, r.supervisor_start));
+        if !alive {
+            let _ = sys::unlink_at(&self.dir, name);
+        }
+        !alive
+    }
+
+    /// Removes every record whose supervisor is gone, and temporary files
+    /// of writers that are gone; calls `f` with each record of a running
+    /// container (its file's name, and it).
+    pub fn each_running(&self, f: &mut dyn FnMut(&CStr, &Record)) {
+        let mut names: heapless::Vec<heapless::Vec<u8, { ID_MAX + 8 }>, 64> = heapless::Vec::new();
+        let mut more = true;
+        // The directory is read again after a batch: unlinking while
+        // reading would make getdents skip entries.
+        while more {
+            more = false;
+            names.clear();
+            let _ = sys::rewind(&self.dir);
+            let _ = sys::each_entry(&self.dir, &mut |entry, _| {
+                let name = entry.to_bytes_with_nul();
+                if entry.to_bytes().first().is_none_or(|&b| b == b'.') && !entry.to_bytes().starts_with(b".new-") {
+                    return;
+                }
+                let mut copy = heapless::Vec::new();
+                if copy.extend_from_slice(name).is_ok() && names.push(copy).is_err() {
+                    more = true;
+                }
+            });
+            let mut removed = false;
+            for name in &names {
+                let Some(name) = sys::cstr_until_nul(name) else { continue };
+                if let Some(writer) = name.to_bytes().strip_prefix(b".new-") {
+                    if parse_pid(writer).is_some_and(|pid| start_time(pid).is_none()) {
+                        let _ = sys::unlink_at(&self.dir, name);
+                    }
+                    continue;
+                }
+                let mut buf = RecordBuf::new();
+                match self.read(name, &mut buf) {
+                    Some(r) if is_same_process(r.supervisor, r.supervisor_start) => f(name, &r),
+                    _ => {
+                        let _ = sys::unlink_at(&self.dir, name);
+                        removed = true;
+                    }
+                }
+            }
+            more &= removed;
+        }
+    }
+}
+
+/// The record whose id is `id`, or (for a pid) whose supervisor or init is
+/// that process, among the running containers of `state`, into `buf`.
+pub fn find<'b>(state: &StateDir, id: &[u8], buf: &'b mut RecordBuf) -> Option<Record<'b>> {
+    let pid = parse_pid(id);
+    let mut found: heapless::Vec<u8, { ID_MAX + 8 }> = heapless::Vec::new();
+    state.each_running(&mut |name, r| {
+        let by_pid =
+            pid.is_some_and(|pid| r.supervisor == pid || (r.init == pid && is_same_process(r.init, r.init_start)));
+        if found.is_empty() && (r.id == id || by_pid) {
+            let _ = found.extend_from_slice(name.to_bytes_with_nul());
+        }
+    });
+    let name = sys::cstr_until_nul(&found)?;
+    state.read(name, buf)
+}
+
+/// The fields of a record, in the order it holds them.
+const FIELDS: [&[u8]; 11] = [
+    b"id",
+    b"applet",
+    b"supervisor",
+    b"supervisor_start",
+    b"init",
+    b"init_start",
+    b"dir",
+    b"cgroup",
+    b"bounding",
+    b"no_new_privs",
+    b"seccomp",
+];
+
+/// `record` as its file holds it, in `out`; None when it does not fit.
+#[inline(never)]
+fn encode(r: &Record, out: &mut [u8]) -> Option<usize> {
+    let mut numbers = [[0u8; 20]; 5];
+    let [a, b, c, d, e] = &mut numbers;
+    let values: [&[u8]; 11] = [
+        r.id,
+        r.applet,
+        decimal(r.supervisor as u64, a),
+        decimal(r.supervisor_start, b),
+        decimal(r.init as u64, c),
+        decimal(r.init_start, d),
+        r.dir,
+        r.cgroup,
+        decimal(r.bounding, e),
+        if r.no_new_privs { b"1" } else { b"0" },
+        r.seccomp,
+    ];
+    let mut len = 0;
+    let mut put = |bytes: &[u8]| -> Option<()> {
+        out.get_mut(len..len + bytes.len())?.copy_from_slice(bytes);
+        len += bytes.len();
+        Some(())
+    };
+    put(VERSION_LINE)?;
+    for (name, value) in FIELDS.iter().zip(values) {
+        for part in [name, &b" "[..], decimal(value.len() as u64, &mut [0; 20]), b"\n", value, b"\n"] {
+            put(part)?;
+        }
+    }
+    Some(len)
+}
+
+/// The record `text` holds; None when it is not one of this version.
+#[inline(never)]
+fn decode(text: &[u8]) -> Option<Record<'_>> {
+    let mut rest = text.strip_prefix(VERSION_LINE)?;
+    let mut values: [&[u8]; 11] = [b""; 11];
+    for (name, value) in FIELDS.iter().zip(values.iter_mut()) {
+        let header = rest.strip_prefix(*name)?.strip_prefix(b" ")?;
+        let newline = header.iter().position(|&b| b == b'\n')?;
+        let len = parse_u64(&header[..newline])? as usize;
+        let field = header.get(newline + 1..)?;
+        *value = field.get(..len)?;
+        rest = field.get(len..)?.strip_prefix(b"\n")?;
+    }
+    let [id, applet, supervisor, supervisor_start, init, init_start, dir, cgroup, bounding, no_new_privs, seccomp] =
+        values;
+    Some(Record {
+        id,
+        applet,
+        supervisor: parse_u64(supervisor)? as i32,
+        supervisor_start: parse_u64(supervisor_start)?,
+        init: parse_u64(init)? as i32,
+        init_start: parse_u64(init_start)?,
+        dir,
+        cgroup,
+        bounding: parse_u64(bounding)?,
+        no_new_privs: no_new_privs == b"1",
+        seccomp,
+    })
+}
+
+/// The message for an id a running container already has.
+pub fn taken(id: &[u8]) -> i32 {
+    say(b"a container named {} is running", &[id]);
+    crate::out::EXIT_FAILURE
+}
+
+/// The message for a record that could not be written.
+pub fn not_recorded(id: &[u8], e: Errno) -> i32 {
+    fail_with(b"cannot record container {} in the state directory", &[id], e)
+}
+
+/// A start time for a process that must exist (ours, our child's): 0 when
+/// /proc cannot tell, which no record then matches.
+pub fn started(pid: i32) -> u64 {
+    start_time(pid).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip() {
+        let filter = [0x06u8, 0, 0, 0, 0, 0, 0xff, 0x7f, b'\n', 0];
+        let record = Record {
+            id: b"web",
+            applet: b"contain",
+            supervisor: 4242,
+            supervisor_start: 123456,
+            init: 4243,
+            init_start: 123457,
+            dir: b"/srv/a dir\nwith a newline",
+            cgroup: b"/sys/fs/cgroup/unified/ucontain-web",
+            bounding: 0x1_ffff_ffff,
+            no_new_privs: true,
+            seccomp: &filter,
+        };
+        let mut buf = [0u8; 1024];
+        let len = encode(&record, &mut buf).unwrap();
+        let back = decode(&buf[..len]).unwrap();
+        assert_eq!(back.id, b"web");
+        assert_eq!(back.applet, b"contain");
+        assert_eq!((back.supervisor, back.supervisor_start, back.init, back.init_start), (4242, 123456, 4243, 123457));
+        assert_eq!(back.dir, record.dir);
+        assert_eq!(back.cgroup, record.cgroup);
+        assert_eq!((back.bounding, back.no_new_privs), (0x1_ffff_ffff, true));
+        assert_eq!(back.seccomp, &filter);
+        // Too small a buffer, a cut record, another version: nothing.
+        assert!(encode(&record, &mut [0u8; 64]).is_none());
+        assert!(decode(&buf[..len - 1]).is_none());
+        assert!(decode(b"ucontain state 2\nid 1\nx\n").is_none());
+        assert!(decode(b"ucontain state 1\nid 9\nx\n").is_none());
+    }
+}
