@@ -35,6 +35,19 @@ impl Opt {
     }
 }
 
+/// Whether `arg` is one of `options` as a command line gives it: `-X`
+/// (with its value or more letters after) or `--NAME` (`=VALUE`).
+pub fn looks_like_option(options: &[Opt], arg: &[u8]) -> bool {
+    match arg {
+        [b'-', b'-', long @ ..] => {
+            let name = long.split(|&b| b == b'=').next().unwrap_or_default();
+            options.iter().any(|o| o.name == name)
+        }
+        [b'-', letter, ..] => options.iter().any(|o| o.letter == *letter && o.letter != 0),
+        _ => false,
+    }
+}
+
 /// The position of the option `name` in `table`: the applet's constant
 /// for it. Evaluated at compile time, where a name not in the table stops
 /// the build.

@@ -15,7 +15,7 @@
 
 use crate::cgroup::Cgroups;
 use crate::console::{take_console, Console};
-use crate::exec::{exec_command, DEFAULT_PATH, DEFAULT_PATH_VAR};
+use crate::exec::{exec_command, OptionsBefore, DEFAULT_PATH, DEFAULT_PATH_VAR};
 use crate::mount::{assemble_root, enter_locked_copy, mount_kernel_views, switch_root, Root};
 use crate::ns::{become_root, helper_ended, nested_maps, write_maps, Maps, Writer};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
@@ -59,6 +59,9 @@ pub struct Spec<'a> {
     pub state: Option<&'a StateDir>,
     /// The applet that makes it, as the record names it.
     pub applet: &'a [u8],
+    /// The applet's options, for the hint when CMD is not found but looks
+    /// like one of them.
+    pub misplaced: Option<&'a OptionsBefore<'a>>,
 }
 
 /// A container whose init waits to execute CMD.
@@ -130,7 +133,8 @@ pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, 
     if mounter == 0 {
         drop((ready, report));
         let own_cgroup = cgroups.unified().is_some();
-        let inner = Inner { cmd: spec.cmd, env: spec.env, ready: ready_r, old_mask, own_cgroup };
+        let inner =
+            Inner { cmd: spec.cmd, env: spec.env, ready: ready_r, old_mask, own_cgroup, misplaced: spec.misplaced };
         sys::exit(mounter_main(&spec.root, spec.namespaces, spec.maps, &mounter_end, inner));
     }
     drop((ready_r, mounter_end));
@@ -214,6 +218,7 @@ struct Inner<'a> {
     /// Whether the container has a cgroup of its own in the unified
     /// hierarchy, to mount at /sys/fs/cgroup.
     own_cgroup: bool,
+    misplaced: Option<&'a OptionsBefore<'a>>,
 }
 
 /// The mounter (see mount::assemble_root): in a mount namespace of its
@@ -414,5 +419,5 @@ fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: 
             init_env.push(term);
         }
     }
-    exec_command(inner.cmd, init_env.list(), DEFAULT_PATH)
+    exec_command(inner.cmd, init_env.list(), DEFAULT_PATH, inner.misplaced)
 }

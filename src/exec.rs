@@ -2,7 +2,8 @@
 //! is, anything else is searched in PATH; not found is 127, found but not
 //! executable is 126.
 
-use crate::out::{fail, EXIT_FAILURE};
+use crate::args::{looks_like_option, Opt};
+use crate::out::{fail, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
 use crate::sys::{self, CStrArray, CStrList, Errno, Stat};
 use crate::text::{for_each_path_dir, has_byte};
@@ -25,7 +26,15 @@ pub fn search_path<'a>(env: CStrList<'a>) -> &'a [u8] {
 /// contain, inject and pseudo, as the original containers tool had).
 /// Returns only on failure, with the exit status after the message
 /// `NAME: CMD: error`.
-pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
+/// An applet's options and what they come before (`DIR`, `PID`): when CMD
+/// is not found and looks like one of them, the message says where it
+/// belongs (SPEC §3).
+pub struct OptionsBefore<'a> {
+    pub options: &'a [Opt],
+    pub before: &'a [u8],
+}
+
+pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8], misplaced: Option<&OptionsBefore>) -> i32 {
     let mut shell = CStrArray::<2>::new();
     shell.push(c"/bin/sh");
     let argv = if argv.is_empty() { shell.list() } else { argv };
@@ -35,7 +44,15 @@ pub fn exec_command(argv: CStrList, env: CStrList, path: &[u8]) -> i32 {
         Ok(_) => sys::execve(file.as_cstr().unwrap_or(cmd), argv, env),
         Err(e) => e,
     };
-    not_run(cmd, e)
+    match misplaced {
+        Some(m) if e == Errno::ENOENT && looks_like_option(m.options, cmd.to_bytes()) => {
+            let mut line = Line::message();
+            line.add(cmd.to_bytes()).add(b": ").errno(e).add(b" (options come before ").add(m.before).add(b")");
+            line.send();
+            NOT_FOUND
+        }
+        _ => not_run(cmd, e),
+    }
 }
 
 /// A new, empty session keyring for a program about to run inside a

@@ -318,3 +318,42 @@ fn help_shows_the_long_form_beside_each_letter() {
         }
     }
 }
+
+/// SPEC §3: an option after DIR (or PID) is CMD, not an error; when no
+/// such CMD exists and it looks like an option of the applet, the message
+/// says where options go. One that is not an option of the applet is the
+/// plain 127 message.
+#[test]
+fn an_option_after_dir_or_pid_is_cmd_and_the_127_message_says_where_options_go() {
+    let root = rootfs();
+    let dir = root.join_str("").trim_end_matches('/').to_string();
+    for caller in Caller::BOTH {
+        for (cmd, hint) in [
+            ("-c", " (options come before DIR)"),
+            ("--name=x", " (options come before DIR)"),
+            ("--share-net", " (options come before DIR)"),
+            ("-bfoo", " (options come before DIR)"),
+            ("-x", ""),
+            ("--nothing", ""),
+        ] {
+            let r = applet(caller, "contain", &["-c", &dir, cmd, "true"]);
+            assert_eq!(
+                (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+                (Some(127), "", format!("contain: {cmd}: No such file or directory{hint}\n").as_str()),
+                "{caller:?} {cmd}: {r:?}"
+            );
+        }
+        let c = Container::start(caller, &dir, &["sleep", "1000"]);
+        let pid = c.init.to_string();
+        for (cmd, hint) in
+            [("-c", " (options come before PID)"), ("--env=A=1", " (options come before PID)"), ("-q", "")]
+        {
+            let r = applet(caller, "inject", &[&pid, cmd, "true"]);
+            assert_eq!(
+                (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+                (Some(127), "", format!("inject: {cmd}: No such file or directory{hint}\n").as_str()),
+                "{caller:?} {cmd}: {r:?}"
+            );
+        }
+    }
+}

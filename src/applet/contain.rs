@@ -6,6 +6,7 @@ use crate::args::{index, parse, Given, Opt, Parsed};
 use crate::cgroup::Cgroups;
 use crate::console::at_terminal;
 use crate::container::{launch, Running, Spec};
+use crate::exec::OptionsBefore;
 use crate::ids::IdMap;
 use crate::mount::{Extra, ExtraMount, Root};
 use crate::ns::{map_option, plan_maps, Maps, Writer};
@@ -216,6 +217,7 @@ fn fill_spec<'a>(
         id: b"",
         state: None,
         applet: b"contain",
+        misplaced: Some(&OptionsBefore { options: &OPTIONS, before: b"DIR" }),
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::args::{index, parse, Opt, Parsed};
 use crate::cgroup::join_cgroups_of;
 use crate::console::{at_terminal, take_console, Console};
-use crate::exec::{exec_command, new_session_keyring, search_path, DEFAULT_PATH_VAR};
+use crate::exec::{exec_command, new_session_keyring, search_path, OptionsBefore, DEFAULT_PATH_VAR};
 use crate::ids::passwd_home_shell;
 use crate::memfd::{exec_sealed, sealed_copy};
 use crate::ns::{become_root, Maps, Writer};
@@ -222,7 +222,12 @@ fn run_inside(cmd: CStrList, env: CStrList, vars: &Variables, console: Option<&C
     let mut login = CStrArray::<2>::new();
     login.push(shell);
     let cmd = if cmd.is_empty() { login.list() } else { cmd };
-    exec_command(cmd, cmd_env.list(), search_path(cmd_env.list()))
+    exec_command(
+        cmd,
+        cmd_env.list(),
+        search_path(cmd_env.list()),
+        Some(&OptionsBefore { options: &OPTIONS, before: b"PID" }),
+    )
 }
 
 /// NAME of `NAME=VALUE`.

@@ -30,5 +30,5 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if let Err(e) = sys::loopback_up() {
         return fail(b"cannot bring up lo", b"", e);
     }
-    exec_command(args, env, search_path(env))
+    exec_command(args, env, search_path(env), None)
 }

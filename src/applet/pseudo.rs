@@ -33,5 +33,5 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if let Err(status) = unshare_user(&maps) {
         return status;
     }
-    exec_command(rest, env, search_path(env))
+    exec_command(rest, env, search_path(env), None)
 }
