@@ -72,8 +72,11 @@ check: build deps lint man-check build-check
 	UCONTAIN_BIN=$(CURDIR)/$(BIN) $(TEST_ENV) cargo test --release --quiet $(addprefix --test ,$(NATIVE_TESTS)) -- --test-threads=2
 
 test: build cross deps lint man-check build-check
+	@echo "== make test: unit tests"
 	cargo test --quiet --lib
+	@echo "== make test: black-box tests of $(BIN) (other architectures, distributions included)"
 	UCONTAIN_BIN=$(CURDIR)/$(BIN) $(TEST_ENV) cargo test --release --quiet --tests -- --test-threads=2
+	@echo "== make test: other kernels and architectures under qemu"
 	python3 tests/vm/run.py
 
 # Other architectures, linked by rust-lld with no cross C toolchain:

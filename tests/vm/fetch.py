@@ -114,8 +114,9 @@ def apt_cache(*args):
     return r.stdout
 
 
-def download(spec, into):
-    """apt-get download SPEC into directory INTO (apt retries each file); the .deb path."""
+def download(spec, into, quiet=False):
+    """apt-get download SPEC into directory INTO (apt retries each file); the .deb path.
+    QUIET: no line per failed try (the caller says what it does instead)."""
     apt_update()
     os.makedirs(into, exist_ok=True)
     before = set(os.listdir(into))
@@ -126,7 +127,8 @@ def download(spec, into):
         new = [f for f in set(os.listdir(into)) - before if f.endswith(".deb")]
         if r.returncode == 0 and new:
             return os.path.join(into, new[0])
-        log(f"download of {spec} failed (try {attempt + 1}): {(r.stderr or r.stdout).strip()[-300:]}")
+        if not quiet:
+            log(f"download of {spec} failed (try {attempt + 1}): {(r.stderr or r.stdout).strip()[-300:]}")
     raise FetchError(f"cannot download package {spec}")
 
 
@@ -164,11 +166,13 @@ def fetch_kernel(arch, deb_arch, flavour, series):
     for name in kernel_candidates(series, flavour, deb_arch):
         with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
             try:
-                deb = download(f"{name}:{deb_arch}", tmp)
+                deb = download(f"{name}:{deb_arch}", tmp, quiet=True)
             except FetchError:
                 tried.append(name)
-                log(f"{name}:{deb_arch} failed; falling back to an older {series} kernel")
                 continue
+            if tried:
+                # One line for the whole fallback, not one per failed try.
+                log(f"{deb_arch} {series}: {', '.join(tried)} not downloadable; using the older {name}")
             tree = os.path.join(tmp, "x")
             subprocess.run(["dpkg-deb", "-x", deb, tree], check=True)
             version = subprocess.run(["dpkg-deb", "-f", deb, "Version"], capture_output=True,

@@ -232,6 +232,26 @@ def boot(case):
     return good, line, detail
 
 
+# What one download weighs, roughly (Debian's packages, 2026): a kernel
+# image package with its modules, and busybox-static and uidmap with what
+# they depend on.
+KERNEL_MB = 70
+USER_TREE_MB = 8
+
+
+def announce_downloads(cases):
+    """Before anything is fetched: how much will be, and where it is kept."""
+    kernels = {(c[0], c[3]) for c in cases
+               if not os.path.exists(os.path.join(fetch.CACHE, "kernels", f"{c[0]}-{c[3]}", "package"))}
+    users = {c[0] for c in cases if not os.path.exists(os.path.join(fetch.CACHE, "user", c[0], ".done"))}
+    if kernels or users:
+        mb = len(kernels) * KERNEL_MB + len(users) * USER_TREE_MB
+        print(f"vm: downloading {len(kernels)} kernels and {len(users)} user trees (about {mb} MB) "
+              f"with apt-get into {fetch.CACHE}, kept for later runs", flush=True)
+    else:
+        print(f"vm: kernels and user trees cached in {fetch.CACHE}", flush=True)
+
+
 def main():
     r = subprocess.run(["sh", os.path.join(HERE, "host-qemu.sh")])
     if r.returncode != 0:
@@ -240,6 +260,7 @@ def main():
     only = os.environ.get("UCONTAIN_VM_ONLY")
     if only:
         cases = [c for c in MATRIX if f"{c[0]} {c[3]}" in only.split(",")]
+    announce_downloads(cases)
     passed = failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for good, line, detail in pool.map(boot, cases):
