@@ -16,19 +16,17 @@
 use crate::cgroup::Cgroups;
 use crate::console::{owned_signals, supervise, take_console, Child, Console};
 use crate::exec::{exec_command, PathBuf, DEFAULT_PATH, DEFAULT_PATH_VAR};
+use crate::limits::Limit;
 use crate::mount::{assemble_root, enter_locked_copy, mount_kernel_views, switch_root, Root};
 use crate::ns::{become_root, helper_ended, nested_maps, write_maps, Maps, Writer};
 use crate::out::{cannot, say, Line, EXIT_FAILURE};
+use crate::sandbox::{apply_sandbox, Sandbox};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUSER,
-    CLONE_PARENT, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDWR, PR_CAPBSET_DROP, PR_SET_PDEATHSIG, SIGHUP, SIGINT, SIGKILL,
-    SIGQUIT, SIGTERM,
+    CLONE_PARENT, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDWR, PR_SET_PDEATHSIG, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM,
 };
 use crate::text::after;
 use core::ffi::CStr;
-
-/// capability(7): CAP_SYS_RAWIO.
-const CAP_SYS_RAWIO: usize = 17;
 
 /// What to build.
 pub struct Spec<'a> {
@@ -49,6 +47,10 @@ pub struct Spec<'a> {
     /// The process: CMD, and the caller's environment (for TERM and `-o`).
     pub cmd: CStrList<'a>,
     pub env: CStrList<'a>,
+    /// What the init keeps of its capabilities (SPEC §5.5, The sandbox).
+    pub sandbox: Sandbox,
+    /// `-L`: cgroup limits, written before the init runs (SPEC §5.5, Limits).
+    pub limits: &'a [Limit<'a>],
 }
 
 /// A container whose init waits to execute CMD.
@@ -102,6 +104,8 @@ impl Drop for Running<'_> {
 /// the message), with the init gone.
 pub fn launch<'c>(spec: &Spec, cgroups: &'c Cgroups) -> Result<Running<'c>, Exit> {
     let fail = |what: &[u8], e| Exit::Code(cannot(what, b"", e));
+    // Before any process of the container exists.
+    cgroups.set_limits(spec.limits).map_err(Exit::Code)?;
     let (ready_r, ready) = sys::pipe().map_err(|e| fail(b"create pipe", e))?;
     let (report, mounter_end) = sys::socket_pair().map_err(|e| fail(b"create socket pair", e))?;
     // Without a console, at a terminal: Ctrl-Z freezes the container.
@@ -115,7 +119,7 @@ pub fn launch<'c>(spec: &Spec, cgroups: &'c Cgroups) -> Result<Running<'c>, Exit
     if mounter == 0 {
         drop((ready, report));
         let own_cgroup = cgroups.unified().is_some();
-        let inner = Inner { cmd: spec.cmd, env: spec.env, ready: ready_r, old_mask, own_cgroup };
+        let inner = Inner { cmd: spec.cmd, env: spec.env, ready: ready_r, old_mask, own_cgroup, sandbox: spec.sandbox };
         sys::exit(mounter_main(&spec.root, spec.namespaces, spec.maps, &mounter_end, inner));
     }
     drop((ready_r, mounter_end));
@@ -170,6 +174,7 @@ struct Inner<'a> {
     /// Whether the container has a cgroup of its own in the unified
     /// hierarchy, to mount at /sys/fs/cgroup.
     own_cgroup: bool,
+    sandbox: Sandbox,
 }
 
 /// The mounter (see mount::assemble_root): in a mount namespace of its
@@ -358,10 +363,9 @@ fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: 
     if let Err(status) = crate::exec::new_session_keyring() {
         return status;
     }
-    // As systemd-nspawn, no CAP_SYS_RAWIO (it grants nothing in a user
-    // namespace): systemd then skips the debugfs and tracefs mounts it could
-    // only fail, instead of booting "degraded".
-    let _ = sys::prctl(PR_CAPBSET_DROP, CAP_SYS_RAWIO);
+    if let Err(status) = apply_sandbox(&inner.sandbox) {
+        return status;
+    }
     let mut init_env = CStrArray::<4>::new();
     init_env.push(c"container=contain");
     init_env.push(DEFAULT_PATH_VAR);

@@ -11,15 +11,18 @@ pub mod sys;
 
 pub mod applet;
 pub mod args;
+pub mod caps;
 pub mod cgroup;
 pub mod console;
 pub mod container;
 pub mod exec;
 pub mod ids;
+pub mod limits;
 pub mod memfd;
 pub mod mount;
 pub mod ns;
 pub mod out;
+pub mod sandbox;
 pub mod text;
 
 use core::ffi::CStr;
