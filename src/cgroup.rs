@@ -10,9 +10,10 @@
 //! limit set there cannot be raised from inside. All are removed when the
 //! container ends, however deep container root nested cgroups in them.
 
-use crate::mount::{each_mount, has_option};
+use crate::limits::{v1_equivalent, Limit, DEFAULT_PIDS};
+use crate::mount::{each_mount, has_option, Failed};
 use crate::ns::each_line;
-use crate::out::{fail, say, Line, EXIT_FAILURE};
+use crate::out::{fail, fail_with, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
 use crate::sys::{self, Errno, Fd, MS_NODEV, MS_NOEXEC, MS_NOSUID, O_DIRECTORY, O_RDONLY, SIGKILL};
 use crate::text::{after, for_each_line, has_byte, parse_pid, FirstBytes};
@@ -322,6 +323,76 @@ impl Cgroups {
         self.unified.and_then(|i| self.dirs[i].as_cstr())
     }
 
+    /// Writes the limits (SPEC §5.5, Limits), in the order given but for
+    /// `memory.swap.max`, which v1 checks against the memory limit and so
+    /// comes last; then `pids.max` 16384 where the pids controller is
+    /// available and no `-L pids.max` was given. A limit that cannot be
+    /// set is a failure naming it, after the message.
+    pub fn set_limits(&self, limits: &[Limit]) -> Result<(), Failed> {
+        let memory_max = limits.iter().rev().find(|l| l.file == b"memory.max").map(|l| l.value);
+        let swap = |l: &&Limit| l.file == b"memory.swap.max";
+        for limit in limits.iter().filter(|l| !swap(l)).chain(limits.iter().filter(swap)) {
+            let text = [limit.file, limit.value];
+            match self.set_limit(limit, memory_max) {
+                Ok(true) => {}
+                Ok(false) => {
+                    say(
+                        b"cannot set {}: the container has no cgroup with the {} controller",
+                        &[limit.file, limit.controller()],
+                    );
+                    return Err(EXIT_FAILURE);
+                }
+                Err(LimitError::Value(why)) => {
+                    say(b"cannot set {}={}: {}", &[limit.file, limit.value, why]);
+                    return Err(EXIT_FAILURE);
+                }
+                Err(LimitError::Write(e)) => return Err(fail_with(b"cannot set {}={}", &text, e)),
+            }
+        }
+        if !limits.iter().any(|l| l.file == DEFAULT_PIDS.file) {
+            if let Err(LimitError::Write(e)) = self.set_limit(&DEFAULT_PIDS, None) {
+                return Err(fail_with(b"cannot set {}={}", &[DEFAULT_PIDS.file, DEFAULT_PIDS.value], e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `limit` in the unified hierarchy where it has the controller
+    /// (enabled in the parent's `cgroup.subtree_control` when it is
+    /// available there but not enabled), else its v1 equivalent in the v1
+    /// hierarchy that has the controller. False when neither has it.
+    fn set_limit(&self, limit: &Limit, memory_max: Option<&[u8]>) -> Result<bool, LimitError> {
+        let mut file = PathBuf::new();
+        let file = file.join(b"", limit.file).ok_or(LimitError::Write(Errno::ENAMETOOLONG))?;
+        if let Some(dir) = self.unified() {
+            let dir = sys::open(dir, O_RDONLY | O_DIRECTORY)?;
+            let mut written = sys::write_file(&dir, file, limit.value);
+            if written == Err(Errno::ENOENT) && enable_controller(&dir, limit.controller()) {
+                written = sys::write_file(&dir, file, limit.value);
+            }
+            match written {
+                Err(Errno::ENOENT) => {}
+                other => return other.map(|()| true).map_err(LimitError::Write),
+            }
+        }
+        let mut digits = [0; 20];
+        let writes = v1_equivalent(limit, memory_max, &mut digits).map_err(LimitError::Value)?;
+        let Some(&(first, _)) = writes.first() else { return Ok(false) };
+        for (i, dir) in self.dirs[..self.count].iter().enumerate() {
+            let Some(dir) = dir.as_cstr().filter(|_| Some(i) != self.unified) else { continue };
+            let dir = sys::open(dir, O_RDONLY | O_DIRECTORY)?;
+            // The hierarchy of the controller is the one with its files.
+            if sys::stat_at(&dir, first).is_err() {
+                continue;
+            }
+            for (file, value) in &writes {
+                sys::write_file(&dir, file, value)?;
+            }
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     /// Moves `pid` into every cgroup of the container.
     pub fn place(&self, pid: i32) -> Result<(), i32> {
         if self.too_many {
@@ -385,6 +456,34 @@ impl Cgroups {
             remove_tree(dir, true);
         }
     }
+}
+
+/// Why a limit was not set.
+enum LimitError {
+    /// Its value has no v1 equivalent: why.
+    Value(&'static [u8]),
+    Write(Errno),
+}
+
+impl From<Errno> for LimitError {
+    fn from(e: Errno) -> LimitError {
+        LimitError::Write(e)
+    }
+}
+
+/// Enables `controller` for the children of the parent of the unified
+/// cgroup `dir` (`+NAME` in its `cgroup.subtree_control`), where its
+/// `cgroup.controllers` lists it; whether that worked. The kernel refuses
+/// it (EBUSY) for a parent that holds processes itself, as a caller's own
+/// cgroup does unless it is the root (cgroup-v2.rst, "No Internal Process
+/// Constraint"): a delegated parent has its controllers enabled already.
+fn enable_controller(dir: &Fd, controller: &[u8]) -> bool {
+    let Ok(parent) = sys::openat(dir, c"..", O_RDONLY | O_DIRECTORY, 0) else { return false };
+    let mut available = [0u8; 512];
+    let n = sys::openat(&parent, c"cgroup.controllers", O_RDONLY, 0).and_then(|f| sys::read(&f, &mut available));
+    let listed = available[..n.unwrap_or(0)].split(|&b| b == b' ' || b == b'\n').any(|c| c == controller);
+    let mut enable = Line::new();
+    listed && sys::write_file(&parent, c"cgroup.subtree_control", enable.add(b"+").add(controller).text()).is_ok()
 }
 
 /// Mounts the container's own cgroup, cgroup2 with the root of the init's

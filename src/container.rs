@@ -16,22 +16,20 @@
 use crate::cgroup::Cgroups;
 use crate::console::{take_console, Console};
 use crate::exec::{exec_command, OptionsBefore, DEFAULT_PATH, DEFAULT_PATH_VAR};
+use crate::limits::Limit;
 use crate::mount::{assemble_root, enter_locked_copy, mount_kernel_views, switch_root, Root};
 use crate::ns::{become_root, helper_ended, nested_maps, write_maps, Maps, Writer};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
+use crate::sandbox::{apply_sandbox, Sandbox};
 use crate::state::{not_recorded, started, taken, Record, StateDir};
 use crate::supervise::{owned_signals, supervise, Child};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Exit, Fd, SigSet, CLONE_NEWCGROUP, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUSER,
-    CLONE_PARENT, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDWR, PR_CAPBSET_DROP, PR_SET_PDEATHSIG, SIGHUP, SIGINT, SIGKILL,
-    SIGQUIT, SIGTERM,
+    CLONE_PARENT, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDWR, PR_SET_PDEATHSIG, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM,
 };
 use crate::text::after;
 use core::ffi::CStr;
-
-/// capability(7): CAP_SYS_RAWIO.
-const CAP_SYS_RAWIO: usize = 17;
 
 /// What to build.
 pub struct Spec<'a> {
@@ -62,6 +60,10 @@ pub struct Spec<'a> {
     /// The applet's options, for the hint when CMD is not found but looks
     /// like one of them.
     pub misplaced: Option<&'a OptionsBefore<'a>>,
+    /// What the init keeps of its capabilities (SPEC §5.5, The sandbox).
+    pub sandbox: Sandbox,
+    /// `-L`: cgroup limits, written before the init runs (SPEC §5.5, Limits).
+    pub limits: &'a [Limit<'a>],
 }
 
 /// A container whose init waits to execute CMD.
@@ -120,6 +122,8 @@ impl Drop for Running<'_> {
 /// the message), with the init gone.
 pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, Exit> {
     let fail = |what: &[u8], e| Exit::Code(crate::out::fail(what, b"", e));
+    // Before any process of the container exists.
+    cgroups.set_limits(spec.limits).map_err(Exit::Code)?;
     let (ready_r, ready) = sys::pipe().map_err(|e| fail(b"cannot create pipe", e))?;
     let (report, mounter_end) = sys::socket_pair().map_err(|e| fail(b"cannot create socket pair", e))?;
     // Without a console, at a terminal: Ctrl-Z freezes the container.
@@ -133,8 +137,15 @@ pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, 
     if mounter == 0 {
         drop((ready, report));
         let own_cgroup = cgroups.unified().is_some();
-        let inner =
-            Inner { cmd: spec.cmd, env: spec.env, ready: ready_r, old_mask, own_cgroup, misplaced: spec.misplaced };
+        let inner = Inner {
+            cmd: spec.cmd,
+            env: spec.env,
+            ready: ready_r,
+            old_mask,
+            own_cgroup,
+            misplaced: spec.misplaced,
+            sandbox: spec.sandbox,
+        };
         sys::exit(mounter_main(&spec.root, spec.namespaces, spec.maps, &mounter_end, inner));
     }
     drop((ready_r, mounter_end));
@@ -219,6 +230,7 @@ struct Inner<'a> {
     /// hierarchy, to mount at /sys/fs/cgroup.
     own_cgroup: bool,
     misplaced: Option<&'a OptionsBefore<'a>>,
+    sandbox: Sandbox,
 }
 
 /// The mounter (see mount::assemble_root): in a mount namespace of its
@@ -407,10 +419,9 @@ fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: 
     if let Err(status) = crate::exec::new_session_keyring() {
         return status;
     }
-    // As systemd-nspawn, no CAP_SYS_RAWIO (it grants nothing in a user
-    // namespace): systemd then skips the debugfs and tracefs mounts it could
-    // only fail, instead of booting "degraded".
-    let _ = sys::prctl(PR_CAPBSET_DROP, CAP_SYS_RAWIO);
+    if let Err(status) = apply_sandbox(&inner.sandbox) {
+        return status;
+    }
     let mut init_env = CStrArray::<4>::new();
     init_env.push(c"container=contain");
     init_env.push(DEFAULT_PATH_VAR);

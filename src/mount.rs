@@ -237,7 +237,8 @@ fn make_dev(dev: Fd, owner: (u32, u32), console: bool) -> Result<Option<(Fd, Fd)
             what,
         )
     };
-    tmpfs(fd_path(&dev, &mut path), MS_NOEXEC, c"mode=0755", b"/dev")?;
+    // Sized (SPEC §5.5, Limits): /dev holds only nodes and links.
+    tmpfs(fd_path(&dev, &mut path), MS_NOEXEC, c"mode=0755,size=4m", b"/dev")?;
     let dev = step(sys::openat(&sys::CWD, c"dev", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0), b"cannot open /dev", b"")?;
     let mut host = PathBuf::new();
     for node in DEV_NODES {
@@ -274,7 +275,7 @@ fn make_dev(dev: Fd, owner: (u32, u32), console: bool) -> Result<Option<(Fd, Fd)
         false => None,
     };
     let shm = step(subdir(&dev, c"shm").ok_or(Errno::ENOENT), b"cannot open /dev/shm", b"")?;
-    tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777", b"/dev/shm")?;
+    tmpfs(fd_path(&shm, &mut path), MS_NODEV, c"mode=1777,size=64m", b"/dev/shm")?;
     for &(name, target) in &DEV_LINKS {
         step(sys::symlinkat(target, &dev, name), b"cannot create /dev/", name.to_bytes())?;
     }
@@ -289,7 +290,7 @@ pub enum Extra {
     Tmpfs,
 }
 
-/// One `-b SRC[:DST]`, `-r SRC[:DST]` or `-t DST`.
+/// One `-b SRC[:DST]`, `-r SRC[:DST]` or `-t DST[:OPTS]`.
 #[derive(Clone, Copy)]
 pub struct ExtraMount<'a> {
     pub kind: Extra,
@@ -297,6 +298,8 @@ pub struct ExtraMount<'a> {
     pub src: &'a [u8],
     /// The path inside, relative to the new root.
     pub dst: &'a [u8],
+    /// `-t`'s tmpfs options (`size=1m,mode=0700`); empty for none.
+    pub opts: &'a [u8],
 }
 
 /// What the last component of a mount target is: a directory (a tmpfs,
@@ -354,14 +357,17 @@ fn extra_mount(dir: &CStr, m: &ExtraMount, owner: (u32, u32)) -> Result<(), Fail
     let mut path = PathBuf::new();
     if m.kind == Extra::Tmpfs {
         let target = open_inside(m.dst, Last::Dir, owner)?;
+        // The user's options after the default mode, which a later
+        // `mode=` overrides (tmpfs(5)).
+        let mut data = Line::new();
+        data.add(b"mode=1777");
+        if !m.opts.is_empty() {
+            data.add(b",").add(m.opts);
+        }
+        let data =
+            step(sys::cstr_until_nul(data.add(b"\0").text()).ok_or(Errno::EINVAL), b"cannot mount tmpfs on ", m.dst)?;
         let mounted = as_owner(owner, || {
-            sys::mount(
-                Some(c"tmpfs"),
-                fd_path(&target, &mut path),
-                Some(c"tmpfs"),
-                MS_NOSUID | MS_NODEV,
-                Some(c"mode=1777"),
-            )
+            sys::mount(Some(c"tmpfs"), fd_path(&target, &mut path), Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(data))
         });
         return step(mounted, b"cannot mount tmpfs on ", m.dst);
     }

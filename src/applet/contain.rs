@@ -3,15 +3,18 @@
 //! IPC, UTS, cgroup and time namespaces, while this process supervises it.
 
 use crate::args::{index, parse, Given, Opt, Parsed};
+use crate::caps::{parse_caps, Bounding};
 use crate::cgroup::Cgroups;
 use crate::console::at_terminal;
 use crate::container::{launch, Running, Spec};
 use crate::exec::OptionsBefore;
 use crate::ids::IdMap;
+use crate::limits::{parse_limit, Limit};
 use crate::mount::{Extra, ExtraMount, Root};
 use crate::ns::{map_option, plan_maps, Maps, Writer};
 use crate::out::{fail_with, say, EXIT_FAILURE};
 use crate::path::{fd_path, PathBuf};
+use crate::sandbox::Sandbox;
 use crate::state::StateDir;
 use crate::supervise::{end, parse_signal};
 use crate::sys::{
@@ -28,16 +31,20 @@ pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
   -g  --map-groups MAP     gid map, likewise
   -b  --bind SRC[:DST]     bind host path SRC at DST inside (default DST = SRC)
   -r  --ro-bind SRC[:DST]  the same, read-only
-  -t  --tmpfs DST          a new empty tmpfs at DST inside
+  -t  --tmpfs DST[:OPTS]   a new empty tmpfs at DST inside (OPTS: size=64m,mode=1777)
   -v  --volatile           volatile root: writes go to a tmpfs over DIR, never to DIR
   -o  --helper CMD         run sh -c CMD on the host once the namespaces exist ($CONTAIN_PID)
   -k  --stop-signal SIG    the signal that asks the init to stop (on SIGTERM)
   -N  --name NAME          the container's name (letters, digits, ._-; at most 64)
+  -L  --limit FILE=VALUE   a cgroup limit by its v2 file name (memory.max=256M; up to 16)
+      --cap-add CAPS       add capabilities to the bounding set (sys_time,CAP_MKNOD; all)
+      --cap-drop CAPS      remove capabilities from it
+      --no-new-privs       setuid programs and file capabilities grant nothing inside
 Ctrl-] three times within a second on the console kills the container.
 ";
 
 /// The options, in the order of the usage.
-const OPTIONS: [Opt; 11] = [
+const OPTIONS: [Opt; 15] = [
     Opt::flag(b'c', b"no-console"),
     Opt::flag(b'n', b"share-net"),
     Opt::value(b'u', b"map-users"),
@@ -49,6 +56,10 @@ const OPTIONS: [Opt; 11] = [
     Opt::value(b'o', b"helper"),
     Opt::value(b'k', b"stop-signal"),
     Opt::value(b'N', b"name"),
+    Opt::value(b'L', b"limit"),
+    Opt::value(0, b"cap-add"),
+    Opt::value(0, b"cap-drop"),
+    Opt::flag(0, b"no-new-privs"),
 ];
 const NO_CONSOLE: usize = index(&OPTIONS, b"no-console");
 const SHARE_NET: usize = index(&OPTIONS, b"share-net");
@@ -60,6 +71,10 @@ const VOLATILE: usize = index(&OPTIONS, b"volatile");
 const HELPER: usize = index(&OPTIONS, b"helper");
 const STOP_SIGNAL: usize = index(&OPTIONS, b"stop-signal");
 const NAME: usize = index(&OPTIONS, b"name");
+const LIMIT: usize = index(&OPTIONS, b"limit");
+const CAP_ADD: usize = index(&OPTIONS, b"cap-add");
+const CAP_DROP: usize = index(&OPTIONS, b"cap-drop");
+const NO_NEW_PRIVS: usize = index(&OPTIONS, b"no-new-privs");
 
 const NAMESPACES: u32 = CLONE_NEWUSER
     | CLONE_NEWNS
@@ -81,6 +96,8 @@ struct Plan<'a> {
     /// `--name`: stored, given its meaning by the state directory (SPEC §3).
     #[allow(dead_code)]
     name: Option<&'a CStr>,
+    limits: heapless::Vec<Limit<'a>, 16>,
+    bounding: Bounding,
 }
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
@@ -92,6 +109,8 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         helper: None,
         stop: None,
         name: None,
+        limits: heapless::Vec::new(),
+        bounding: Bounding::DEFAULT,
     };
     let Parsed { given, fixed: [dir], rest, .. } = match read_options(args, &mut plan) {
         Ok(parsed) => parsed,
@@ -150,22 +169,39 @@ fn read_options<'a>(args: CStrList<'a>, plan: &mut Plan<'a>) -> Result<Parsed<'a
                 }
                 plan.name = Some(value);
             }
+            LIMIT => {
+                let limit = parse_limit(text).map_err(|why| say(b"bad limit '{}': {}", &[text, why]))?;
+                plan.limits.push(limit).map_err(|_| say(b"more than 16 -L options", &[]))?;
+            }
+            CAP_ADD | CAP_DROP => {
+                let caps = parse_caps(text).map_err(|name| say(b"unknown capability '{}'", &[name]))?;
+                match option {
+                    CAP_ADD => plan.bounding.add(caps),
+                    _ => plan.bounding.drop(caps),
+                }
+            }
             _ => {
                 let kind = match option {
                     BIND => Extra::Bind,
                     RO_BIND => Extra::ReadOnly,
                     _ => Extra::Tmpfs, // -t, --tmpfs
                 };
-                let (src, dst) = match text.iter().position(|&b| b == b':') {
-                    _ if kind == Extra::Tmpfs => (&b""[..], text),
-                    Some(i) => (&text[..i], &text[i + 1..]),
-                    None => (text, text),
+                let (first, second) = match text.iter().position(|&b| b == b':') {
+                    Some(i) => (&text[..i], Some(&text[i + 1..])),
+                    None => (text, None),
                 };
-                if text.is_empty() || dst.is_empty() || src.is_empty() && kind != Extra::Tmpfs {
+                // SRC[:DST], or -t's DST[:OPTS]
+                let (src, dst, opts) = match (kind, second) {
+                    (Extra::Tmpfs, _) => (&b""[..], first, second),
+                    (_, Some(dst)) => (first, dst, None),
+                    (_, None) => (text, text, None),
+                };
+                if first.is_empty() || dst.is_empty() || opts.is_some_and(<[u8]>::is_empty) {
                     say(b"bad mount '{}'", &[text]);
                     return Err(());
                 }
-                if plan.extra.push(ExtraMount { kind, src, dst }).is_err() {
+                let opts = opts.unwrap_or_default();
+                if plan.extra.push(ExtraMount { kind, src, dst, opts }).is_err() {
                     say(b"more than 16 -b, -r and -t options", &[]);
                     return Err(());
                 }
@@ -205,6 +241,10 @@ fn fill_spec<'a>(
         extra: &plan.extra,
         owner,
     };
+    let sandbox = Sandbox {
+        bounding: plan.bounding.resolve(namespaces & CLONE_NEWNET != 0),
+        no_new_privs: plan.given.has(NO_NEW_PRIVS),
+    };
     Spec {
         namespaces,
         maps,
@@ -218,6 +258,8 @@ fn fill_spec<'a>(
         state: None,
         applet: b"contain",
         misplaced: Some(&OptionsBefore { options: &OPTIONS, before: b"DIR" }),
+        sandbox,
+        limits: &plan.limits,
     }
 }
 

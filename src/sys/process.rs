@@ -126,7 +126,24 @@ pub fn prctl(option: u32, arg: usize) -> Result<()> {
     unit(unsafe { sc::syscall5(nr!(__NR_prctl), option as usize, arg, 0, 0, 0) })
 }
 
-pub use linux_raw_sys::prctl::{PR_CAPBSET_DROP, PR_SET_DUMPABLE, PR_SET_PDEATHSIG};
+pub use linux_raw_sys::prctl::{
+    PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG,
+};
+
+/// capset(2) of this process, version 3 (64-bit sets, Linux 2.6.26): the
+/// effective, permitted and inheritable sets, bit N for capability N.
+pub fn capset(effective: u64, permitted: u64, inheritable: u64) -> Result<()> {
+    let header = k::__user_cap_header_struct { version: k::_LINUX_CAPABILITY_VERSION_3, pid: 0 };
+    let half = |set: u64, high| (set >> if high { 32 } else { 0 }) as u32;
+    let data = [false, true].map(|high| k::__user_cap_data_struct {
+        effective: half(effective, high),
+        permitted: half(permitted, high),
+        inheritable: half(inheritable, high),
+    });
+    // SAFETY: a version 3 header and the two data structs it asks for
+    // (capget(2)); the kernel only reads them.
+    unit(unsafe { sc::syscall2(nr!(__NR_capset), &header as *const _ as usize, data.as_ptr() as usize) })
+}
 
 /// keyctl(2) KEYCTL_JOIN_SESSION_KEYRING (include/uapi/linux/keyctl.h;
 /// linux-raw-sys has no keyctl constants).

@@ -13,6 +13,7 @@
 //! - `attack.c`: the CVE-2019-5736 overwrite of /proc/PID/exe, forever
 //! - `keys.c`: the session keyring from both sides of a container
 //! - `locked.c`: a hostile container root against contain's mounts
+//! - `sandbox.c`: capabilities, a setuid-root copy, a fork loop, an allocation
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
