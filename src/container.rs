@@ -185,8 +185,8 @@ fn record(state: &StateDir, spec: &Spec, running: &Running) -> Result<(), Exit> 
         init_start: started(running.init),
         dir: spec.root.dir.to_bytes(),
         cgroup: running.cgroups.unified().map_or(b"", |dir| dir.to_bytes()),
-        bounding: 0,
-        no_new_privs: false,
+        bounding: spec.sandbox.bounding,
+        no_new_privs: spec.sandbox.no_new_privs,
         seccomp: b"",
     };
     state.add(&record).map_err(|e| {

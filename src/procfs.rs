@@ -23,3 +23,19 @@ pub fn start_time(pid: i32) -> Option<u64> {
 pub fn is_same_process(pid: i32, start: u64) -> bool {
     pid > 0 && start_time(pid) == Some(start)
 }
+
+/// /proc/PID/status (proc(5)) in `buf`; empty when it cannot be read.
+pub fn status(pid: i32, buf: &mut [u8]) -> &[u8] {
+    let Ok(file) = sys::open(PathBuf::new().proc_path(pid, b"/status", &[]), sys::O_RDONLY) else { return b"" };
+    let len = sys::read_full(&file, buf).unwrap_or(0);
+    &buf[..len]
+}
+
+/// The value of the line `name` (`NoNewPrivs:`) of a status text, without
+/// the blanks after the name.
+pub fn field<'s>(status: &'s [u8], name: &[u8]) -> Option<&'s [u8]> {
+    let line = status.split(|&b| b == b'\n').find(|line| line.starts_with(name))?;
+    let value = &line[name.len()..];
+    let start = value.iter().position(|&b| b != b'\t' && b != b' ')?;
+    Some(&value[start..])
+}

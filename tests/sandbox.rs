@@ -175,3 +175,41 @@ fn no_new_privs_is_set_for_the_init() {
         );
     }
 }
+
+/// SPEC §5.6: inject's command gets exactly the container's sandbox, from
+/// its record (the same bounding set, no_new_privs), never more than the
+/// init has: inject is no way out of `--cap-drop` or `--no-new-privs`.
+#[test]
+fn inject_gives_its_command_the_containers_sandbox() {
+    let root = root_with_probe();
+    let bin = bin_str();
+    for caller in Caller::BOTH {
+        let user = match caller {
+            Caller::Root => None,
+            Caller::Unprivileged => Some(User::default()),
+        };
+        for (options, set, nnp) in [
+            (&["-c"][..], WITH_NET_ADMIN, false),
+            (&["-c", "--cap-drop", "all", "--no-new-privs"][..], 0, true),
+            (
+                &["-c", "--cap-drop", "net_raw,sys_admin", "--cap-add", "sys_time"][..],
+                (WITH_NET_ADMIN & !(1 << 13) & !CAP_SYS_ADMIN) | CAP_SYS_TIME,
+                false,
+            ),
+        ] {
+            let mut args = options.to_vec();
+            args.extend([root.str(), "sleep", "1000"]);
+            let c = Container::start_full(&[], &bin, &args, user.as_ref());
+            let by_name = c.sup().to_string();
+            for target in [c.init.to_string(), by_name] {
+                let r = caller.run(&[&bin, "inject", "-c", &target, "/sandbox", "caps"]);
+                assert_eq!(
+                    (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+                    (Some(0), caps(set, nnp).as_str(), ""),
+                    "{caller:?} {options:?} inject {target}: {r:?}"
+                );
+            }
+            drop(c);
+        }
+    }
+}

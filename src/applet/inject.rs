@@ -11,12 +11,14 @@ use crate::memfd::{exec_sealed, sealed_copy};
 use crate::ns::{become_root, Maps, Writer};
 use crate::out::{fail, fail_with, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
+use crate::procfs;
+use crate::sandbox::{apply_sandbox, Sandbox};
 use crate::state::{find, RecordBuf, StateDir};
 use crate::supervise::{end, owned_signals, supervise, Child};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_NONBLOCK, O_PATH, O_RDONLY,
-    PR_CAPBSET_DROP, PR_SET_DUMPABLE,
+    PR_SET_DUMPABLE,
 };
 use crate::text::{after, has_byte, name_problem, parse_pid, same};
 use core::ffi::CStr;
@@ -125,9 +127,12 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if let Err(status) = join_cgroups_of(pid) {
         return status;
     }
-    // CMD gets no capability the container's init could not have (contain
-    // drops CAP_SYS_RAWIO from its bounding set, for one).
-    let bounding = capability_bounding_set(pid);
+    // CMD gets exactly the container's sandbox: its record's, where the
+    // record is this init's; else what the init runs under.
+    let sandbox = match &record {
+        Some(r) if r.init == pid => Sandbox { bounding: r.bounding, no_new_privs: r.no_new_privs },
+        _ => init_sandbox(pid),
+    };
     for ((name, kind), target) in NAMESPACES.iter().zip(targets.iter()) {
         if let Some(fd) = target {
             if let Err(e) = sys::setns(fd, *kind) {
@@ -158,7 +163,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     if child == 0 {
         sys::set_mask(old_mask);
-        sys::exit(run_inside(rest, env, &vars, console.as_ref(), bounding));
+        sys::exit(run_inside(rest, env, &vars, console.as_ref(), &sandbox));
     }
     if let Some(console) = &console {
         console.raw();
@@ -168,13 +173,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
 
 /// The child, inside every namespace: CMD as the container's root, in a
 /// session of its own, with only fds 0, 1 and 2.
-fn run_inside(cmd: CStrList, env: CStrList, vars: &Variables, console: Option<&Console>, bounding: u64) -> i32 {
-    for cap in 0..64 {
-        if bounding & 1 << cap == 0 {
-            // EINVAL past the kernel's last capability: nothing to drop.
-            let _ = sys::prctl(PR_CAPBSET_DROP, cap);
-        }
-    }
+fn run_inside(cmd: CStrList, env: CStrList, vars: &Variables, console: Option<&Console>, sandbox: &Sandbox) -> i32 {
     // uid and gid 0 inside, groups cleared where setgroups is allowed: the
     // capabilities of the container's root, and not a process of a host id
     // that container root could ptrace (SPEC §5.6).
@@ -222,6 +221,11 @@ fn run_inside(cmd: CStrList, env: CStrList, vars: &Variables, console: Option<&C
     let mut login = CStrArray::<2>::new();
     login.push(shell);
     let cmd = if cmd.is_empty() { login.list() } else { cmd };
+    // Last, as the init does: become_root needs CAP_SETUID, which the
+    // sandbox may not keep.
+    if let Err(status) = apply_sandbox(sandbox) {
+        return status;
+    }
     exec_command(
         cmd,
         cmd_env.list(),
@@ -269,12 +273,16 @@ fn root_home_and_shell<'a>(
     (sys::cstr_until_nul(home).unwrap_or(c"HOME=/root"), sys::cstr_until_nul(shell).unwrap_or(c"/bin/sh"))
 }
 
-/// CapBnd of `pid` (all bits when it cannot be read).
-fn capability_bounding_set(pid: i32) -> u64 {
-    let Ok(file) = sys::open(PathBuf::new().proc_path(pid, b"/status", &[]), O_RDONLY) else { return u64::MAX };
+/// The sandbox the init `pid` runs under, from /proc: for a container
+/// without a record (made by another user, or where the state directory
+/// could not be made). Everything, where /proc cannot tell.
+fn init_sandbox(pid: i32) -> Sandbox {
     let mut status = [0u8; 2048];
-    let len = sys::read_full(&file, &mut status).unwrap_or(0);
-    crate::text::signal_mask(&status[..len], b"CapBnd:").unwrap_or(u64::MAX)
+    let status = procfs::status(pid, &mut status);
+    Sandbox {
+        bounding: crate::text::signal_mask(status, b"CapBnd:").unwrap_or(u64::MAX),
+        no_new_privs: procfs::field(status, b"NoNewPrivs:") == Some(b"1"),
+    }
 }
 
 /// Opens the namespaces of `pid` that differ from ours into `targets`;
