@@ -3,7 +3,12 @@
  * undefined flag: EFAULT, EINVAL or EBADF then), so the probe is harmless
  * without the filter too.
  *
- *   seccomp_probe [native|x86|personality]...  (default: all three)
+ *   seccomp_probe [--filter FILE] [native|x86|personality]...
+ *     (default: all three groups)
+ *     --filter FILE: first install the classic BPF program in FILE (raw
+ *          struct sock_filter, as the tests write ucontain's built-in
+ *          one) with no_new_privs, so the program is tested in the kernel
+ *          before anything runs it for a container;
  *     native: each call by the native ABI;
  *     x86: the same calls by the x86 ABI (`int 0x80` with i386 numbers),
  *          on x86_64 only (needs the kernel's IA32 emulation);
@@ -12,8 +17,11 @@
  *   One line per call: "NAME ok" or "NAME ERRNO" (EPERM, EINVAL, ...);
  *   x86 calls are named "x86:NAME". */
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -72,7 +80,28 @@ static long int80(long nr, long a, long b, long c, long d) {
 }
 #endif
 
+static int install(const char *path) {
+    static struct sock_filter program[BPF_MAXINSNS];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return perror(path), 1;
+    size_t n = fread(program, sizeof program[0], BPF_MAXINSNS, f);
+    fclose(f);
+    struct sock_fprog prog = {(unsigned short)n, program};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+        return perror("no_new_privs"), 1;
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog))
+        return perror("seccomp"), 1;
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 2 && !strcmp(argv[1], "--filter")) {
+        if (install(argv[2]))
+            return 1;
+        argv += 2;
+        argc -= 2;
+    }
     int all = argc < 2;
     for (int i = 1; i < argc || all; i++) {
         const char *group = all ? "" : argv[i];
