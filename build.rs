@@ -9,10 +9,14 @@
 //! `seccomp::BUILTIN` includes.
 
 // The compiler's files, as the library has them: `crate::json`,
-// `super::bpf` and `super::syscalls` resolve the same way here.
+// `crate::caps`, `super::bpf` and `super::syscalls` resolve the same way
+// here.
 #[allow(dead_code)]
 #[path = "src/seccomp/bpf.rs"]
 mod bpf;
+#[allow(dead_code)]
+#[path = "src/caps.rs"]
+mod caps;
 #[allow(dead_code)]
 #[path = "src/seccomp/compile.rs"]
 mod compile;
@@ -61,7 +65,14 @@ fn builtin_filter(out_dir: &str) {
     }
     rust += "]\n";
     std::fs::write(format!("{out_dir}/seccomp_builtin.rs"), rust).unwrap();
-    for file in [profile, "src/seccomp/compile.rs", "src/seccomp/bpf.rs", "src/seccomp/syscalls.rs", "src/json.rs"] {
+    for file in [
+        profile,
+        "src/caps.rs",
+        "src/seccomp/compile.rs",
+        "src/seccomp/bpf.rs",
+        "src/seccomp/syscalls.rs",
+        "src/json.rs",
+    ] {
         println!("cargo:rerun-if-changed={file}");
     }
 }

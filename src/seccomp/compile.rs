@@ -195,56 +195,9 @@ pub fn kernel_version(release: &[u8]) -> (u32, u32) {
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
-/// The capability names of <linux/capability.h>, by number.
-const CAPS: [&[u8]; 41] = [
-    b"CHOWN",
-    b"DAC_OVERRIDE",
-    b"DAC_READ_SEARCH",
-    b"FOWNER",
-    b"FSETID",
-    b"KILL",
-    b"SETGID",
-    b"SETUID",
-    b"SETPCAP",
-    b"LINUX_IMMUTABLE",
-    b"NET_BIND_SERVICE",
-    b"NET_BROADCAST",
-    b"NET_ADMIN",
-    b"NET_RAW",
-    b"IPC_LOCK",
-    b"IPC_OWNER",
-    b"SYS_MODULE",
-    b"SYS_RAWIO",
-    b"SYS_CHROOT",
-    b"SYS_PTRACE",
-    b"SYS_PACCT",
-    b"SYS_ADMIN",
-    b"SYS_BOOT",
-    b"SYS_NICE",
-    b"SYS_RESOURCE",
-    b"SYS_TIME",
-    b"SYS_TTY_CONFIG",
-    b"MKNOD",
-    b"LEASE",
-    b"AUDIT_WRITE",
-    b"AUDIT_CONTROL",
-    b"SETFCAP",
-    b"MAC_OVERRIDE",
-    b"MAC_ADMIN",
-    b"SYSLOG",
-    b"WAKE_ALARM",
-    b"BLOCK_SUSPEND",
-    b"AUDIT_READ",
-    b"PERFMON",
-    b"BPF",
-    b"CHECKPOINT_RESTORE",
-];
-
 /// Whether `name` ("CAP_SYS_ADMIN") is in `caps`; an unknown name is not.
 fn has_cap(caps: u64, name: Str) -> bool {
-    let raw = name.raw();
-    let bare = raw.strip_prefix(b"CAP_").unwrap_or(raw);
-    CAPS.iter().position(|c| c.eq_ignore_ascii_case(bare)).is_some_and(|n| caps & 1 << n != 0)
+    crate::caps::parse_caps(name.raw()).is_ok_and(|cap| cap != crate::caps::ALL && caps & cap != 0)
 }
 
 /// A comparison operator of an argument rule.
