@@ -77,6 +77,7 @@ mod memfd;
 mod mount;
 mod net;
 mod process;
+mod seccomp;
 mod signal;
 mod tty;
 
@@ -86,6 +87,7 @@ pub use memfd::*;
 pub use mount::*;
 pub use net::*;
 pub use process::*;
+pub use seccomp::*;
 pub use signal::*;
 pub use tty::*;
 
