@@ -22,6 +22,7 @@ use crate::ns::{become_root, helper_ended, nested_maps, write_maps, Maps, Writer
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
 use crate::sandbox::{apply_sandbox, Sandbox};
+use crate::seccomp::{program_bytes, BPF_MAXINSNS};
 use crate::state::{not_recorded, started, taken, Record, StateDir};
 use crate::supervise::{owned_signals, supervise, Child};
 use crate::sys::{
@@ -61,7 +62,7 @@ pub struct Spec<'a> {
     /// like one of them.
     pub misplaced: Option<&'a OptionsBefore<'a>>,
     /// What the init keeps of its capabilities (SPEC §5.5, The sandbox).
-    pub sandbox: Sandbox,
+    pub sandbox: Sandbox<'a>,
     /// `-L`: cgroup limits, written before the init runs (SPEC §5.5, Limits).
     pub limits: &'a [Limit<'a>],
 }
@@ -176,6 +177,7 @@ pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, 
 /// Records the container in the state directory (SPEC §3), before its
 /// init may run: `inject` finds it, and gives its commands its sandbox.
 fn record(state: &StateDir, spec: &Spec, running: &Running) -> Result<(), Exit> {
+    let mut program = [0; 8 * BPF_MAXINSNS];
     let record = Record {
         id: spec.id,
         applet: spec.applet,
@@ -187,7 +189,8 @@ fn record(state: &StateDir, spec: &Spec, running: &Running) -> Result<(), Exit> 
         cgroup: running.cgroups.unified().map_or(b"", |dir| dir.to_bytes()),
         bounding: spec.sandbox.bounding,
         no_new_privs: spec.sandbox.no_new_privs,
-        seccomp: b"",
+        seccomp: program_bytes(spec.sandbox.seccomp, &mut program),
+        seccomp_flags: spec.sandbox.seccomp_flags,
     };
     state.add(&record).map_err(|e| {
         Exit::Code(match e {
@@ -230,7 +233,7 @@ struct Inner<'a> {
     /// hierarchy, to mount at /sys/fs/cgroup.
     own_cgroup: bool,
     misplaced: Option<&'a OptionsBefore<'a>>,
-    sandbox: Sandbox,
+    sandbox: Sandbox<'a>,
 }
 
 /// The mounter (see mount::assemble_root): in a mount namespace of its

@@ -39,3 +39,20 @@ pub fn field<'s>(status: &'s [u8], name: &[u8]) -> Option<&'s [u8]> {
     let start = value.iter().position(|&b| b != b'\t' && b != b' ')?;
     Some(&value[start..])
 }
+
+/// The real uid of `pid` (the first of the `Uid:` line of its status).
+pub fn uid(pid: i32) -> Option<u32> {
+    let mut buf = [0u8; 2048];
+    let uids = field(status(pid, &mut buf), b"Uid:")?;
+    let real = uids.split(|&b| b == b'\t' || b == b' ').next()?;
+    crate::text::parse_u32(real)
+}
+
+/// The running kernel's release (`6.1.0-28-amd64`), from
+/// /proc/sys/kernel/osrelease; empty when it cannot be read.
+pub fn kernel_release(buf: &mut [u8; 65]) -> &[u8] {
+    let read = sys::open(c"/proc/sys/kernel/osrelease", sys::O_RDONLY).and_then(|file| sys::read_full(&file, buf));
+    let len = read.unwrap_or(0);
+    let text = &buf[..len];
+    text.strip_suffix(b"\n").unwrap_or(text)
+}

@@ -4,16 +4,21 @@
 
 use crate::mount::Failed;
 use crate::out::{fail, Line};
+use crate::seccomp::SockFilter;
 use crate::sys::{self, Errno, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, PR_SET_NO_NEW_PRIVS};
 
 /// What a process of the container keeps.
 #[derive(Clone, Copy)]
-pub struct Sandbox {
+pub struct Sandbox<'a> {
     /// The capability bounding set, bit N for capability N (caps.rs).
     pub bounding: u64,
     /// `--no-new-privs`: execve(2) then grants nothing (setuid, file
     /// capabilities).
     pub no_new_privs: bool,
+    /// The system call filter (empty: none, `--seccomp none`) and the
+    /// SECCOMP_FILTER_FLAG_ bits it is installed with.
+    pub seccomp: &'a [SockFilter],
+    pub seccomp_flags: u32,
 }
 
 /// Applies `sandbox` to this process, a uid 0 of the container's user
@@ -45,8 +50,12 @@ pub fn apply_sandbox(sandbox: &Sandbox) -> Result<(), Failed> {
         Err(e) => return Err(fail(b"cannot clear the ambient capabilities", b"", e)),
     }
     // Without no_new_privs, installing a system call filter needs
-    // CAP_SYS_ADMIN (seccomp(2)), which the set may not keep: a filter
-    // goes here, before the capabilities are dropped, else last.
+    // CAP_SYS_ADMIN (seccomp(2)), which the set may not keep: the filter
+    // goes here, while it is still effective, before the capabilities
+    // are set; with no_new_privs, last.
+    if !sandbox.no_new_privs {
+        install(sandbox)?;
+    }
     //
     // The inheritable set is left empty, as Docker since CVE-2022-24769:
     // with it, a program of another uid that has inheritable file
@@ -58,6 +67,16 @@ pub fn apply_sandbox(sandbox: &Sandbox) -> Result<(), Failed> {
         if let Err(e) = sys::prctl(PR_SET_NO_NEW_PRIVS, 1) {
             return Err(fail(b"cannot set no_new_privs", b"", e));
         }
+        install(sandbox)?;
     }
     Ok(())
+}
+
+/// Installs the sandbox's system call filter, if it has one.
+fn install(sandbox: &Sandbox) -> Result<(), Failed> {
+    if sandbox.seccomp.is_empty() {
+        return Ok(());
+    }
+    sys::install_filter(sandbox.seccomp, sandbox.seccomp_flags)
+        .map_err(|e| fail(b"cannot install the system call filter", b"", e))
 }

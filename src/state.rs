@@ -49,6 +49,7 @@ pub struct Record<'a> {
     pub bounding: u64,
     pub no_new_privs: bool,
     pub seccomp: &'a [u8],
+    pub seccomp_flags: u32,
 }
 
 /// A record in a buffer of its own, as read.
@@ -93,14 +94,37 @@ impl StateDir {
             Ok(()) | Err(Errno::EEXIST) => {}
             Err(e) => return Err(fail(b"cannot create ", path.to_bytes(), e)),
         }
-        let dir = sys::open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
-            .map_err(|e| fail(b"cannot open ", path.to_bytes(), e))?;
-        let owner = sys::fstat(&dir).map_err(|e| fail(b"cannot open ", path.to_bytes(), e))?.uid;
-        if owner != uid {
-            say(b"{} belongs to another user", &[path.to_bytes()]);
-            return Err(crate::out::EXIT_FAILURE);
+        StateDir::open_owned(path, uid).map_err(|e| match e {
+            Some(e) => fail(b"cannot open ", path.to_bytes(), e),
+            None => {
+                say(b"{} belongs to another user", &[path.to_bytes()]);
+                crate::out::EXIT_FAILURE
+            }
+        })
+    }
+
+    /// The directory `path`, not followed if a symlink; Err(None) when
+    /// `uid` does not own it.
+    fn open_owned(path: &CStr, uid: u32) -> Result<StateDir, Option<Errno>> {
+        let dir = sys::open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)?;
+        if sys::fstat(&dir)?.uid != uid {
+            return Err(None);
         }
         Ok(StateDir { dir })
+    }
+
+    /// For host root: the state directory of user `uid`, where it is
+    /// without an environment to tell (`/run/user/UID/ucontain`, else
+    /// `/tmp/ucontain-UID`), when that user owns it.
+    pub fn of_user(uid: u32) -> Option<StateDir> {
+        let mut uid_text = [0; 20];
+        let uid_text = decimal(u64::from(uid), &mut uid_text);
+        let mut path = PathBuf::new();
+        let run_user = path.concat(&[b"/run/user/", uid_text, b"/ucontain"])?;
+        if let Ok(state) = StateDir::open_owned(run_user, uid) {
+            return Some(state);
+        }
+        StateDir::open_owned(path.concat(&[b"/tmp/ucontain-", uid_text])?, uid).ok()
     }
 
     /// Writes `record` under its id. Err(EEXIST) when a running container
@@ -213,7 +237,7 @@ pub fn find<'b>(state: &StateDir, id: &[u8], buf: &'b mut RecordBuf) -> Option<R
 }
 
 /// The fields of a record, in the order it holds them.
-const FIELDS: [&[u8]; 11] = [
+const FIELDS: [&[u8]; 12] = [
     b"id",
     b"applet",
     b"supervisor",
@@ -225,14 +249,15 @@ const FIELDS: [&[u8]; 11] = [
     b"bounding",
     b"no_new_privs",
     b"seccomp",
+    b"seccomp_flags",
 ];
 
 /// `record` as its file holds it, in `out`; None when it does not fit.
 #[inline(never)]
 fn encode(r: &Record, out: &mut [u8]) -> Option<usize> {
-    let mut numbers = [[0u8; 20]; 5];
-    let [a, b, c, d, e] = &mut numbers;
-    let values: [&[u8]; 11] = [
+    let mut numbers = [[0u8; 20]; 6];
+    let [a, b, c, d, e, f] = &mut numbers;
+    let values: [&[u8]; 12] = [
         r.id,
         r.applet,
         decimal(r.supervisor as u64, a),
@@ -244,6 +269,7 @@ fn encode(r: &Record, out: &mut [u8]) -> Option<usize> {
         decimal(r.bounding, e),
         if r.no_new_privs { b"1" } else { b"0" },
         r.seccomp,
+        decimal(u64::from(r.seccomp_flags), f),
     ];
     let mut len = 0;
     let mut put = |bytes: &[u8]| -> Option<()> {
@@ -264,7 +290,7 @@ fn encode(r: &Record, out: &mut [u8]) -> Option<usize> {
 #[inline(never)]
 fn decode(text: &[u8]) -> Option<Record<'_>> {
     let mut rest = text.strip_prefix(VERSION_LINE)?;
-    let mut values: [&[u8]; 11] = [b""; 11];
+    let mut values: [&[u8]; 12] = [b""; 12];
     for (name, value) in FIELDS.iter().zip(values.iter_mut()) {
         let header = rest.strip_prefix(*name)?.strip_prefix(b" ")?;
         let newline = header.iter().position(|&b| b == b'\n')?;
@@ -273,7 +299,7 @@ fn decode(text: &[u8]) -> Option<Record<'_>> {
         *value = field.get(..len)?;
         rest = field.get(len..)?.strip_prefix(b"\n")?;
     }
-    let [id, applet, supervisor, supervisor_start, init, init_start, dir, cgroup, bounding, no_new_privs, seccomp] =
+    let [id, applet, supervisor, supervisor_start, init, init_start, dir, cgroup, bounding, no_new_privs, seccomp, seccomp_flags] =
         values;
     Some(Record {
         id,
@@ -287,6 +313,7 @@ fn decode(text: &[u8]) -> Option<Record<'_>> {
         bounding: parse_u64(bounding)?,
         no_new_privs: no_new_privs == b"1",
         seccomp,
+        seccomp_flags: u32::try_from(parse_u64(seccomp_flags)?).ok()?,
     })
 }
 
@@ -326,6 +353,7 @@ mod tests {
             bounding: 0x1_ffff_ffff,
             no_new_privs: true,
             seccomp: &filter,
+            seccomp_flags: 4,
         };
         let mut buf = [0u8; 1024];
         let len = encode(&record, &mut buf).unwrap();
@@ -336,7 +364,7 @@ mod tests {
         assert_eq!(back.dir, record.dir);
         assert_eq!(back.cgroup, record.cgroup);
         assert_eq!((back.bounding, back.no_new_privs), (0x1_ffff_ffff, true));
-        assert_eq!(back.seccomp, &filter);
+        assert_eq!((back.seccomp, back.seccomp_flags), (&filter[..], 4));
         // Too small a buffer, a cut record, another version: nothing.
         assert!(encode(&record, &mut [0u8; 64]).is_none());
         assert!(decode(&buf[..len - 1]).is_none());

@@ -24,10 +24,19 @@ expect() {
 }
 
 echo "build-check: a build over its budget fails, saying so"
-if log=$($make -s --no-print-directory build BUDGET=1000 2>&1); then
-  failed "make BUDGET=1000 passed: $log"
+if log=$($make -s --no-print-directory build FULL_BUDGET=1000 2>&1); then
+  failed "make FULL_BUDGET=1000 passed: $log"
 fi
-echo "$log" | grep -qx "$bin is over its budget of 1000 bytes" || failed "make BUDGET=1000 failed without saying why: $log"
+echo "$log" | grep -qx "$bin is over its budget of 1000 bytes" || failed "make FULL_BUDGET=1000 failed without saying why: $log"
+
+echo "build-check: make classic (no profile compiler) fits its budget and says what --seccomp FILE needs"
+$make -s --no-print-directory classic >"$tmp/log" 2>&1 || failed "make classic failed: $(cat "$tmp/log")"
+classic=$PWD/target/classic/${bin#*target/}
+[ -x "$classic" ] || failed "make classic did not build $classic"
+mkdir -p "$tmp/root"
+run "$classic" contain --seccomp /nonexistent.json "$tmp/root" /bin/true
+[ "$status" = 64 ] && [ "$(head -n1 "$tmp/err")" = "contain: --seccomp FILE needs the full build (with the profile compiler): --seccomp none, or the built-in filter" ] ||
+  failed "classic contain --seccomp FILE: status $status, stderr [$err]"
 
 echo "build-check: make APPLETS=\"contain inject\""
 target_dir=${reduced%/*/release/ucontain}

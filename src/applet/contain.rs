@@ -15,6 +15,7 @@ use crate::ns::{map_option, plan_maps, Maps, Writer};
 use crate::out::{fail_with, say, EXIT_FAILURE};
 use crate::path::{fd_path, PathBuf};
 use crate::sandbox::Sandbox;
+use crate::seccomp::{SockFilter, BPF_MAXINSNS, BUILTIN};
 use crate::state::StateDir;
 use crate::supervise::{end, parse_signal};
 use crate::sys::{
@@ -40,11 +41,12 @@ pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
       --cap-add CAPS       add capabilities to the bounding set (sys_time,CAP_MKNOD; all)
       --cap-drop CAPS      remove capabilities from it
       --no-new-privs       setuid programs and file capabilities grant nothing inside
+      --seccomp none|FILE  no system call filter, or an OCI seccomp profile's instead of the built-in
 Ctrl-] three times within a second on the console kills the container.
 ";
 
 /// The options, in the order of the usage.
-const OPTIONS: [Opt; 15] = [
+const OPTIONS: [Opt; 16] = [
     Opt::flag(b'c', b"no-console"),
     Opt::flag(b'n', b"share-net"),
     Opt::value(b'u', b"map-users"),
@@ -60,6 +62,7 @@ const OPTIONS: [Opt; 15] = [
     Opt::value(0, b"cap-add"),
     Opt::value(0, b"cap-drop"),
     Opt::flag(0, b"no-new-privs"),
+    Opt::value(0, b"seccomp"),
 ];
 const NO_CONSOLE: usize = index(&OPTIONS, b"no-console");
 const SHARE_NET: usize = index(&OPTIONS, b"share-net");
@@ -75,6 +78,7 @@ const LIMIT: usize = index(&OPTIONS, b"limit");
 const CAP_ADD: usize = index(&OPTIONS, b"cap-add");
 const CAP_DROP: usize = index(&OPTIONS, b"cap-drop");
 const NO_NEW_PRIVS: usize = index(&OPTIONS, b"no-new-privs");
+const SECCOMP: usize = index(&OPTIONS, b"seccomp");
 
 const NAMESPACES: u32 = CLONE_NEWUSER
     | CLONE_NEWNS
@@ -98,6 +102,8 @@ struct Plan<'a> {
     name: Option<&'a CStr>,
     limits: heapless::Vec<Limit<'a>, 16>,
     bounding: Bounding,
+    /// `--seccomp`: `none`, or an OCI profile's file.
+    seccomp: Option<&'a CStr>,
 }
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
@@ -111,6 +117,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         name: None,
         limits: heapless::Vec::new(),
         bounding: Bounding::DEFAULT,
+        seccomp: None,
     };
     let Parsed { given, fixed: [dir], rest, .. } = match read_options(args, &mut plan) {
         Ok(parsed) => parsed,
@@ -140,6 +147,12 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let id = plan.name.map_or_else(|| decimal(sys::getpid() as u64, &mut pid_text), CStr::to_bytes);
     let mut spec = fill_spec(&plan, &maps, dir, dir_abs, rest, env);
     (spec.id, spec.state) = (id, state.as_ref());
+    let mut program = [SockFilter::default(); BPF_MAXINSNS];
+    (spec.sandbox.seccomp, spec.sandbox.seccomp_flags) =
+        match system_call_filter(plan.seccomp, spec.sandbox.bounding, &mut program) {
+            Ok(filter) => filter,
+            Err(status) => return status,
+        };
     let cgroups = Cgroups::create(spec.root_owner);
     let how = launch(&spec, &cgroups).map_or_else(|how| how, Running::supervise);
     // Before `end`, which may end this process by a signal: no drop after.
@@ -173,6 +186,7 @@ fn read_options<'a>(args: CStrList<'a>, plan: &mut Plan<'a>) -> Result<Parsed<'a
                 let limit = parse_limit(text).map_err(|why| say(b"bad limit '{}': {}", &[text, why]))?;
                 plan.limits.push(limit).map_err(|_| say(b"more than 16 -L options", &[]))?;
             }
+            SECCOMP => plan.seccomp = Some(value),
             CAP_ADD | CAP_DROP => {
                 let caps = parse_caps(text).map_err(|name| say(b"unknown capability '{}'", &[name]))?;
                 match option {
@@ -244,6 +258,8 @@ fn fill_spec<'a>(
     let sandbox = Sandbox {
         bounding: plan.bounding.resolve(namespaces & CLONE_NEWNET != 0),
         no_new_privs: plan.given.has(NO_NEW_PRIVS),
+        seccomp: &[],
+        seccomp_flags: 0,
     };
     Spec {
         namespaces,
@@ -261,6 +277,73 @@ fn fill_spec<'a>(
         sandbox,
         limits: &plan.limits,
     }
+}
+
+/// The system call filter `--seccomp` asks for (SPEC §5.5, The sandbox):
+/// the built-in one, none, or an OCI profile compiled into `program` (in
+/// builds with `seccomp-file`; its `includes` and `excludes` judged by the
+/// container's bounding set); and its SECCOMP_FILTER_FLAG_ bits. Err is
+/// the exit status after the message.
+fn system_call_filter<'p>(
+    given: Option<&CStr>,
+    bounding: u64,
+    program: &'p mut [SockFilter; BPF_MAXINSNS],
+) -> Result<(&'p [SockFilter], u32), i32> {
+    match given.map(CStr::to_bytes) {
+        None => Ok((BUILTIN, 0)),
+        Some(b"none") => Ok((&[], 0)),
+        Some(file) => profile_filter(file, bounding, program),
+    }
+}
+
+/// The filter of the OCI seccomp profile in `file`.
+#[cfg(feature = "seccomp-file")]
+fn profile_filter<'p>(
+    file: &[u8],
+    bounding: u64,
+    program: &'p mut [SockFilter; BPF_MAXINSNS],
+) -> Result<(&'p [SockFilter], u32), i32> {
+    use crate::seccomp::{compile, kernel_version, Host};
+    // Podman's default profile is 16 KiB; room for far larger ones.
+    let mut json = [0u8; 256 * 1024];
+    let path = PathBuf::new().join(b"", file).map(|p| sys::open(p, sys::O_RDONLY));
+    let read = match path {
+        Some(Ok(fd)) => sys::read_full(&fd, &mut json),
+        Some(Err(e)) => Err(e),
+        None => Err(Errno::ENAMETOOLONG),
+    };
+    let len = match read {
+        Ok(len) if len < json.len() => len,
+        Ok(_) => return Err(fail_with(b"cannot read {}", &[file], Errno::EFBIG)),
+        Err(e) => return Err(fail_with(b"cannot read {}", &[file], e)),
+    };
+    let mut release = [0u8; 65];
+    let host = Host { caps: bounding, kernel: kernel_version(crate::procfs::kernel_release(&mut release)) };
+    match compile(&json[..len], &host, program) {
+        Ok(compiled) => Ok((&program[..compiled.len], compiled.flags)),
+        Err(e) => {
+            let mut at = [0; 20];
+            let mut line = crate::out::Line::message();
+            line.add(file)
+                .add(b": ")
+                .fill(e.what, &[e.value])
+                .add(b" (at byte ")
+                .add(decimal(e.at as u64, &mut at))
+                .add(b")");
+            line.send();
+            Err(EXIT_FAILURE)
+        }
+    }
+}
+
+/// A classic build has no profile compiler (SPEC §5.5).
+#[cfg(not(feature = "seccomp-file"))]
+fn profile_filter<'p>(_: &[u8], _: u64, _: &'p mut [SockFilter; BPF_MAXINSNS]) -> Result<(&'p [SockFilter], u32), i32> {
+    say(
+        b"--seccomp FILE needs the full build (with the profile compiler): --seccomp none, or the built-in filter",
+        &[],
+    );
+    Err(crate::out::usage(USAGE))
 }
 
 /// The state directory, with its stale records removed; None, after a

@@ -13,14 +13,15 @@ use crate::out::{fail, fail_with, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
 use crate::procfs;
 use crate::sandbox::{apply_sandbox, Sandbox};
-use crate::state::{find, RecordBuf, StateDir};
+use crate::seccomp::{program_from_bytes, SockFilter, BPF_MAXINSNS};
+use crate::state::{find, Record, RecordBuf, StateDir};
 use crate::supervise::{end, owned_signals, supervise, Child};
 use crate::sys::{
     self, CStrArray, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_NONBLOCK, O_PATH, O_RDONLY,
     PR_SET_DUMPABLE,
 };
-use crate::text::{after, has_byte, name_problem, parse_pid, same};
+use crate::text::{after, decimal, has_byte, name_problem, parse_pid, same};
 use core::ffi::CStr;
 
 pub const USAGE: &[u8] = b"Usage: inject [-c] [-e NAME=VALUE]... PID|NAME [CMD [ARG]...]
@@ -129,9 +130,33 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     }
     // CMD gets exactly the container's sandbox: its record's, where the
     // record is this init's; else what the init runs under.
+    // (Host root's inject into a user's container: that user's record.)
+    let mut owners_buf = RecordBuf::new();
+    let record = match record.filter(|r| r.init == pid) {
+        Some(record) => Some(record),
+        None => owners_record(pid, &mut owners_buf),
+    };
+    let mut program = [SockFilter::default(); BPF_MAXINSNS];
     let sandbox = match &record {
-        Some(r) if r.init == pid => Sandbox { bounding: r.bounding, no_new_privs: r.no_new_privs },
-        _ => init_sandbox(pid),
+        Some(r) => match program_from_bytes(r.seccomp, &mut program) {
+            Some(seccomp) => {
+                Sandbox { bounding: r.bounding, no_new_privs: r.no_new_privs, seccomp, seccomp_flags: r.seccomp_flags }
+            }
+            None => {
+                say(b"the record of container {} is damaged", &[r.id]);
+                return EXIT_FAILURE;
+            }
+        },
+        None => match init_sandbox(pid) {
+            Some(sandbox) => sandbox,
+            None => {
+                say(
+                    b"no record of the system call filter of process {}: cannot give CMD the container's sandbox",
+                    &[pid_text],
+                );
+                return EXIT_FAILURE;
+            }
+        },
     };
     for ((name, kind), target) in NAMESPACES.iter().zip(targets.iter()) {
         if let Some(fd) = target {
@@ -273,16 +298,35 @@ fn root_home_and_shell<'a>(
     (sys::cstr_until_nul(home).unwrap_or(c"HOME=/root"), sys::cstr_until_nul(shell).unwrap_or(c"/bin/sh"))
 }
 
-/// The sandbox the init `pid` runs under, from /proc: for a container
-/// without a record (made by another user, or where the state directory
-/// could not be made). Everything, where /proc cannot tell.
-fn init_sandbox(pid: i32) -> Sandbox {
+/// The sandbox the init `pid` runs under, from /proc, for a container
+/// without a record (where the state directory could not be made):
+/// everything, where /proc cannot tell; None when it runs under a system
+/// call filter, which cannot be read back from /proc.
+fn init_sandbox(pid: i32) -> Option<Sandbox<'static>> {
     let mut status = [0u8; 2048];
     let status = procfs::status(pid, &mut status);
-    Sandbox {
+    if procfs::field(status, b"Seccomp:").is_some_and(|mode| mode != b"0") {
+        return None;
+    }
+    Some(Sandbox {
         bounding: crate::text::signal_mask(status, b"CapBnd:").unwrap_or(u64::MAX),
         no_new_privs: procfs::field(status, b"NoNewPrivs:") == Some(b"1"),
+        seccomp: &[],
+        seccomp_flags: 0,
+    })
+}
+
+/// For host root: the record of the container whose init is `pid` in the
+/// state directory of the user who runs its supervisor (the init's parent).
+fn owners_record(pid: i32, buf: &mut RecordBuf) -> Option<Record<'_>> {
+    if sys::getuid() != 0 {
+        return None;
     }
+    let mut status = [0u8; 2048];
+    let parent = procfs::field(procfs::status(pid, &mut status), b"PPid:").and_then(parse_pid)?;
+    let uid = procfs::uid(parent).filter(|&uid| uid != 0)?;
+    let state = StateDir::of_user(uid)?;
+    find(&state, decimal(pid as u64, &mut [0; 20]), buf).filter(|r| r.init == pid)
 }
 
 /// Opens the namespaces of `pid` that differ from ours into `targets`;

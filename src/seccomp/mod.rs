@@ -21,6 +21,37 @@ pub static BUILTIN: &[SockFilter] = include!(concat!(env!("OUT_DIR"), "/seccomp_
 #[cfg(any(test, feature = "seccomp-file"))]
 pub use compile::{kernel_version, Host, ProfileError, Program};
 
+/// `program` as a state record stores it (SPEC §3): each instruction in 8
+/// bytes, code, jt, jf, k, little-endian; the bytes written to `out`.
+pub fn program_bytes<'o>(program: &[SockFilter], out: &'o mut [u8]) -> &'o [u8] {
+    let mut len = 0;
+    for (insn, to) in program.iter().zip(out.chunks_exact_mut(8)) {
+        to[..2].copy_from_slice(&insn.code.to_le_bytes());
+        to[2] = insn.jt;
+        to[3] = insn.jf;
+        to[4..].copy_from_slice(&insn.k.to_le_bytes());
+        len += 8;
+    }
+    &out[..len]
+}
+
+/// The program `bytes` holds (as `program_bytes` writes it), in `out`;
+/// None when it is not whole instructions or longer than BPF_MAXINSNS.
+pub fn program_from_bytes<'o>(bytes: &[u8], out: &'o mut [SockFilter; BPF_MAXINSNS]) -> Option<&'o [SockFilter]> {
+    if !bytes.len().is_multiple_of(8) || bytes.len() / 8 > BPF_MAXINSNS {
+        return None;
+    }
+    for (from, insn) in bytes.chunks_exact(8).zip(out.iter_mut()) {
+        *insn = SockFilter {
+            code: u16::from_le_bytes([from[0], from[1]]),
+            jt: from[2],
+            jf: from[3],
+            k: u32::from_le_bytes([from[4], from[5], from[6], from[7]]),
+        };
+    }
+    Some(&out[..bytes.len() / 8])
+}
+
 /// The ABIs this machine runs, the native one first.
 #[cfg(any(test, feature = "seccomp-file"))]
 fn this_machine() -> &'static [compile::Abi] {

@@ -5,6 +5,7 @@
 use super::bpf::*;
 use super::compile::{compile, machine, number, Abi, Host, ProfileError, Program};
 use super::syscalls as table;
+use super::{program_bytes, program_from_bytes, BUILTIN};
 
 const X86_64: &[Abi] = &[Abi::X86_64, Abi::X86, Abi::X32];
 const ALL_CAPS: Host = Host { caps: u64::MAX, kernel: (6, 1) };
@@ -607,4 +608,15 @@ fn compile_time_of_podmans_profile() {
     }
     let ns = start.elapsed().as_nanos() / rounds;
     println!("podman's profile ({} bytes): {len} instructions, {ns} ns per compile", json.len());
+}
+
+#[test]
+fn programs_round_trip_through_a_records_bytes() {
+    let mut bytes = [0u8; 8 * BPF_MAXINSNS];
+    let stored = program_bytes(BUILTIN, &mut bytes);
+    assert_eq!(stored.len(), BUILTIN.len() * 8);
+    let mut back = [SockFilter::default(); BPF_MAXINSNS];
+    assert_eq!(program_from_bytes(stored, &mut back), Some(BUILTIN));
+    assert_eq!(program_from_bytes(&stored[..7], &mut back), None);
+    assert_eq!(program_from_bytes(&[], &mut back), Some(&[][..]));
 }

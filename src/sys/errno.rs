@@ -21,6 +21,7 @@ impl Errno {
     pub const EEXIST: Errno = Errno(linux_raw_sys::errno::EEXIST as u16);
     pub const EBUSY: Errno = Errno(linux_raw_sys::errno::EBUSY as u16);
     pub const EROFS: Errno = Errno(linux_raw_sys::errno::EROFS as u16);
+    pub const EFBIG: Errno = Errno(linux_raw_sys::errno::EFBIG as u16);
 }
 
 pub type Result<T> = core::result::Result<T, Errno>;
