@@ -66,19 +66,9 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Err(status) => return status,
     };
     let pid_arg = pid_arg.to_bytes();
-    // A process of the container could otherwise open this binary through
-    // /proc/OUR-PID/exe and overwrite it on the host (CVE-2019-5736): run
-    // from a sealed copy in memory, which cannot be written.
-    if !running_sealed() {
-        return reexec_sealed(args, env);
-    }
-    // Container root must not ptrace us or open our /proc files while we
-    // hold host descriptors (CVE-2016-9962).
-    if let Err(e) = sys::prctl(PR_SET_DUMPABLE, 0) {
-        return fail(b"cannot become non-dumpable", b"", e);
-    }
     // The container's record, by its id or by a pid of its supervisor or
-    // init: its init, and the sandbox its commands get.
+    // init: its init, and the sandbox its commands get. (Before the
+    // re-execution too, so a bad PID or NAME is said at once.)
     let state = StateDir::open(env).ok();
     let mut record_buf = RecordBuf::new();
     let record = state.as_ref().and_then(|state| find(state, pid_arg, &mut record_buf));
@@ -92,6 +82,17 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             return EXIT_FAILURE;
         }
     };
+    // A process of the container could otherwise open this binary through
+    // /proc/OUR-PID/exe and overwrite it on the host (CVE-2019-5736): run
+    // from a sealed copy in memory, which cannot be written.
+    if !running_sealed() {
+        return reexec_sealed(args, env);
+    }
+    // Container root must not ptrace us or open our /proc files while we
+    // hold host descriptors (CVE-2016-9962).
+    if let Err(e) = sys::prctl(PR_SET_DUMPABLE, 0) {
+        return fail(b"cannot become non-dumpable", b"", e);
+    }
     // The host's /proc, to read the child's signal masks once our own view
     // is the container's.
     let proc = match sys::open(c"/proc", O_PATH | O_DIRECTORY) {
