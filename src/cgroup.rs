@@ -11,10 +11,10 @@
 //! container ends, however deep container root nested cgroups in them.
 
 use crate::limits::{v1_equivalent, Limit, DEFAULT_PIDS};
-use crate::mount::{each_mount, has_option, Failed};
-use crate::ns::each_line;
+use crate::mount::{has_option, Failed};
 use crate::out::{fail, fail_with, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
+use crate::procfs::{self, each_mount};
 use crate::sys::{self, Errno, Fd, MS_NODEV, MS_NOEXEC, MS_NOSUID, O_DIRECTORY, O_RDONLY, SIGKILL};
 use crate::text::{after, for_each_line, has_byte, parse_pid, FirstBytes};
 use core::ffi::CStr;
@@ -275,7 +275,7 @@ impl Cgroups {
         let mut name = Line::new();
         name.add(b"ucontain-").num(sys::getpid() as u64);
         let mut warned = false;
-        each_line(c"/proc/self/cgroup", &mut |line| {
+        procfs::each_cgroup(0, &mut |line| {
             let Some(h) = Hierarchy::parse(line) else { return false };
             let mut parent = PathBuf::new();
             if !our_cgroup(&h, &mut parent) {
@@ -515,7 +515,7 @@ pub fn join_cgroups_of(pid: i32) -> Result<(), i32> {
     let mut me = Line::new();
     me.num(sys::getpid() as u64);
     let mut failed = Ok(());
-    each_line(PathBuf::new().proc_path(pid, b"/cgroup", &[]), &mut |line| {
+    procfs::each_cgroup(pid, &mut |line| {
         let Some(h) = Hierarchy::parse(line) else { return false };
         let mut dir = PathBuf::new();
         if !our_cgroup(&h, &mut dir) {

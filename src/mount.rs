@@ -1,9 +1,9 @@
 //! Root filesystem assembly and the in-process pivot. Every helper here
 //! prints its own message where a step fails and returns exit status 1.
 
-use crate::ns::each_line;
 use crate::out::{fail, fail_with, say, Line, EXIT_FAILURE};
 use crate::path::{fd_path, PathBuf};
+use crate::procfs::each_mount;
 use crate::sys::{
     self, Errno, Fd, MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID,
     MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
@@ -43,37 +43,6 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
     step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), b"cannot disable old root mount propagation", b"")?;
     step(sys::umount2(c".", MNT_DETACH), b"cannot detach old root", b"")?;
     step(sys::chdir(c"/"), b"cannot change directory to /", b"")
-}
-
-/// The fields of a /proc/self/mountinfo line that ucontain reads
-/// (proc_pid_mountinfo(5)); the mount point is still octal-escaped.
-pub struct MountInfo<'a> {
-    pub root: &'a [u8],
-    pub point: &'a [u8],
-    pub options: &'a [u8],
-    pub fstype: &'a [u8],
-    pub super_options: &'a [u8],
-}
-
-/// Calls `f` for each line of /proc/self/mountinfo until it returns true.
-pub fn each_mount(f: &mut dyn FnMut(&MountInfo) -> bool) -> bool {
-    each_line(c"/proc/self/mountinfo", &mut |line| {
-        let mut m = MountInfo { root: b"", point: b"", options: b"", fstype: b"", super_options: b"" };
-        // The optional fields after the options end with a lone `-`.
-        let mut dash = usize::MAX;
-        for (i, field) in line.split(|&b| b == b' ').enumerate() {
-            match i {
-                3 => m.root = field,
-                4 => m.point = field,
-                5 => m.options = field,
-                _ if i == dash.wrapping_add(1) => m.fstype = field,
-                _ if i == dash.wrapping_add(3) => m.super_options = field,
-                _ if i > 5 && field == b"-" && dash == usize::MAX => dash = i,
-                _ => {}
-            }
-        }
-        f(&m)
-    })
 }
 
 /// Whether the comma-separated mount `options` include `name`; out of

@@ -4,6 +4,7 @@
 use crate::ids::{self, IdMap, MapLine, Range};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
+use crate::procfs;
 use crate::sys::{self, CStrArray, Errno, Exit, O_RDONLY};
 use crate::text::FirstBytes;
 use core::ffi::CStr;
@@ -84,16 +85,6 @@ fn login_name(uid: u32) -> heapless::Vec<u8, 64> {
         None => false,
     });
     name
-}
-
-/// The current namespace's map, as /proc/self/uid_map (or gid_map) says.
-fn current_map(path: &CStr) -> heapless::Vec<MapLine, 16> {
-    let mut text = [0u8; 4096];
-    let len = match sys::open(path, O_RDONLY) {
-        Ok(file) => sys::read_full(&file, &mut text).unwrap_or(0),
-        Err(_) => 0,
-    };
-    ids::parse_proc_map(&text[..len])
 }
 
 /// newuidmap or newgidmap from the fixed system directories, never from
@@ -177,7 +168,7 @@ pub fn plan_maps(uid_map: Option<&IdMap>, gid_map: Option<&IdMap>) -> Result<Map
         gid_map,
     };
     let (current_uid, current_gid) = if uid == 0 {
-        (current_map(c"/proc/self/uid_map"), current_map(c"/proc/self/gid_map"))
+        (procfs::own_id_map(c"/proc/self/uid_map"), procfs::own_id_map(c"/proc/self/gid_map"))
     } else {
         Default::default()
     };

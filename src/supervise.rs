@@ -100,8 +100,8 @@ fn takes(proc: &Fd, pid: i32, sig: u32) -> bool {
     let mut status = [0u8; 2048];
     let len = sys::read_full(&file, &mut status).unwrap_or(0);
     let status = &status[..len];
-    let mask = crate::text::signal_mask(status, b"SigCgt:").unwrap_or(0)
-        | crate::text::signal_mask(status, b"SigBlk:").unwrap_or(0);
+    let mask =
+        crate::procfs::mask(status, b"SigCgt:").unwrap_or(0) | crate::procfs::mask(status, b"SigBlk:").unwrap_or(0);
     SigSet(mask).has(sig)
 }
 

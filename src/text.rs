@@ -176,21 +176,6 @@ pub fn parse_pid(s: &[u8]) -> Option<i32> {
     i32::try_from(parse_u32(s)?).ok().filter(|&p| p > 0)
 }
 
-/// From /proc/PID/status content, the hex mask of the field `name` (`SigCgt:`, `SigBlk:`, `CapBnd:`); None
-/// when absent or malformed. Any number of hex digits is taken as long as the value fits 64 bits.
-pub fn signal_mask(status: &[u8], name: &[u8]) -> Option<u64> {
-    let hex = status.split(|&b| b == b'\n').find_map(|l| l.strip_prefix(name))?.trim_ascii();
-    if hex.is_empty() {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &b in hex {
-        let d = (b as char).to_digit(16)?;
-        v = v.checked_mul(16)?.checked_add(d as u64)?;
-    }
-    Some(v)
-}
-
 /// Split PATH ("a:b::c") into directories in order, calling f(dir) for each; an empty entry is
 /// the current directory, given as ".". Stops early and returns true when f returns true.
 pub fn for_each_path_dir(path: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
@@ -387,54 +372,6 @@ pub mod tests {
             [&b"0"[..], b"00", b"-1", b"12a", b"", b"99999999999", b"2147483648", b"4294967295", b" 1", b"+1", b"1\n"]
         {
             assert_eq!(parse_pid(bad), None, "{:?}", bad);
-        }
-    }
-
-    const STATUS: &[u8] = b"Name:\tsystemd\n\
-Umask:\t0000\n\
-State:\tS (sleeping)\n\
-Tgid:\t1\n\
-Pid:\t1\n\
-PPid:\t0\n\
-Uid:\t0\t0\t0\t0\n\
-ShdPnd:\t0000000000000000\n\
-SigBlk:\t7fefc1fe28014a03\n\
-SigIgn:\t0000000000001000\n\
-SigCgt:\t0000000180004a03\n\
-CapInh:\t0000000000000000\n\
-Seccomp:\t0\n";
-
-    #[test]
-    fn sigcgt() {
-        let mask = signal_mask(STATUS, b"SigCgt:").unwrap();
-        assert_eq!(mask, 0x1_8000_4a03);
-        // signal n is bit n-1: SIGHUP 1, SIGINT 2, SIGTERM 15 caught; SIGQUIT 3, SIGKILL 9 not
-        assert_ne!(mask & (1 << 0), 0);
-        assert_ne!(mask & (1 << 1), 0);
-        assert_ne!(mask & (1 << 14), 0);
-        assert_eq!(mask & (1 << 2), 0);
-        assert_eq!(mask & (1 << 8), 0);
-        assert_eq!(signal_mask(b"SigCgt:\tFFFFFFFFFFFFFFFF\n", b"SigCgt:"), Some(u64::MAX));
-        assert_eq!(signal_mask(b"SigCgt:\tfffffffe7ffbfeff", b"SigCgt:"), Some(0xfffffffe7ffbfeff));
-        assert_eq!(signal_mask(b"SigCgt:\t0000000000004002\r\n", b"SigCgt:"), Some(0x4002));
-        assert_eq!(signal_mask(b"SigCgt:\t000000000000000000000000000000a0\n", b"SigCgt:"), Some(0xa0));
-        assert_eq!(signal_mask(b"SigIgn:\t1\nSigCgt:\t2\nSigCgt:\t3\n", b"SigCgt:"), Some(2));
-        assert_eq!(signal_mask(b"SigCgt:\t2\nSigBlk:\tfffffffe7ffbfeff\n", b"SigBlk:"), Some(0xfffffffe7ffbfeff));
-        for bad in [
-            &b""[..],
-            b"SigIgn:\t0000000000001000\n",
-            b"SigCgt:\n",
-            b"SigCgt:\t\n",
-            b"SigCgt:\tzz\n",
-            b"SigCgt:\t00000000 00004ec\n",
-            b"SigCgt:\t10000000000000000\n",
-            b"SigCgt:\t-1\n",
-            b"XSigCgt:\t1\n",
-            b" SigCgt:\t1\n",
-            b"sigcgt:\t1\n",
-            b"SigCgt\t1\n",
-        ] {
-            assert_eq!(signal_mask(bad, b"SigCgt:"), None, "{:?}", std::str::from_utf8(bad));
         }
     }
 

@@ -310,7 +310,7 @@ fn init_sandbox(pid: i32) -> Option<Sandbox<'static>> {
         return None;
     }
     Some(Sandbox {
-        bounding: crate::text::signal_mask(status, b"CapBnd:").unwrap_or(u64::MAX),
+        bounding: procfs::mask(status, b"CapBnd:").unwrap_or(u64::MAX),
         no_new_privs: procfs::field(status, b"NoNewPrivs:") == Some(b"1"),
         seccomp: &[],
         seccomp_flags: 0,
@@ -368,16 +368,10 @@ fn same_namespace(fd: &Fd, ours: &CStr) -> bool {
     matches!((sys::fstat(fd), sys::stat(ours)), (Ok(a), Ok(b)) if a.ino == b.ino)
 }
 
-/// The first child of `pid` (`/proc/PID/task/PID/children`, Linux 3.5)
-/// when it is in another user namespace than ours.
+/// The first child of `pid` when it is in another user namespace than ours.
 #[inline(never)]
 fn container_child(pid: i32) -> Option<i32> {
-    let mut pid_text = Line::new();
-    pid_text.num(pid as u64);
-    let file = sys::open(PathBuf::new().proc_path(pid, b"/task/{}/children", &[pid_text.text()]), O_RDONLY).ok()?;
-    let mut children = [0u8; 24];
-    let len = sys::read_full(&file, &mut children).ok()?;
-    let child = children.get(..len)?.split(|&b| b == b' ').next().and_then(parse_pid)?;
+    let child = procfs::first_child(pid)?;
     let user = sys::open(PathBuf::new().proc_path(child, b"/ns/user", &[]), O_RDONLY).ok()?;
     (!same_namespace(&user, c"/proc/self/ns/user")).then_some(child)
 }
