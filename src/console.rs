@@ -10,6 +10,12 @@ use core::ffi::CStr;
 /// systemd-nspawn.
 const ESCAPE: u8 = 0x1d;
 
+/// The slots of the relay's poll: the signalfd, the caller's stdin, the
+/// console's master.
+pub(crate) const SIGNALS: usize = 0;
+pub(crate) const TYPED: usize = 1;
+pub(crate) const OUTPUT: usize = 2;
+
 /// Whether the caller is at a terminal it may take over: stdin is one and
 /// we are in its foreground process group (a background `contain &` is not,
 /// and must neither stop on SIGTTOU nor change the terminal).
@@ -95,14 +101,14 @@ impl Console {
                 break;
             }
             let mut fds = [PollFd { fd: signals.raw(), events: POLLIN, revents: 0 }; 3];
-            fds[1].fd = if input_open { 0 } else { -1 };
-            fds[2].fd = if output_open { self.master.raw() } else { -1 };
+            fds[TYPED].fd = if input_open { 0 } else { -1 };
+            fds[OUTPUT].fd = if output_open { self.master.raw() } else { -1 };
             match sys::poll(&mut fds, Some((until - now) as u32)) {
                 Ok(0) => output_open = false,
                 Ok(_) => {}
                 Err(_) => continue,
             }
-            if fds[0].revents != 0 {
+            if fds[SIGNALS].revents != 0 {
                 match sys::read_signal(signals) {
                     Ok(SIGCHLD) => while let Ok(Some(_)) = sys::reap_any() {},
                     Ok(SIGWINCH | SIGUSR1 | SIGUSR2 | SIGTSTP) | Err(_) => {}
@@ -112,10 +118,10 @@ impl Console {
                     }
                 }
             }
-            if fds[1].revents != 0 && !matches!(sys::read(&sys::STDIN, buf), Ok(1..)) {
+            if fds[TYPED].revents != 0 && !matches!(sys::read(&sys::STDIN, buf), Ok(1..)) {
                 input_open = false;
             }
-            if fds[2].revents != 0 {
+            if fds[OUTPUT].revents != 0 {
                 match sys::read(&self.master, buf) {
                     Ok(n @ 1..) => {
                         let _ = sys::write_all(&sys::STDOUT, &buf[..n]);
@@ -179,12 +185,12 @@ impl Relay {
         }
     }
 
-    /// One round of relaying, after a poll of `fds` (stdin at 1, the master
-    /// at 2): output to the caller, typed bytes to the console. Ctrl-]
+    /// One round of relaying, after a poll of `fds` (stdin at TYPED, the
+    /// master at OUTPUT): output to the caller, typed bytes to the console. Ctrl-]
     /// three times within a second kills `child`.
     #[inline(never)]
     pub(crate) fn step(&mut self, console: &Console, fds: &[PollFd; 3], buf: &mut [u8], child: i32) {
-        if fds[2].revents & !POLLOUT != 0 {
+        if fds[OUTPUT].revents & !POLLOUT != 0 {
             match sys::read(&console.master, buf) {
                 Ok(n @ 1..) => {
                     let _ = sys::write_all(&sys::STDOUT, &buf[..n]);
@@ -196,7 +202,7 @@ impl Relay {
                 _ => self.output_open = false,
             }
         }
-        if fds[1].revents != 0 {
+        if fds[TYPED].revents != 0 {
             if self.typed_at == self.typed_len {
                 (self.typed_at, self.typed_len) = (0, 0);
             }

@@ -5,6 +5,7 @@ use crate::sys::{write_all, Errno, STDERR};
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 pub const EXIT_FAILURE: i32 = 1;
+/// sysexits.h's EX_USAGE (not a kernel number: linux-raw-sys has none).
 pub const EXIT_USAGE: i32 = 64;
 
 /// One message line in a fixed buffer; what does not fit is cut off.

@@ -2,19 +2,17 @@
 //! inject's CMD), relays its console if it has one, and owns the signals:
 //! which it passes on, which stop the child, and how the supervisor ends.
 
-use crate::console::{Console, Relay};
+use crate::console::{Console, Relay, OUTPUT, SIGNALS, TYPED};
 use crate::out::{fail, say};
 use crate::sys::{
     self, Exit, Fd, PollFd, SigSet, POLLIN, POLLOUT, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGTSTP,
 };
 use crate::text::{after, parse_u32};
 
-pub const SIGUSR1: u32 = 10;
-pub const SIGUSR2: u32 = 12;
-pub const SIGWINCH: u32 = 28;
-/// The C library's SIGRTMIN is the kernel's 32 + 2 (glibc and musl keep two
-/// for threads); systemd halts on SIGRTMIN+3 = 37 (systemd(1), "Signals").
-pub const SIGRTMIN: u32 = 34;
+pub use crate::sys::{SIGUSR1, SIGUSR2, SIGWINCH};
+/// The C library's SIGRTMIN is the kernel's (32) + 2: glibc and musl keep
+/// two for threads; systemd halts on SIGRTMIN+3 = 37 (systemd(1), "Signals").
+pub const SIGRTMIN: u32 = crate::sys::SIGRTMIN + 2;
 const HALT: u32 = SIGRTMIN + 3;
 /// systemd-nspawn's status for a container that rebooted.
 const REBOOTED: i32 = 133;
@@ -198,16 +196,16 @@ pub fn supervise(
         }
         reap = false;
         let mut fds = [PollFd { fd: signals.raw(), events: POLLIN, revents: 0 }; 3];
-        fds[1].fd = -1;
-        fds[2].fd = -1;
+        fds[TYPED].fd = -1;
+        fds[OUTPUT].fd = -1;
         if let Some(console) = console.as_deref() {
             let typing = relay.typed_at < relay.typed_len;
             if relay.input_open {
-                fds[1].fd = 0;
+                fds[TYPED].fd = 0;
             }
             if relay.output_open {
-                fds[2].fd = console.master.raw();
-                fds[2].events = if typing { POLLIN | POLLOUT } else { POLLIN };
+                fds[OUTPUT].fd = console.master.raw();
+                fds[OUTPUT].events = if typing { POLLIN | POLLOUT } else { POLLIN };
             }
         }
         if sys::poll(&mut fds, None).is_err() {
@@ -216,7 +214,7 @@ pub fn supervise(
         if let Some(console) = console.as_deref() {
             relay.step(console, &fds, &mut buf, child);
         }
-        if fds[0].revents == 0 {
+        if fds[SIGNALS].revents == 0 {
             continue;
         }
         match sys::read_signal(&signals) {

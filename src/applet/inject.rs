@@ -39,6 +39,8 @@ type Variables<'a> = heapless::Vec<&'a CStr, 16>;
 /// The order namespaces are entered in: the user namespace first, so its
 /// owner gains the capabilities the others need; mount late, because the
 /// host's /proc is gone after it; PID and time only affect the child.
+/// NAMESPACES' user namespace, entered first.
+const USER: usize = 0;
 const NAMESPACES: [(&CStr, u32); 8] = [
     (c"user", CLONE_NEWUSER),
     (c"cgroup", CLONE_NEWCGROUP),
@@ -104,7 +106,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     let mut targets: [Option<Fd>; 8] = Default::default();
     let mut pid = pid;
     let mut found = open_namespaces(pid, &mut targets);
-    if found.is_ok() && targets[0].is_none() {
+    if found.is_ok() && targets[USER].is_none() {
         // PID shares our user namespace, as a `contain` supervisor does:
         // its child in a user namespace of its own, the container's init,
         // is what the caller means (as in the original containers tool).
