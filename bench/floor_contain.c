@@ -1,6 +1,7 @@
 /* floor_contain: the least a `contain DIR CMD` can do, for `make bench`.
  *
- *   floor_contain [-U "UIDMAP ARGS" -G "GIDMAP ARGS"] DIR CMD [ARG]...
+ *   floor_contain [-U "UIDMAP ARGS" -G "GIDMAP ARGS"] [-S N] [-P CGROUP]
+ *                 DIR CMD [ARG]...
  *
  * Only the syscalls the job needs, no error recovery beyond a message:
  * clone3 with new user, mount, pid, net, ipc, uts, cgroup and time
@@ -16,7 +17,13 @@
  * tmpfs /dev with six bound host nodes, devpts, the symlinks), pivots with
  * pivot_root(".", "."), detaches the old root and executes CMD (a path) with
  * the environment container=contain.  The parent waits and passes on the
- * exit status.  CMD is not searched in PATH. */
+ * exit status.  CMD is not searched in PATH.
+ * -S N: the child installs a seccomp filter of N instructions (the length
+ * of contain's built-in one: load the number, N-2 comparisons, allow) with
+ * TSYNC, last before execve, as contain's init does.
+ * -P CGROUP: the parent makes CGROUP/floor-PID, writes pids.max 16384
+ * there and moves the child in before releasing it, and removes it after,
+ * as contain does with its default limit. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -79,6 +88,24 @@ static pid_t helper(const char *prog, const char *pid, char *args)
 	return p;
 }
 
+static int filter_len; /* -S */
+
+/* A filter of filter_len instructions that allows everything. */
+static void install_filter(void)
+{
+	static struct sock_filter prog[4096];
+	int n = filter_len;
+	if (n < 2 || n > 4096)
+		die("-S");
+	prog[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
+	for (int i = 1; i < n - 1; i++)
+		prog[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffff, 0, 0);
+	prog[n - 1] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog fprog = {.len = (unsigned short)n, .filter = prog};
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &fprog))
+		die("seccomp");
+}
+
 static void child(int rfd, const char *dir, char **cmd, int root)
 {
 	static const char *nodes[] = {"full", "null", "random", "tty", "urandom", "zero"};
@@ -123,6 +150,8 @@ static void child(int rfd, const char *dir, char **cmd, int root)
 	if (chdir("/"))
 		die("chdir /");
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (filter_len)
+		install_filter();
 	char *envp[] = {"container=contain", NULL};
 	execve(cmd[0], cmd, envp);
 	die(cmd[0]);
@@ -130,18 +159,22 @@ static void child(int rfd, const char *dir, char **cmd, int root)
 
 int main(int argc, char **argv)
 {
-	char *umap = NULL, *gmap = NULL;
+	char *umap = NULL, *gmap = NULL, *cgroup = NULL;
 	int i = 1;
 	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
 		if (strcmp(argv[i], "-U") == 0)
 			umap = argv[i + 1];
 		else if (strcmp(argv[i], "-G") == 0)
 			gmap = argv[i + 1];
+		else if (strcmp(argv[i], "-S") == 0)
+			filter_len = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "-P") == 0)
+			cgroup = argv[i + 1];
 		else
 			break;
 	}
 	if (argc - i < 2) {
-		fprintf(stderr, "Usage: floor_contain [-U UIDMAP -G GIDMAP] DIR CMD [ARG]...\n");
+		fprintf(stderr, "Usage: floor_contain [-U UIDMAP -G GIDMAP] [-S N] [-P CGROUP] DIR CMD [ARG]...\n");
 		return 64;
 	}
 	int root = getuid() == 0;
@@ -201,12 +234,25 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	char group[256] = "";
+	if (cgroup) {
+		char file[300];
+		snprintf(group, sizeof group, "%s/floor-%d", cgroup, (int)getpid());
+		if (mkdir(group, 0755))
+			die(group);
+		snprintf(file, sizeof file, "%s/pids.max", group);
+		write_file(file, "16384");
+		snprintf(file, sizeof file, "%s/cgroup.procs", group);
+		write_file(file, ps);
+	}
 	close(p[1]); /* release the child */
 
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			die("waitpid");
+	if (cgroup && rmdir(group))
+		die(group);
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
