@@ -3,7 +3,9 @@
 //! cannot be found, read or linked from inside, and a key added inside
 //! never reaches the caller's session keyring. Every run happens under
 //! `tests/keys.c`, which first joins a session keyring of its own: the
-//! machine's is never touched.
+//! machine's is never touched. The containers run with `--seccomp none`:
+//! the built-in filter refuses the key calls outright (tests/seccomp.rs),
+//! and this wall must hold without it too.
 mod common;
 
 use common::*;
@@ -38,7 +40,19 @@ fn contains_init_has_a_new_empty_session_keyring() {
     let (root, keys) = root_with_probe();
     let bin = bin_str();
     for caller in Caller::BOTH {
-        let r = caller.run(&[&keys, "outer", &bin, "contain", root.str(), "/keys", "inner", "@SESSION", "@KEY"]);
+        let r = caller.run(&[
+            &keys,
+            "outer",
+            &bin,
+            "contain",
+            "--seccomp",
+            "none",
+            root.str(),
+            "/keys",
+            "inner",
+            "@SESSION",
+            "@KEY",
+        ]);
         assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), WALLED, ""), "{caller:?}: {r:?}");
     }
 }
@@ -47,8 +61,12 @@ fn contains_init_has_a_new_empty_session_keyring() {
 fn injects_command_has_a_new_empty_session_keyring() {
     for pair in OWN.into_iter().chain([ROOT_INTO_USERS]) {
         let (root, keys) = root_with_probe();
-        let c = Container::start(pair.owner, root.str(), &["sleep", "100"]);
         let bin = bin_str();
+        let owner = match pair.owner {
+            Caller::Root => None,
+            Caller::Unprivileged => Some(User::default()),
+        };
+        let c = Container::start_full(&[], &bin, &["--seccomp", "none", root.str(), "sleep", "100"], owner.as_ref());
         let init = c.init.to_string();
         let argv = [keys.as_str(), "outer", &bin, "inject", &init, "/keys", "inner", "@SESSION", "@KEY"];
         let r = pair.injector.run(&argv);
