@@ -295,9 +295,11 @@ pub fn write_maps_nesting(pid: i32, maps: &Maps, fallback: bool) -> Result<Optio
     let failed = |how: &Result<Exit, Errno>| *how != Ok(Exit::Code(0));
     match own_ids_instead(maps).filter(|_| fallback && failed(&uid_how) && failed(&gid_how)) {
         Some(own) => {
-            // newuidmap's first line, without its `newuidmap: `.
-            let first = said.split(|&b| b == b'\n').next().unwrap_or_default();
-            let why = after(first, b"newuidmap: ").unwrap_or(first);
+            // newuidmap's line, without its `newuidmap: ` (the two
+            // helpers' lines come in either order); else the first one.
+            let mut lines = said.split(|&b| b == b'\n');
+            let first = lines.clone().next().unwrap_or_default();
+            let why = lines.find_map(|line| after(line, b"newuidmap: ")).unwrap_or(first);
             let mut line = Line::message();
             line.add(b"warning: newuidmap failed (");
             match why.is_empty() {
