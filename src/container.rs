@@ -18,7 +18,9 @@ use crate::console::{take_console, Console};
 use crate::exec::{exec_command, OptionsBefore, DEFAULT_PATH, DEFAULT_PATH_VAR};
 use crate::limits::Limit;
 use crate::mount::{assemble_root, enter_locked_copy, mount_kernel_views, switch_root, Root};
-use crate::ns::{become_root, helper_ended, nested_maps, write_maps, Maps, Writer};
+use crate::ns::{
+    become_root, helper_ended, nested_maps, own_ids_instead, write_maps, write_maps_nesting, Maps, Writer,
+};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
 use crate::sandbox::{apply_sandbox, Sandbox};
@@ -205,11 +207,12 @@ fn record(state: &StateDir, spec: &Spec, running: &Running) -> Result<(), Exit> 
 /// and the console's master. Err after the message (the mounter's own, or
 /// ours) once the mounter is reaped.
 fn start_mounter(mounter: i32, maps: &Maps, report: &Fd) -> Result<(i32, Option<Fd>), i32> {
-    let mapped = if maps.writer == Writer::Parent { Ok(()) } else { write_maps(mounter, maps) };
-    if mapped.is_ok() {
-        let _ = sys::send_with_fd(report, b"1", None);
-    } else {
-        let _ = sys::kill(mounter, SIGKILL);
+    let mapped = if maps.writer == Writer::Parent { Ok(None) } else { write_maps_nesting(mounter, maps, true) };
+    match &mapped {
+        // `o`: the mounter's namespace maps the caller's own ids only (SPEC
+        // §4's nesting fallback), and so must the container's.
+        Ok(own) => drop(sys::send_with_fd(report, if own.is_some() { b"o" } else { b"1" }, None)),
+        Err(_) => drop(sys::kill(mounter, SIGKILL)),
     }
     let mut pid = [0u8; 4];
     let received = sys::recv_with_fd(report, &mut pid);
@@ -246,6 +249,14 @@ fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: I
     if sys::recv_with_fd(report, &mut go).map(|(n, _)| n) != Ok(1) {
         return EXIT_FAILURE;
     }
+    let own;
+    let maps = match (go[0], own_ids_instead(maps)) {
+        (b'o', Some(fallback)) => {
+            own = fallback;
+            &own
+        }
+        _ => maps,
+    };
     if maps.writer != Writer::Parent {
         if let Err(status) = become_root(maps) {
             return status;

@@ -1,6 +1,7 @@
 //! Root filesystem assembly and the in-process pivot. Every helper here
 //! prints its own message where a step fails and returns exit status 1.
 
+use crate::ns::{write_maps, Maps};
 use crate::out::{fail, fail_with, say, Line, EXIT_FAILURE};
 use crate::path::{fd_path, PathBuf};
 use crate::procfs::each_mount;
@@ -251,19 +252,20 @@ fn make_dev(dev: Fd, owner: (u32, u32), console: bool) -> Result<Option<(Fd, Fd)
     Ok(pty)
 }
 
-/// What `-b`, `-r` and `-t` add inside (SPEC §5.5).
+/// What `-b`, `-r`, `-t` and `-d` add inside (SPEC §5.5).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Extra {
     Bind,
     ReadOnly,
     Tmpfs,
+    Device,
 }
 
-/// One `-b SRC[:DST]`, `-r SRC[:DST]` or `-t DST[:OPTS]`.
+/// One `-b SRC[:DST]`, `-r SRC[:DST]`, `-t DST[:OPTS]` or `-d DEV[:DST]`.
 #[derive(Clone, Copy)]
 pub struct ExtraMount<'a> {
     pub kind: Extra,
-    /// The host path (`-b`, `-r`); empty for `-t`.
+    /// The host path (`-b`, `-r`, `-d`); empty for `-t`.
     pub src: &'a [u8],
     /// The path inside, relative to the new root.
     pub dst: &'a [u8],
@@ -299,10 +301,15 @@ fn open_inside(dst: &[u8], last: Last, owner: (u32, u32)) -> Result<Fd, Failed> 
         let flags = if file { O_PATH | O_NOFOLLOW } else { O_PATH | O_DIRECTORY | O_NOFOLLOW };
         let opened = match sys::openat(&dir, part_c, flags, 0) {
             Err(Errno::ENOENT) => {
-                let made = if file {
-                    sys::openat(&dir, part_c, O_CREAT | O_EXCL | O_NOFOLLOW, 0o644).map(drop)
-                } else {
-                    sys::mkdirat(&dir, part_c, 0o755)
+                let make = || match file {
+                    true => sys::openat(&dir, part_c, O_CREAT | O_EXCL | O_NOFOLLOW, 0o644).map(drop),
+                    false => sys::mkdirat(&dir, part_c, 0o755),
+                };
+                // On an idmapped DIR (--idmap) the mounter's own ids have
+                // no mapping (EOVERFLOW): made as container root instead.
+                let made = match make() {
+                    Err(Errno::EOVERFLOW) => as_owner(owner, make),
+                    made => made,
                 };
                 step(made, b"cannot create ", dst)?;
                 step(sys::chown_at(&dir, part_c, owner.0, owner.1), b"cannot create ", dst)?;
@@ -322,8 +329,84 @@ fn below<'a>(dir: &CStr, rel: &[u8], buf: &'a mut PathBuf) -> Result<&'a CStr, F
     step(buf.join(dir.to_bytes(), rel).ok_or(Errno::ENAMETOOLONG), b"cannot mount on ", rel)
 }
 
+/// Where `pass_device` makes a node, in the container's /dev, for as long
+/// as it takes to bind it.
+const STAGE: &CStr = c".ucontain-device";
+
+/// `-d DEV[:DST]` (SPEC §5.5): the host's device DEV, usable by container
+/// root at DST, and nothing else of the host's /dev. DIR and the
+/// container's /dev stay as they are; the node is a mount of its own,
+/// whose flags are its mount's (a bind carries them, mount(2)).
+///
+/// The node is made with mknod(2) by the mounter, owned by container root,
+/// in a tmpfs that the mounter mounts for it: host root's mounter is in the
+/// initial user namespace, so that tmpfs is not nodev (a file system
+/// mounted in any other user namespace is, SB_I_NODEV). The node is bound
+/// at DST and the tmpfs detached, so container root reaches the node and
+/// nothing else of it. Where mknod is refused (an unprivileged caller's
+/// mounter, root of an outer user namespace, lacks CAP_MKNOD in the initial
+/// one), the host's node itself is bound: its owner and mode stay the
+/// host's, so container root opens it only where the node's mode lets the
+/// caller's ids in (a 0666 /dev/kvm or /dev/net/tun, not a disk).
+fn pass_device(m: &ExtraMount, owner: (u32, u32)) -> Result<(), Failed> {
+    let mut buf = PathBuf::new();
+    let dev_path = step(buf.join(b"", m.src).ok_or(Errno::ENAMETOOLONG), b"cannot pass ", m.src)?;
+    // Following symlinks: /dev/disk/by-id/... names a node.
+    let host_node = step(sys::open(dev_path, O_PATH), b"cannot pass ", m.src)?;
+    let st = step(sys::fstat(&host_node), b"cannot pass ", m.src)?;
+    if !st.is_device() {
+        say(b"cannot pass {}: not a character or block device", &[m.src]);
+        return Err(EXIT_FAILURE);
+    }
+    let target = open_inside(m.dst, Last::File, owner)?;
+    let dev = open_inside(b"/dev", Last::Dir, owner)?;
+    step(sys::mkdirat(&dev, STAGE, 0o700), b"cannot create /dev/", STAGE.to_bytes())?;
+    let staged = stage_node(&dev, &st, owner, m.src);
+    let (mut source, mut path) = (PathBuf::new(), PathBuf::new());
+    let source = match &staged {
+        Ok(Some(stage)) => source.join(fd_path(stage, &mut PathBuf::new()).to_bytes(), b"node").unwrap_or(c""),
+        Ok(None) => fd_path(&host_node, &mut source),
+        Err(_) => c"",
+    };
+    let bound = staged.and_then(|_| {
+        step(sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None), b"cannot pass ", m.src)
+    });
+    // The stage's tmpfs goes (the bind keeps what it needs of it), and
+    // then its directory.
+    if let Some(stage) = subdir(&dev, STAGE) {
+        let _ = sys::umount2(fd_path(&stage, &mut path), MNT_DETACH);
+    }
+    let _ = sys::remove_dir_at(&dev, STAGE);
+    bound
+}
+
+/// A tmpfs on `dev`'s STAGE directory with the node `node` in it: the
+/// device of `st`, owned by container root (`owner`). The tmpfs's root
+/// when made; None where mknod is refused (see `pass_device`).
+fn stage_node(dev: &Fd, st: &sys::Stat, owner: (u32, u32), shown: &[u8]) -> Result<Option<Fd>, Failed> {
+    let mut path = PathBuf::new();
+    let stage = step(subdir(dev, STAGE).ok_or(Errno::ENOENT), b"cannot open /dev/", STAGE.to_bytes())?;
+    // Not nodev: that is its point. Room for the node alone.
+    let data = c"mode=0700,size=4k,nr_inodes=2";
+    let mounted =
+        sys::mount(Some(c"tmpfs"), fd_path(&stage, &mut path), Some(c"tmpfs"), MS_NOSUID | MS_NOEXEC, Some(data));
+    step(mounted, b"cannot mount tmpfs on /dev/", STAGE.to_bytes())?;
+    let stage = step(subdir(dev, STAGE).ok_or(Errno::ENOENT), b"cannot open /dev/", STAGE.to_bytes())?;
+    // Its type and permission bits; setuid and the like mean nothing here.
+    let mode = st.mode & (sys::S_IFMT | 0o777);
+    match sys::mknod_at(&stage, c"node", mode, st.rdev) {
+        Err(Errno::EPERM) => return Ok(None),
+        made => step(made, b"cannot pass ", shown)?,
+    }
+    step(sys::chown_at(&stage, c"node", owner.0, owner.1), b"cannot pass ", shown)?;
+    Ok(Some(stage))
+}
+
 fn extra_mount(dir: &CStr, m: &ExtraMount, owner: (u32, u32)) -> Result<(), Failed> {
     let mut path = PathBuf::new();
+    if m.kind == Extra::Device {
+        return pass_device(m, owner);
+    }
     if m.kind == Extra::Tmpfs {
         let target = open_inside(m.dst, Last::Dir, owner)?;
         // The user's options after the default mode, which a later
@@ -371,6 +454,8 @@ pub struct Root<'a> {
     /// The ids of the container's root as the mounter's user namespace
     /// sees them: they own the console and a volatile root's upper layer.
     pub owner: (u32, u32),
+    /// `--idmap`: the container's maps, through which DIR is bound.
+    pub idmap: Option<&'a Maps>,
 }
 
 /// `-v`: a tmpfs mounted on DIR holds the upper and work directories of an
@@ -412,6 +497,89 @@ fn volatile_root(root: &Root) -> Result<(), Failed> {
     }
 }
 
+/// Whether `dir` (an absolute path without symlinks) is out of other host
+/// users' reach, as `--idmap` requires (SPEC §4): it, or a directory on its
+/// path, is root's and not searchable by its group or by others.
+pub fn out_of_reach(dir: &CStr) -> bool {
+    let path = dir.to_bytes();
+    let mut buf = PathBuf::new();
+    let mut end = path.len();
+    loop {
+        let prefix = if end == 0 { &b"/"[..] } else { &path[..end] };
+        let closed =
+            buf.join(b"", prefix).and_then(|p| sys::stat(p).ok()).is_some_and(|st| st.uid == 0 && st.mode & 0o011 == 0);
+        if closed {
+            return true;
+        }
+        match path[..end].iter().rposition(|&b| b == b'/') {
+            Some(slash) if end > 0 => end = slash,
+            _ => return false,
+        }
+    }
+}
+
+/// `--idmap` (SPEC §4): DIR bound through an idmapped mount (open_tree(2),
+/// mount_setattr(2) with MOUNT_ATTR_IDMAP, move_mount(2)), recursively and
+/// nodev, so that its files of host ids 0..N-1 are the container's ids
+/// 0..N-1 and what container root writes lands with host ids 0..N-1. The
+/// kernel takes the mapping from a user namespace: one with the
+/// container's maps, made for this by a child that ends once the mount
+/// holds it.
+fn idmapped_root(root: &Root, maps: &Maps) -> Result<(), Failed> {
+    let userns = user_namespace_with(maps)?;
+    let tree = step(sys::clone_tree(root.dir), b"cannot bind new root ", root.shown)?;
+    match sys::idmap_tree(&tree, &userns, MOUNT_ATTR_NODEV as u64) {
+        Ok(()) => {}
+        Err(e @ Errno::ENOSYS) => {
+            return Err(fail_with(
+                b"cannot idmap {}: the kernel has no idmapped mounts (Linux 5.12 has)",
+                &[root.shown],
+                e,
+            ))
+        }
+        // mount_setattr(2): a file system without FS_ALLOW_IDMAP, in DIR's
+        // mount or one below it.
+        Err(e @ Errno::EINVAL) => {
+            let mut fstype = heapless::Vec::<u8, 32>::new();
+            each_mount(&mut |m| {
+                if is_below(root.dir.to_bytes(), m.point) {
+                    fstype.clear();
+                    let _ = fstype.extend_from_slice(m.fstype.get(..32).unwrap_or(m.fstype));
+                }
+                false
+            });
+            return Err(fail_with(
+                b"cannot idmap {}: its file system ({}) has no idmapped mounts",
+                &[root.shown, &fstype],
+                e,
+            ));
+        }
+        Err(e) => return Err(fail(b"cannot idmap ", root.shown, e)),
+    }
+    step(sys::attach_tree(&tree, root.dir), b"cannot bind new root ", root.shown)
+}
+
+/// A new user namespace with `maps`, held by the descriptor returned: a
+/// child enters it and waits until we have opened it.
+fn user_namespace_with(maps: &Maps) -> Result<Fd, Failed> {
+    let (hold, release) = step(sys::pipe(), b"cannot create pipe", b"")?;
+    let child = step(sys::fork_into(sys::CLONE_NEWUSER), b"cannot create user namespace", b"")?;
+    if child == 0 {
+        drop(release);
+        let _ = sys::read_full(&hold, &mut [0u8; 1]);
+        sys::exit(0);
+    }
+    drop(hold);
+    let mut path = PathBuf::new();
+    let opened = write_maps(child, maps).and_then(|()| {
+        let ns = path.proc_path(child, b"/ns/user", &[]);
+        step(sys::open(ns, sys::O_RDONLY), b"cannot open the container's user namespace", b"")
+    });
+    drop(release);
+    let _ = sys::wait(child);
+    opened
+}
+
 /// Detaches every mount but `/`, DIR and what is below DIR, and the mounts
 /// DIR is on (the mounter made the container's proc and sysfs already; the
 /// walk reads on from its open mountinfo). Those the kernel locked stay
@@ -446,6 +614,8 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
     step(sys::mount(None, c"/", None, MS_REC | MS_PRIVATE, None), b"cannot make mounts private", b"")?;
     if root.volatile {
         volatile_root(root)?;
+    } else if let Some(maps) = root.idmap {
+        idmapped_root(root, maps)?;
     } else {
         step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), b"cannot bind new root ", root.shown)?;
         // Device nodes in DIR (a tarball's /dev, a copied disk) must not

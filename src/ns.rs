@@ -5,8 +5,8 @@ use crate::ids::{self, IdMap, MapLine, Range};
 use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
 use crate::procfs;
-use crate::sys::{self, CStrArray, Errno, Exit, O_RDONLY};
-use crate::text::FirstBytes;
+use crate::sys::{self, CStrArray, Errno, Exit, Fd, O_RDONLY};
+use crate::text::{after, FirstBytes};
 use core::ffi::CStr;
 
 /// Who writes the maps of a new user namespace.
@@ -220,9 +220,9 @@ fn write_direct(pid: i32, maps: &Maps) -> Result<(), i32> {
     Ok(())
 }
 
-/// Starts `newuidmap PID ARGS...` (or newgidmap); returns its pid. Its
-/// own messages stay visible on stderr.
-fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
+/// Starts `newuidmap PID ARGS...` (or newgidmap) with its stderr on
+/// `said`; returns its pid.
+fn start_helper(helper: &[u8], pid: i32, map: &[MapLine], said: &Fd) -> Result<i32, i32> {
     let mut path = PathBuf::new();
     if !find_helper(helper, &mut path) {
         say(b"{} not found", &[helper]);
@@ -243,16 +243,11 @@ fn start_helper(helper: &[u8], pid: i32, map: &[MapLine]) -> Result<i32, i32> {
     let child = sys::fork().map_err(|e| fail(b"cannot fork ", helper, e))?;
     if child == 0 {
         sys::set_mask(sys::SigSet(0));
+        let _ = sys::dup_onto(said, 2);
         let e = sys::execve(path.as_cstr().unwrap_or(c""), argv.list(), CStrArray::<1>::new().list());
         sys::exit(fail(b"cannot execute ", helper, e));
     }
     Ok(child)
-}
-
-/// Waits for a helper (`start_helper`); says how it failed (see
-/// `helper_ended`).
-pub fn wait_helper(helper: &[u8], child: i32) -> Result<(), i32> {
-    helper_ended(helper, sys::wait(child))
 }
 
 /// Ok for a helper that exited 0; else `NAME: HELPER failed: exit status
@@ -275,13 +270,65 @@ pub fn helper_ended(helper: &[u8], how: Result<Exit, Errno>) -> Result<(), i32> 
 /// ours that has just entered it, from our (parent) namespace. The two
 /// helpers run at the same time: they write different files.
 pub fn write_maps(pid: i32, maps: &Maps) -> Result<(), i32> {
+    write_maps_nesting(pid, maps, false).map(drop)
+}
+
+/// `write_maps`, with SPEC §4's nesting fallback when `fallback` allows
+/// it: where both helpers fail to write the default row's maps (the
+/// caller is inside another tool's one-id user namespace, as bubblewrap
+/// makes, where setuid grants nothing), the caller's own ids instead, with
+/// one warning naming the helper's error. Some(those maps) when taken.
+pub fn write_maps_nesting(pid: i32, maps: &Maps, fallback: bool) -> Result<Option<Maps>, i32> {
     if maps.writer != Writer::Helpers {
-        return write_direct(pid, maps);
+        return write_direct(pid, maps).map(|()| None);
     }
-    let uid_helper = start_helper(b"newuidmap", pid, &maps.uid)?;
-    let gid_helper = start_helper(b"newgidmap", pid, &maps.gid);
-    let uid_written = wait_helper(b"newuidmap", uid_helper);
-    wait_helper(b"newgidmap", gid_helper?).and(uid_written)
+    // What the helpers say is held back until we know whether it matters.
+    let (said_r, said_w) = sys::pipe().map_err(|e| fail(b"cannot create pipe", b"", e))?;
+    let uid_helper = start_helper(b"newuidmap", pid, &maps.uid, &said_w)?;
+    let gid_helper = start_helper(b"newgidmap", pid, &maps.gid, &said_w);
+    drop(said_w);
+    let uid_how = sys::wait(uid_helper);
+    let gid_how = sys::wait(gid_helper?);
+    let mut text = [0u8; 1024];
+    let len = sys::read_full(&said_r, &mut text).unwrap_or(0);
+    let said = &text[..len];
+    let failed = |how: &Result<Exit, Errno>| *how != Ok(Exit::Code(0));
+    match own_ids_instead(maps).filter(|_| fallback && failed(&uid_how) && failed(&gid_how)) {
+        Some(own) => {
+            // newuidmap's line, without its `newuidmap: ` (the two
+            // helpers' lines come in either order); else the first one.
+            let mut lines = said.split(|&b| b == b'\n');
+            let first = lines.clone().next().unwrap_or_default();
+            let why = lines.find_map(|line| after(line, b"newuidmap: ")).unwrap_or(first);
+            let mut line = Line::message();
+            line.add(b"warning: newuidmap failed (");
+            match why.is_empty() {
+                true => line.add(b"no message"),
+                false => line.add(why),
+            };
+            let ids = (own.uid[0].outer as u64, own.gid[0].outer as u64);
+            line.add(b"); mapping only uid ").num(ids.0).add(b" and gid ").num(ids.1).add(b" to root");
+            line.send();
+            write_direct(pid, &own)?;
+            Ok(Some(own))
+        }
+        None => {
+            let _ = sys::write_all(&sys::STDERR, said);
+            let uid_written = helper_ended(b"newuidmap", uid_how);
+            helper_ended(b"newgidmap", gid_how).and(uid_written).map(|()| None)
+        }
+    }
+}
+
+/// The fallback row of SPEC §4 for `maps` of the default unprivileged row
+/// (`0 U 1` and `1 S C`): `0 U 1` alone, written by the caller itself.
+/// None for other maps (a MAP given is written as given, or not at all).
+pub fn own_ids_instead(maps: &Maps) -> Option<Maps> {
+    if maps.writer != Writer::Helpers || maps.become_root {
+        return None;
+    }
+    let first = |map: &IdMap| map.iter().take(1).copied().collect::<IdMap>();
+    Some(Maps { uid: first(&maps.uid), gid: first(&maps.gid), writer: Writer::Own, become_root: false })
 }
 
 /// Inside the new namespace, once mapped: become its root (SPEC §4, root rows).
@@ -347,8 +394,8 @@ pub fn unshare_user(maps: &Maps) -> Result<(), i32> {
         if sys::read_full(&ready_r, &mut go) != Ok(1) {
             sys::exit(EXIT_FAILURE);
         }
-        sys::exit(match write_maps(parent, maps) {
-            Ok(()) => 0,
+        sys::exit(match write_maps_nesting(parent, maps, true) {
+            Ok(_) => 0,
             Err(status) => status,
         });
     }

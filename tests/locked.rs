@@ -131,42 +131,6 @@ fn ro_bind_and_its_submounts_stay_read_only() {
     }
 }
 
-/// A loop device on an image file of the test's, detached on drop.
-struct Loop {
-    dev: String,
-    image: TempDir,
-}
-
-const IMAGE_BYTE: u8 = b'A';
-const IMAGE_SIZE: usize = 64 * 1024;
-
-impl Loop {
-    fn new() -> Loop {
-        let image = TempDir::new();
-        let file = image.write("image", vec![IMAGE_BYTE; IMAGE_SIZE], 0o600);
-        let out = Command::new("losetup")
-            .args(["--find", "--show"])
-            .arg(&file)
-            .output()
-            .unwrap_or_else(|e| panic!("harness: cannot run losetup (util-linux): {e}"));
-        assert!(out.status.success(), "harness: losetup --find failed: {}", String::from_utf8_lossy(&out.stderr));
-        let dev = String::from_utf8(out.stdout).unwrap().trim().to_string();
-        assert!(dev.starts_with("/dev/loop"), "harness: losetup printed {dev:?}");
-        Loop { dev, image }
-    }
-
-    /// The image's bytes, all IMAGE_BYTE unless something wrote them.
-    fn untouched(&self) -> bool {
-        fs::read(self.image.join("image")).unwrap() == vec![IMAGE_BYTE; IMAGE_SIZE]
-    }
-}
-
-impl Drop for Loop {
-    fn drop(&mut self) {
-        let _ = Command::new("losetup").args(["--detach", &self.dev]).status();
-    }
-}
-
 #[test]
 fn dir_stays_nodev_for_a_loop_device_in_it() {
     let dev = Loop::new();

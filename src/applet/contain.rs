@@ -10,9 +10,9 @@ use crate::container::{launch, Running, Spec};
 use crate::exec::OptionsBefore;
 use crate::ids::IdMap;
 use crate::limits::{parse_limit, Limit};
-use crate::mount::{Extra, ExtraMount, Root};
+use crate::mount::{out_of_reach, Extra, ExtraMount, Root};
 use crate::ns::{map_option, plan_maps, Maps, Writer};
-use crate::out::{fail_with, say, EXIT_FAILURE};
+use crate::out::{fail_with, say, usage, EXIT_FAILURE};
 use crate::path::{fd_path, PathBuf};
 use crate::sandbox::Sandbox;
 use crate::seccomp::{SockFilter, BPF_MAXINSNS, BUILTIN};
@@ -22,7 +22,7 @@ use crate::sys::{
     self, CStrList, Errno, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
     CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH,
 };
-use crate::text::{decimal, name_problem};
+use crate::text::{after, decimal, name_problem};
 use core::ffi::CStr;
 
 pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
@@ -33,7 +33,9 @@ pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
   -b  --bind SRC[:DST]     bind host path SRC at DST inside (default DST = SRC)
   -r  --ro-bind SRC[:DST]  the same, read-only
   -t  --tmpfs DST[:OPTS]   a new empty tmpfs at DST inside (OPTS: size=64m,mode=1777)
+  -d  --device DEV[:DST]   host device node DEV usable by container root at DST (under /dev)
   -v  --volatile           volatile root: writes go to a tmpfs over DIR, never to DIR
+      --idmap              DIR through an idmapped mount: its host ids 0..N are the container's (root)
   -o  --helper CMD         run sh -c CMD on the host once the namespaces exist ($CONTAIN_PID)
   -k  --stop-signal SIG    the signal that asks the init to stop (on SIGTERM)
   -N  --name NAME          the container's name (letters, digits, ._-; at most 64)
@@ -46,7 +48,7 @@ Ctrl-] three times within a second on the console kills the container.
 ";
 
 /// The options, in the order of the usage.
-const OPTIONS: [Opt; 16] = [
+const OPTIONS: [Opt; 18] = [
     Opt::flag(b'c', b"no-console"),
     Opt::flag(b'n', b"share-net"),
     Opt::value(b'u', b"map-users"),
@@ -54,7 +56,9 @@ const OPTIONS: [Opt; 16] = [
     Opt::value(b'b', b"bind"),
     Opt::value(b'r', b"ro-bind"),
     Opt::value(b't', b"tmpfs"),
+    Opt::value(b'd', b"device"),
     Opt::flag(b'v', b"volatile"),
+    Opt::flag(0, b"idmap"),
     Opt::value(b'o', b"helper"),
     Opt::value(b'k', b"stop-signal"),
     Opt::value(b'N', b"name"),
@@ -70,7 +74,9 @@ const MAP_USERS: usize = index(&OPTIONS, b"map-users");
 const MAP_GROUPS: usize = index(&OPTIONS, b"map-groups");
 const BIND: usize = index(&OPTIONS, b"bind");
 const RO_BIND: usize = index(&OPTIONS, b"ro-bind");
+const DEVICE: usize = index(&OPTIONS, b"device");
 const VOLATILE: usize = index(&OPTIONS, b"volatile");
+const IDMAP: usize = index(&OPTIONS, b"idmap");
 const HELPER: usize = index(&OPTIONS, b"helper");
 const STOP_SIGNAL: usize = index(&OPTIONS, b"stop-signal");
 const NAME: usize = index(&OPTIONS, b"name");
@@ -124,6 +130,16 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Err(status) => return status,
     };
     plan.given = given;
+    if given.has(IDMAP) && given.has(VOLATILE) {
+        say(b"--idmap and -v cannot be combined", &[]);
+        return usage(USAGE);
+    }
+    // Idmapping a mount of a host file system needs CAP_SYS_ADMIN in the
+    // initial user namespace (mount_setattr(2), MOUNT_ATTR_IDMAP).
+    if given.has(IDMAP) && sys::getuid() != 0 {
+        say(b"--idmap needs root (the kernel idmaps mounts for host root only)", &[]);
+        return EXIT_FAILURE;
+    }
     // DIR as an absolute path: a bind of `.` onto itself would be entered
     // only by a path that crosses the new mount, never by `.` itself.
     let mut dir_abs = PathBuf::new();
@@ -135,6 +151,13 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(path) => path,
         Err(e) => return fail_with(b"cannot use {} as root", &[dir.to_bytes()], e),
     };
+    // What container root writes through an idmapped DIR is host root's: a
+    // setuid file it leaves there must be out of other users' reach.
+    if given.has(IDMAP) && !out_of_reach(dir_abs) {
+        let why = b"--idmap refused: other users can reach {} (put it below a root-owned 0700 directory, as /var/lib/machines)";
+        say(why, &[dir.to_bytes()]);
+        return EXIT_FAILURE;
+    }
     let maps = match plan_maps(plan.uid_map.as_ref(), plan.gid_map.as_ref()) {
         Ok(maps) => maps,
         Err(status) => return status,
@@ -198,6 +221,7 @@ fn read_options<'a>(args: CStrList<'a>, plan: &mut Plan<'a>) -> Result<Parsed<'a
                 let kind = match option {
                     BIND => Extra::Bind,
                     RO_BIND => Extra::ReadOnly,
+                    DEVICE => Extra::Device,
                     _ => Extra::Tmpfs, // -t, --tmpfs
                 };
                 let (first, second) = match text.iter().position(|&b| b == b':') {
@@ -214,9 +238,15 @@ fn read_options<'a>(args: CStrList<'a>, plan: &mut Plan<'a>) -> Result<Parsed<'a
                     say(b"bad mount '{}'", &[text]);
                     return Err(());
                 }
+                // A device's node belongs in the container's /dev, never
+                // over a file of DIR's.
+                if kind == Extra::Device && after(dst, b"/dev/").is_none_or(|name| name.is_empty()) {
+                    say(b"bad device '{}': DST must be under /dev", &[text]);
+                    return Err(());
+                }
                 let opts = opts.unwrap_or_default();
                 if plan.extra.push(ExtraMount { kind, src, dst, opts }).is_err() {
-                    say(b"more than 16 -b, -r and -t options", &[]);
+                    say(b"more than 16 -b, -r, -t and -d options", &[]);
                     return Err(());
                 }
             }
@@ -254,6 +284,7 @@ fn fill_spec<'a>(
         console: !plan.given.has(NO_CONSOLE) && at_terminal(),
         extra: &plan.extra,
         owner,
+        idmap: plan.given.has(IDMAP).then_some(maps),
     };
     let sandbox = Sandbox {
         bounding: plan.bounding.resolve(namespaces & CLONE_NEWNET != 0),

@@ -22,6 +22,7 @@ impl Errno {
     pub const EBUSY: Errno = Errno(linux_raw_sys::errno::EBUSY as u16);
     pub const EROFS: Errno = Errno(linux_raw_sys::errno::EROFS as u16);
     pub const EFBIG: Errno = Errno(linux_raw_sys::errno::EFBIG as u16);
+    pub const EOVERFLOW: Errno = Errno(linux_raw_sys::errno::EOVERFLOW as u16);
 }
 
 pub type Result<T> = core::result::Result<T, Errno>;

@@ -215,6 +215,10 @@ pub struct Stat {
     pub ino: u64,
     pub dev: u64,
     pub uid: u32,
+    pub gid: u32,
+    /// The device a character or block special file is (its major and
+    /// minor, as mknod(2) takes them).
+    pub rdev: (u32, u32),
     /// The root of a mount (STATX_ATTR_MOUNT_ROOT, Linux 5.8).
     pub mount_root: bool,
 }
@@ -225,6 +229,9 @@ impl Stat {
     }
     pub fn is_reg(&self) -> bool {
         self.mode & k::S_IFMT == k::S_IFREG
+    }
+    pub fn is_device(&self) -> bool {
+        matches!(self.mode & k::S_IFMT, k::S_IFCHR | k::S_IFBLK)
     }
 }
 
@@ -258,7 +265,7 @@ fn statx(dir: &Fd, path: &CStr, flags: u32) -> Result<Stat> {
             dir.raw() as usize,
             ptr(path),
             flags as usize,
-            (k::STATX_TYPE | k::STATX_MODE | k::STATX_INO | k::STATX_SIZE | k::STATX_UID) as usize,
+            (k::STATX_TYPE | k::STATX_MODE | k::STATX_INO | k::STATX_SIZE | k::STATX_UID | k::STATX_GID) as usize,
             st.as_mut_ptr() as usize,
         )
     };
@@ -271,6 +278,8 @@ fn statx(dir: &Fd, path: &CStr, flags: u32) -> Result<Stat> {
         ino: st.stx_ino,
         dev: ((st.stx_dev_major as u64) << 32) | st.stx_dev_minor as u64,
         uid: st.stx_uid,
+        gid: st.stx_gid,
+        rdev: (st.stx_rdev_major, st.stx_rdev_minor),
         mount_root: st.stx_attributes & k::STATX_ATTR_MOUNT_ROOT as u64 != 0,
     })
 }
@@ -341,6 +350,18 @@ pub fn chown_at(dir: &Fd, path: &CStr, uid: u32, gid: u32) -> Result<()> {
     unit(unsafe {
         sc::syscall5(nr!(__NR_fchownat), dir.raw() as usize, ptr(path), uid as usize, gid as usize, flags as usize)
     })
+}
+
+/// mknodat(2): the character or block special file `path` in `dir`, with
+/// `mode` (its type and permission bits) and the device `rdev` (major,
+/// minor).
+pub fn mknod_at(dir: &Fd, path: &CStr, mode: u32, rdev: (u32, u32)) -> Result<()> {
+    // The kernel's dev_t encoding of a 32-bit device number (new_encode_dev
+    // in include/linux/kdev_t.h): 12 bits of major, 20 of minor, split.
+    let (major, minor) = rdev;
+    let dev = (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & !0xff) << 12);
+    // SAFETY: path is a valid C string.
+    unit(unsafe { sc::syscall4(nr!(__NR_mknodat), dir.raw() as usize, ptr(path), mode as usize, dev as usize) })
 }
 
 /// rmdir(2) of `path` relative to the open directory `dir`.

@@ -38,16 +38,57 @@ pub fn pivot_root(new_root: &CStr, put_old: &CStr) -> Result<()> {
 /// mount_setattr(2) (Linux 5.12) with AT_RECURSIVE: sets `attr` (MOUNT_ATTR_*)
 /// on the mount at `path` and every mount below it.
 pub fn set_mount_attr_recursive(path: &CStr, attr: u64) -> Result<()> {
-    let attrs = k::mount_attr { attr_set: attr, attr_clr: 0, propagation: 0, userns_fd: 0 };
-    // SAFETY: attrs is a valid struct mount_attr of the size we pass.
+    mount_setattr(&CWD, path, k::AT_RECURSIVE, attr, None)
+}
+
+/// mount_setattr(2) (Linux 5.12) with AT_EMPTY_PATH and AT_RECURSIVE on a
+/// detached tree (`open_tree`): sets `attr` and MOUNT_ATTR_IDMAP with the
+/// identity map of the user namespace `userns`, on the tree and every
+/// mount in it (mount_setattr(2), "Creating an ID-mapped mount").
+pub fn idmap_tree(tree: &Fd, userns: &Fd, attr: u64) -> Result<()> {
+    let flags = k::AT_EMPTY_PATH | k::AT_RECURSIVE;
+    mount_setattr(tree, c"", flags, attr | k::MOUNT_ATTR_IDMAP as u64, Some(userns))
+}
+
+fn mount_setattr(dir: &Fd, path: &CStr, flags: u32, attr_set: u64, userns: Option<&Fd>) -> Result<()> {
+    let userns_fd = userns.map_or(0, |fd| fd.raw() as u64);
+    let attrs = k::mount_attr { attr_set, attr_clr: 0, propagation: 0, userns_fd };
+    // SAFETY: attrs is a valid struct mount_attr of the size we pass; path
+    // is a valid C string.
     unit(unsafe {
         sc::syscall5(
             nr!(__NR_mount_setattr),
-            AT_FDCWD as usize,
+            dir.raw() as usize,
             ptr(path),
-            k::AT_RECURSIVE as usize,
+            flags as usize,
             &attrs as *const k::mount_attr as usize,
             core::mem::size_of::<k::mount_attr>(),
+        )
+    })
+}
+
+/// open_tree(2) (Linux 5.2) with OPEN_TREE_CLONE and AT_RECURSIVE: a
+/// detached copy of the mount tree at `path` (as a recursive bind would
+/// make), not yet attached anywhere.
+pub fn clone_tree(path: &CStr) -> Result<Fd> {
+    let flags = k::OPEN_TREE_CLONE | k::OPEN_TREE_CLOEXEC | k::AT_RECURSIVE;
+    // SAFETY: path is a valid C string; the kernel returns a new descriptor.
+    let r = unsafe { sc::syscall3(nr!(__NR_open_tree), AT_FDCWD as usize, ptr(path), flags as usize) };
+    check(r).map(|fd| Fd(fd as i32))
+}
+
+/// move_mount(2) (Linux 5.2) with MOVE_MOUNT_F_EMPTY_PATH: attaches the
+/// detached tree `tree` at `target`.
+pub fn attach_tree(tree: &Fd, target: &CStr) -> Result<()> {
+    // SAFETY: target is a valid C string; the empty path names `tree`.
+    unit(unsafe {
+        sc::syscall5(
+            nr!(__NR_move_mount),
+            tree.raw() as usize,
+            ptr(c""),
+            AT_FDCWD as usize,
+            ptr(target),
+            k::MOVE_MOUNT_F_EMPTY_PATH as usize,
         )
     })
 }

@@ -14,6 +14,7 @@
 //! - `rootfs`: busybox root filesystems, host tools
 //! - `mounts`: the host's mount table and namespaces
 //! - `ids`: identity maps as a process sees them
+//! - `loopdev`: loop devices on test image files (`Loop`)
 //! - `probe`: the C programs of `tests/*.c`, built with `cc -static`
 //! - `background`: background runs, containers, signals, /proc lookups
 //! - `checks`: checks shared by the applets that exec CMD in place
@@ -26,6 +27,7 @@ mod bin;
 mod checks;
 pub mod delegation;
 mod ids;
+mod loopdev;
 mod mounts;
 mod probe;
 pub mod pty;
@@ -38,6 +40,7 @@ pub use background::*;
 pub use bin::*;
 pub use checks::*;
 pub use ids::*;
+pub use loopdev::*;
 pub use mounts::*;
 pub use probe::*;
 pub use pty::Pty;
