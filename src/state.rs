@@ -78,18 +78,8 @@ impl StateDir {
     pub fn open(env: CStrList) -> Result<StateDir, i32> {
         let uid = sys::getuid();
         let mut path = PathBuf::new();
-        let mut uid_text = [0; 20];
-        let uid_text = decimal(u64::from(uid), &mut uid_text);
-        let mut run_user = PathBuf::new();
-        let path = match env.var(b"XDG_RUNTIME_DIR").filter(|dir| dir.starts_with(b"/")) {
-            _ if uid == 0 => Some(c"/run/ucontain"),
-            Some(runtime) => path.join(runtime, b"ucontain"),
-            None => match run_user.join(b"/run/user", uid_text) {
-                Some(dir) if sys::stat(dir).is_ok() => path.join(dir.to_bytes(), b"ucontain"),
-                _ => path.concat(&[b"/tmp/ucontain-", uid_text]),
-            },
-        }
-        .ok_or_else(|| fail(b"cannot name the state directory", b"", Errno::ENAMETOOLONG))?;
+        let path = path_of(env, uid, &mut path)
+            .ok_or_else(|| fail(b"cannot name the state directory", b"", Errno::ENAMETOOLONG))?;
         match sys::mkdirat(&sys::CWD, path, 0o700) {
             Ok(()) | Err(Errno::EEXIST) => {}
             Err(e) => return Err(fail(b"cannot create ", path.to_bytes(), e)),
@@ -101,6 +91,14 @@ impl StateDir {
                 crate::out::EXIT_FAILURE
             }
         })
+    }
+
+    /// The caller's state directory where it exists and is the caller's,
+    /// made by no one and said of nowhere: what `inject` reads.
+    pub fn existing(env: CStrList) -> Option<StateDir> {
+        let uid = sys::getuid();
+        let mut path = PathBuf::new();
+        StateDir::open_owned(path_of(env, uid, &mut path)?, uid).ok()
     }
 
     /// The directory `path`, not followed if a symlink; Err(None) when
@@ -179,44 +177,61 @@ impl StateDir {
     /// of writers that are gone; calls `f` with each record of a running
     /// container (its file's name, and it).
     pub fn each_running(&self, f: &mut dyn FnMut(&CStr, &Record)) {
-        let mut names: heapless::Vec<heapless::Vec<u8, { ID_MAX + 8 }>, 64> = heapless::Vec::new();
-        let mut more = true;
-        // The directory is read again after a batch: unlinking while
-        // reading would make getdents skip entries.
-        while more {
-            more = false;
-            names.clear();
-            let _ = sys::rewind(&self.dir);
-            let _ = sys::each_entry(&self.dir, &mut |entry, _| {
-                let name = entry.to_bytes_with_nul();
-                if entry.to_bytes().first().is_none_or(|&b| b == b'.') && !entry.to_bytes().starts_with(b".new-") {
-                    return;
-                }
-                let mut copy = heapless::Vec::new();
-                if copy.extend_from_slice(name).is_ok() && names.push(copy).is_err() {
-                    more = true;
-                }
-            });
-            let mut removed = false;
-            for name in &names {
-                let Some(name) = sys::cstr_until_nul(name) else { continue };
-                if let Some(writer) = name.to_bytes().strip_prefix(b".new-") {
-                    if parse_pid(writer).is_some_and(|pid| start_time(pid).is_none()) {
-                        let _ = sys::unlink_at(&self.dir, name);
-                    }
-                    continue;
-                }
-                let mut buf = RecordBuf::new();
-                match self.read(name, &mut buf) {
-                    Some(r) if is_same_process(r.supervisor, r.supervisor_start) => f(name, &r),
-                    _ => {
-                        let _ = sys::unlink_at(&self.dir, name);
-                        removed = true;
-                    }
+        while self.remove_stale() {}
+        let mut buf = RecordBuf::new();
+        let _ = sys::rewind(&self.dir);
+        let _ = sys::each_entry(&self.dir, &mut |name, _| {
+            if name.to_bytes().first().is_some_and(|&b| b != b'.') {
+                if let Some(record) = self.read(name, &mut buf) {
+                    f(name, &record);
                 }
             }
-            more &= removed;
+        });
+    }
+
+    /// Removes up to 64 stale records and temporary files (see
+    /// `each_running`); true when there may be more. They are unlinked
+    /// after the directory is read: unlinking while getdents(2) reads
+    /// would make it skip entries.
+    fn remove_stale(&self) -> bool {
+        let mut stale: heapless::Vec<heapless::Vec<u8, { ID_MAX + 8 }>, 64> = heapless::Vec::new();
+        let mut more = false;
+        let mut buf = RecordBuf::new();
+        let _ = sys::rewind(&self.dir);
+        let _ = sys::each_entry(&self.dir, &mut |name, _| {
+            let bytes = name.to_bytes();
+            let gone = match bytes.strip_prefix(b".new-") {
+                Some(writer) => parse_pid(writer).is_some_and(|pid| start_time(pid).is_none()),
+                None if bytes.first().is_none_or(|&b| b == b'.') => false,
+                None => !self.read(name, &mut buf).is_some_and(|r| is_same_process(r.supervisor, r.supervisor_start)),
+            };
+            // (A name longer than an id is none of ours: left alone.)
+            let mut copy = heapless::Vec::new();
+            if gone && copy.extend_from_slice(name.to_bytes_with_nul()).is_ok() {
+                more |= stale.push(copy).is_err();
+            }
+        });
+        for name in &stale {
+            if let Some(name) = sys::cstr_until_nul(name) {
+                let _ = sys::unlink_at(&self.dir, name);
+            }
         }
+        more
+    }
+}
+
+/// Where the state directory of `uid` is (see the module's comment).
+fn path_of<'p>(env: CStrList, uid: u32, path: &'p mut PathBuf) -> Option<&'p CStr> {
+    let mut uid_text = [0; 20];
+    let uid_text = decimal(u64::from(uid), &mut uid_text);
+    let mut run_user = PathBuf::new();
+    match env.var(b"XDG_RUNTIME_DIR").filter(|dir| dir.starts_with(b"/")) {
+        _ if uid == 0 => path.concat(&[b"/run/ucontain"]),
+        Some(runtime) => path.join(runtime, b"ucontain"),
+        None => match run_user.join(b"/run/user", uid_text) {
+            Some(dir) if sys::stat(dir).is_ok() => path.join(dir.to_bytes(), b"ucontain"),
+            _ => path.concat(&[b"/tmp/ucontain-", uid_text]),
+        },
     }
 }
 

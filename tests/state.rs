@@ -154,3 +154,80 @@ fn a_state_directory_another_user_owns_is_refused() {
         "{r:?}"
     );
 }
+
+/// More stale records than one pass of the directory removes (64): all go,
+/// and a running container's record among them is still found.
+#[test]
+fn a_hundred_stale_records_all_go_and_the_running_one_is_found() {
+    let root = rootfs();
+    let root_path = root.join_str("").trim_end_matches('/').to_string();
+    let bin = bin_str();
+    let name = unique("among", Caller::Root);
+    let c = Container::start_full(&[], &bin, &["-c", "-N", &name, &root_path, "sleep", "1000"], None);
+    let record = fs::read(state_dir(Caller::Root).join(&name)).unwrap();
+    // Copies of the record with a supervisor that is gone: a start time no
+    // process has.
+    let text = String::from_utf8_lossy(&record).into_owned();
+    let start = text.lines().skip_while(|l| !l.starts_with("supervisor_start ")).nth(1).unwrap().to_string();
+    let stale_text =
+        text.replacen(&format!("supervisor_start {}\n{start}\n", start.len()), "supervisor_start 1\n7\n", 1);
+    assert_ne!(stale_text, text, "the record's layout changed");
+    let stale: Vec<PathBuf> =
+        (0..100).map(|i| state_dir(Caller::Root).join(format!("stale-{}-{i}", std::process::id()))).collect();
+    for path in &stale {
+        fs::write(path, &stale_text).unwrap();
+    }
+    let r = Caller::Root.run(&[&bin, "inject", "-c", &name, "cat", "/proc/1/comm"]);
+    assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "sleep\n", ""), "{r:?}");
+    let left: Vec<_> = stale.iter().filter(|p| p.exists()).collect();
+    assert!(left.is_empty(), "{} stale records left, e.g. {:?}", left.len(), left.first());
+    drop(c);
+}
+
+/// Without a record (its state directory could not be made), inject never
+/// guesses a container's sandbox: while the init has not executed CMD (its
+/// sandbox not applied yet) it says the container is still starting; once
+/// the init runs under a filter that no record holds, it refuses.
+#[test]
+fn without_a_record_inject_refuses_a_starting_or_filtered_container() {
+    let root = rootfs();
+    let root_path = root.join_str("").trim_end_matches('/').to_string();
+    let bin = bin_str();
+    let runtime = TempDir::new();
+    fs::set_permissions(runtime.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::create_dir(runtime.path().join("ucontain")).unwrap();
+    let runtime_path = runtime.join_str("").trim_end_matches('/').to_string();
+    let xdg = format!("XDG_RUNTIME_DIR={runtime_path}");
+    let marks = TempDir::new();
+    fs::set_permissions(marks.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    let pid_file = marks.join_str("pid");
+    let hook = format!("echo $CONTAIN_PID > {pid_file}.new && mv {pid_file}.new {pid_file}; sleep 3");
+    let user = User::default();
+    let mut bg =
+        Background::spawn(&["env", &xdg, &bin, "contain", "-c", "-o", &hook, &root_path, "sleep", "1000"], Some(&user));
+    let init = poll_until(TIMEOUT, || fs::read_to_string(&pid_file).ok()).expect("no CONTAIN_PID").trim().to_string();
+    let init_pid: u32 = init.parse().unwrap();
+    bg.track(init_pid);
+    let r = user.run(&["env", &xdg, &bin, "inject", &init, "true"]);
+    assert_eq!(
+        (r.code(), r.stderr.clone()),
+        (Some(1), format!("inject: container of process {init} is still starting: try again\n")),
+        "{r:?}"
+    );
+    // Once CMD runs (the init's program is no longer contain's).
+    let contain_exe = proc_link(bg.pid(), "exe");
+    poll_until(TIMEOUT, || (proc_link(init_pid, "exe") != contain_exe).then_some(())).expect("CMD never ran");
+    let r = user.run(&["env", &xdg, &bin, "inject", &init, "true"]);
+    assert_eq!(
+        (r.code(), r.stderr.clone()),
+        (
+            Some(1),
+            format!(
+                "inject: no record of the system call filter of process {init}: cannot give CMD the container's sandbox\n"
+            )
+        ),
+        "{r:?}"
+    );
+    assert!(signal_pid(bg.pid(), 15));
+    bg.wait_timeout(TIMEOUT).expect("contain did not end");
+}

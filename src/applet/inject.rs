@@ -71,7 +71,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     // The container's record, by its id or by a pid of its supervisor or
     // init: its init, and the sandbox its commands get. (Before the
     // re-execution too, so a bad PID or NAME is said at once.)
-    let state = StateDir::open(env).ok();
+    let state = StateDir::existing(env);
     let mut record_buf = RecordBuf::new();
     let record = state.as_ref().and_then(|state| find(state, pid_arg, &mut record_buf));
     let pid = match (parse_pid(pid_arg), &record) {
@@ -150,6 +150,12 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
                 return EXIT_FAILURE;
             }
         },
+        // Before its record is written, an init has not applied its
+        // sandbox either: /proc would tell of less than it will have.
+        None if still_starting(pid) => {
+            say(b"container of process {} is still starting: try again", &[pid_text]);
+            return EXIT_FAILURE;
+        }
         None => match init_sandbox(pid) {
             Some(sandbox) => sandbox,
             None => {
@@ -317,6 +323,17 @@ fn init_sandbox(pid: i32) -> Option<Sandbox<'static>> {
         seccomp: &[],
         seccomp_flags: 0,
     })
+}
+
+/// Whether the init `pid` still runs the program of its parent (contain's
+/// supervisor, CLONE_PARENT): it has not executed CMD yet.
+fn still_starting(pid: i32) -> bool {
+    let mut status = [0u8; 2048];
+    let Some(parent) = procfs::field(procfs::status(pid, &mut status), b"PPid:").and_then(parse_pid) else {
+        return false;
+    };
+    let exe = |pid| sys::stat(PathBuf::new().proc_path(pid, b"/exe", &[])).map(|st| (st.dev, st.ino));
+    matches!((exe(pid), exe(parent)), (Ok(init), Ok(supervisor)) if init == supervisor)
 }
 
 /// For host root: the record of the container whose init is `pid` in the
