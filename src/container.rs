@@ -67,6 +67,16 @@ pub struct Spec<'a> {
     pub sandbox: Sandbox<'a>,
     /// `-L`: cgroup limits, written before the init runs (SPEC §5.5, Limits).
     pub limits: &'a [Limit<'a>],
+    /// `--veth`: a veth pair, `host0` inside and `ve-ID` on the host.
+    pub veth: bool,
+}
+
+/// The name of a container's host interface: `ve-ID`, cut to the 15 bytes
+/// an interface name can have (IFNAMSIZ less its NUL), as systemd-nspawn's.
+pub type HostIf = heapless::Vec<u8, 15>;
+
+fn host_interface(id: &[u8]) -> HostIf {
+    b"ve-".iter().chain(id).take(15).copied().collect()
 }
 
 /// A container whose init waits to execute CMD.
@@ -82,6 +92,9 @@ pub struct Running<'c> {
     reaped: bool,
     /// Its record in the state directory, removed with it.
     recorded: Option<(&'c StateDir, &'c [u8])>,
+    /// Its host interface (`--veth`), deleted with it: the kernel would
+    /// delete it only once nothing holds the network namespace.
+    veth: Option<HostIf>,
 }
 
 impl Running<'_> {
@@ -111,6 +124,9 @@ impl Drop for Running<'_> {
         if !self.reaped {
             let _ = sys::kill(self.init, SIGKILL);
             let _ = sys::wait(self.init);
+        }
+        if let Some(name) = &self.veth {
+            let _ = sys::delete_link(name);
         }
         if let Some((state, id)) = self.recorded {
             state.remove(id);
@@ -148,6 +164,7 @@ pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, 
             own_cgroup,
             misplaced: spec.misplaced,
             sandbox: spec.sandbox,
+            veth: spec.veth,
         };
         sys::exit(mounter_main(&spec.root, spec.namespaces, spec.maps, &mounter_end, inner));
     }
@@ -163,12 +180,22 @@ pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, 
         }
     };
     let stop = spec.stop;
-    let mut running = Running { init, console: None, cgroups, ready, owned, stop, reaped: false, recorded: None };
+    let mut running =
+        Running { init, console: None, cgroups, ready, owned, stop, reaped: false, recorded: None, veth: None };
     running.console = master.map(Console::adopt).transpose().map_err(Exit::Code)?;
     running.cgroups.place(init).map_err(Exit::Code)?;
+    // Recorded before it exists, so whoever finds the record stale (its
+    // supervisor killed) deletes it; never after: a stale record of the
+    // same id would then name ours.
+    let veth = spec.veth.then(|| host_interface(spec.id));
     if let Some(state) = spec.state {
-        record(state, spec, &running)?;
+        record(state, spec, &running, veth.as_deref().unwrap_or_default())?;
         running.recorded = Some((state, spec.id));
+    }
+    if let Some(name) = veth {
+        sys::create_veth(&name, b"host0", init)
+            .map_err(|e| Exit::Code(crate::out::fail_with(b"cannot create interface {}", &[&name], e)))?;
+        running.veth = Some(name);
     }
     if let Some(hook) = spec.host_hook {
         run_helper(hook, init, spec.id, spec.env, running.cgroups, owned)?;
@@ -178,7 +205,7 @@ pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, 
 
 /// Records the container in the state directory (SPEC §3), before its
 /// init may run: `inject` finds it, and gives its commands its sandbox.
-fn record(state: &StateDir, spec: &Spec, running: &Running) -> Result<(), Exit> {
+fn record(state: &StateDir, spec: &Spec, running: &Running, veth: &[u8]) -> Result<(), Exit> {
     let mut program = [0; 8 * BPF_MAXINSNS];
     let record = Record {
         id: spec.id,
@@ -193,6 +220,7 @@ fn record(state: &StateDir, spec: &Spec, running: &Running) -> Result<(), Exit> 
         no_new_privs: spec.sandbox.no_new_privs,
         seccomp: program_bytes(spec.sandbox.seccomp, &mut program),
         seccomp_flags: spec.sandbox.seccomp_flags,
+        veth,
     };
     state.add(&record).map_err(|e| {
         Exit::Code(match e {
@@ -237,6 +265,8 @@ struct Inner<'a> {
     own_cgroup: bool,
     misplaced: Option<&'a OptionsBefore<'a>>,
     sandbox: Sandbox<'a>,
+    /// Whether the network namespace has a `host0` to bring up.
+    veth: bool,
 }
 
 /// The mounter (see mount::assemble_root): in a mount namespace of its
@@ -423,8 +453,14 @@ fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: 
     }
     drop(console);
     if root.new_net {
-        if let Err(e) = sys::loopback_up() {
+        if let Err(e) = sys::link_up(b"lo") {
             return fail(b"cannot bring up lo", b"", e);
+        }
+    }
+    // `--veth`: the supervisor made it before it let us go on.
+    if inner.veth {
+        if let Err(e) = sys::link_up(b"host0") {
+            return fail(b"cannot bring up host0", b"", e);
         }
     }
     if let Err(e) = sys::cloexec_from(3) {

@@ -50,6 +50,10 @@ pub struct Record<'a> {
     pub no_new_privs: bool,
     pub seccomp: &'a [u8],
     pub seccomp_flags: u32,
+    /// Its host interface (`--veth`; empty: none), deleted with a stale
+    /// record: the kernel keeps it while anything holds the container's
+    /// network namespace.
+    pub veth: &'a [u8],
 }
 
 /// A record in a buffer of its own, as read.
@@ -166,11 +170,33 @@ impl StateDir {
     /// did (or there was no record).
     fn remove_if_stale(&self, name: &CStr) -> bool {
         let mut buf = RecordBuf::new();
-        let alive = self.read(name, &mut buf).is_some_and(|r| is_same_process(r.supervisor, r.supervisor_start));
+        let record = self.read(name, &mut buf);
+        let alive = record.as_ref().is_some_and(|r| is_same_process(r.supervisor, r.supervisor_start));
         if !alive {
-            let _ = sys::unlink_at(&self.dir, name);
+            self.remove_stale_record(name, record.as_ref());
         }
         !alive
+    }
+
+    /// Removes the record `name` of a container whose supervisor is gone
+    /// (SIGKILL: nothing of it ran), and what it left on the host.
+    fn remove_stale_record(&self, name: &CStr, record: Option<&Record>) {
+        self.remove_leftovers(record);
+        let _ = sys::unlink_at(&self.dir, name);
+    }
+
+    /// What a container whose supervisor is gone left on the host that
+    /// outlives it: its host interface (`--veth`), which the kernel keeps
+    /// while anything holds the container's network namespace.
+    fn remove_leftovers(&self, record: Option<&Record>) {
+        // Only host root makes them (--veth), and only host root's own
+        // records are believed: host root also reads users' directories
+        // (inject), whose records their owners can write, and must not
+        // delete a host interface one of them names.
+        let trusted = || sys::getuid() == 0 && sys::fstat(&self.dir).is_ok_and(|st| st.uid == 0);
+        if let Some(veth) = record.map(|r| r.veth).filter(|veth| !veth.is_empty() && trusted()) {
+            let _ = sys::delete_link(veth);
+        }
     }
 
     /// Removes every record whose supervisor is gone, and temporary files
@@ -203,7 +229,13 @@ impl StateDir {
             let gone = match bytes.strip_prefix(b".new-") {
                 Some(writer) => parse_pid(writer).is_some_and(|pid| start_time(pid).is_none()),
                 None if bytes.first().is_none_or(|&b| b == b'.') => false,
-                None => !self.read(name, &mut buf).is_some_and(|r| is_same_process(r.supervisor, r.supervisor_start)),
+                None => match self.read(name, &mut buf) {
+                    Some(r) if is_same_process(r.supervisor, r.supervisor_start) => false,
+                    record => {
+                        self.remove_leftovers(record.as_ref());
+                        true
+                    }
+                },
             };
             // (A name longer than an id is none of ours: left alone.)
             let mut copy = heapless::Vec::new();
@@ -251,8 +283,9 @@ pub fn find<'b>(state: &StateDir, id: &[u8], buf: &'b mut RecordBuf) -> Option<R
     state.read(name, buf)
 }
 
-/// The fields of a record, in the order it holds them.
-const FIELDS: [&[u8]; 12] = [
+/// The fields of a record, in the order it holds them; those after the
+/// first REQUIRED may be missing (a record of an older ucontain).
+const FIELDS: [&[u8]; 13] = [
     b"id",
     b"applet",
     b"supervisor",
@@ -265,14 +298,16 @@ const FIELDS: [&[u8]; 12] = [
     b"no_new_privs",
     b"seccomp",
     b"seccomp_flags",
+    b"veth",
 ];
+const REQUIRED: usize = 12;
 
 /// `record` as its file holds it, in `out`; None when it does not fit.
 #[inline(never)]
 fn encode(r: &Record, out: &mut [u8]) -> Option<usize> {
     let mut numbers = [[0u8; 20]; 6];
     let [a, b, c, d, e, f] = &mut numbers;
-    let values: [&[u8]; 12] = [
+    let values: [&[u8]; 13] = [
         r.id,
         r.applet,
         decimal(r.supervisor as u64, a),
@@ -285,6 +320,7 @@ fn encode(r: &Record, out: &mut [u8]) -> Option<usize> {
         if r.no_new_privs { b"1" } else { b"0" },
         r.seccomp,
         decimal(u64::from(r.seccomp_flags), f),
+        r.veth,
     ];
     let mut len = 0;
     let mut put = |bytes: &[u8]| -> Option<()> {
@@ -305,8 +341,11 @@ fn encode(r: &Record, out: &mut [u8]) -> Option<usize> {
 #[inline(never)]
 fn decode(text: &[u8]) -> Option<Record<'_>> {
     let mut rest = text.strip_prefix(VERSION_LINE)?;
-    let mut values: [&[u8]; 12] = [b""; 12];
-    for (name, value) in FIELDS.iter().zip(values.iter_mut()) {
+    let mut values: [&[u8]; 13] = [b""; 13];
+    for (i, (name, value)) in FIELDS.iter().zip(values.iter_mut()).enumerate() {
+        if i >= REQUIRED && rest.is_empty() {
+            break;
+        }
         let header = rest.strip_prefix(*name)?.strip_prefix(b" ")?;
         let newline = header.iter().position(|&b| b == b'\n')?;
         let len = parse_u64(&header[..newline])? as usize;
@@ -314,7 +353,7 @@ fn decode(text: &[u8]) -> Option<Record<'_>> {
         *value = field.get(..len)?;
         rest = field.get(len..)?.strip_prefix(b"\n")?;
     }
-    let [id, applet, supervisor, supervisor_start, init, init_start, dir, cgroup, bounding, no_new_privs, seccomp, seccomp_flags] =
+    let [id, applet, supervisor, supervisor_start, init, init_start, dir, cgroup, bounding, no_new_privs, seccomp, seccomp_flags, veth] =
         values;
     Some(Record {
         id,
@@ -329,6 +368,7 @@ fn decode(text: &[u8]) -> Option<Record<'_>> {
         no_new_privs: no_new_privs == b"1",
         seccomp,
         seccomp_flags: u32::try_from(parse_u64(seccomp_flags)?).ok()?,
+        veth,
     })
 }
 
@@ -369,6 +409,7 @@ mod tests {
             no_new_privs: true,
             seccomp: &filter,
             seccomp_flags: 4,
+            veth: b"ve-web",
         };
         let mut buf = [0u8; 1024];
         let len = encode(&record, &mut buf).unwrap();
@@ -380,6 +421,11 @@ mod tests {
         assert_eq!(back.cgroup, record.cgroup);
         assert_eq!((back.bounding, back.no_new_privs), (0x1_ffff_ffff, true));
         assert_eq!((back.seccomp, back.seccomp_flags), (&filter[..], 4));
+        assert_eq!(back.veth, b"ve-web");
+        // A record without the newer fields (an older ucontain's).
+        let old = b"ucontain state 1\nid 1\nx\napplet 7\ncontain\nsupervisor 1\n5\nsupervisor_start 1\n6\ninit 1\n7\ninit_start 1\n8\ndir 1\n/\ncgroup 0\n\nbounding 1\n0\nno_new_privs 1\n0\nseccomp 0\n\nseccomp_flags 1\n0\n";
+        let back = decode(old).unwrap();
+        assert_eq!((back.id, back.supervisor, back.init, back.veth), (&b"x"[..], 5, 7, &b""[..]));
         // Too small a buffer, a cut record, another version: nothing.
         assert!(encode(&record, &mut [0u8; 64]).is_none());
         assert!(decode(&buf[..len - 1]).is_none());

@@ -14,6 +14,7 @@ pub use crate::sys::{SIGUSR1, SIGUSR2, SIGWINCH};
 /// two for threads; systemd halts on SIGRTMIN+3 = 37 (systemd(1), "Signals").
 pub const SIGRTMIN: u32 = crate::sys::SIGRTMIN + 2;
 const HALT: u32 = SIGRTMIN + 3;
+const SIGPWR: u32 = 30;
 /// systemd-nspawn's status for a container that rebooted.
 const REBOOTED: i32 = 133;
 
@@ -73,18 +74,50 @@ pub enum Child {
 }
 
 /// The signal the child is sent for `sig` received: passed on when the
-/// child takes it; SIGTERM asks an init to stop (`stop`, else SIGRTMIN+3 or
-/// SIGTERM when taken, else SIGKILL; a second SIGTERM kills); SIGUSR1 and
+/// child takes it; SIGTERM asks an init to stop (`stop`, else `stop_signal`
+/// by what it takes and its `name`; a second SIGTERM kills); SIGUSR1 and
 /// SIGUSR2 not taken are dropped (None); the others end it.
-pub fn signal_for(sig: u32, takes: &dyn Fn(u32) -> bool, child: Child, stopping: bool) -> Option<u32> {
+pub fn signal_for(sig: u32, takes: &dyn Fn(u32) -> bool, name: &[u8], child: Child, stopping: bool) -> Option<u32> {
     Some(match (sig, child) {
         (SIGTERM, _) if stopping => SIGKILL,
         (SIGTERM, Child::Init { stop: Some(stop) }) => stop,
-        (SIGTERM, Child::Init { stop: None }) if takes(HALT) => HALT,
+        (SIGTERM, Child::Init { stop: None }) => stop_signal(takes, name),
         _ if takes(sig) => sig,
         (SIGUSR1 | SIGUSR2, _) => return None,
         _ => SIGKILL,
     })
+}
+
+/// What asks an init to stop cleanly, without `-k` (SPEC §5.5, Signals):
+/// SIGRTMIN+3 for systemd (its SIGTERM means re-execute); for runit,
+/// SIGPWR where it takes it (Debian's runit(8), SIGNALS: a shutdown), else
+/// SIGINT (ctrl-alt-del: /etc/runit/ctrlaltdel, which asks for a stop);
+/// for sysvinit (`init`, which ignores SIGTERM), SIGINT, its inittab's
+/// ctrlaltdel entry (init(8); Debian's reboots, and contain ends as asked
+/// anyway). Both take SIGTERM only to ignore it, so `name`, the init's
+/// program name (/proc/PID/comm), tells them. Otherwise SIGTERM when it is
+/// taken, else SIGKILL.
+fn stop_signal(takes: &dyn Fn(u32) -> bool, name: &[u8]) -> u32 {
+    match name {
+        _ if takes(HALT) => HALT,
+        b"runit" if takes(SIGPWR) => SIGPWR,
+        b"runit" if takes(SIGINT) => SIGINT,
+        b"init" if !takes(SIGTERM) && takes(SIGINT) => SIGINT,
+        _ if takes(SIGTERM) => SIGTERM,
+        _ => SIGKILL,
+    }
+}
+
+/// The program name of `pid` (/proc/PID/comm, as `proc` is the host's
+/// /proc), into `buf`; empty when it cannot be read.
+fn program_name<'b>(proc: &Fd, pid: i32, buf: &'b mut [u8; 16]) -> &'b [u8] {
+    let mut path = crate::out::Line::new();
+    path.num(pid as u64).add(b"/comm\0");
+    let len = sys::cstr_until_nul(path.text())
+        .and_then(|path| sys::openat(proc, path, sys::O_RDONLY, 0).ok())
+        .and_then(|file| sys::read_full(&file, buf).ok())
+        .unwrap_or(0);
+    buf[..len].strip_suffix(b"\n").unwrap_or(&buf[..len])
 }
 
 /// Whether `pid` takes `sig`: a handler for it (SigCgt), or blocked to be
@@ -165,6 +198,8 @@ pub fn supervise(
         let _ = sys::set_nonblocking(&console.master);
     }
     let mut received = 0;
+    // Whether the init was asked to stop (a stop signal, not SIGKILL).
+    let mut asked = false;
     let mut warned = false;
     let mut relay = Relay::new();
     let mut buf = [0u8; 16384];
@@ -227,10 +262,20 @@ pub fn supervise(
             Ok(SIGTSTP) => stop(freeze, &mut warned),
             Ok(sig) => {
                 let taken = |s| takes(proc, child, s);
-                if let Some(target) = signal_for(sig, &taken, kind, received == SIGTERM) {
+                let mut name = [0u8; 16];
+                let name = match (sig, kind) {
+                    (SIGTERM, Child::Init { .. }) => program_name(proc, child, &mut name),
+                    _ => b"",
+                };
+                if let Some(target) = signal_for(sig, &taken, name, kind, received == SIGTERM) {
                     if sig != SIGUSR1 && sig != SIGUSR2 {
                         received = sig;
                     }
+                    // A stop asked for and not waited out (SPEC §5.5).
+                    if sig == SIGTERM && target == SIGKILL && asked && matches!(kind, Child::Init { .. }) {
+                        say(b"a second SIGTERM: the container is killed (SIGKILL), not stopped cleanly", &[]);
+                    }
+                    asked |= sig == SIGTERM && target != SIGKILL;
                     let _ = sys::kill(child, target);
                 }
             }
@@ -256,10 +301,12 @@ mod tests {
     fn stop_and_pass_on() {
         let none = |_| false;
         let systemd = |s| s == HALT || s == SIGTERM || s == SIGINT;
-        let sysv = |s| s == SIGTERM || s == SIGUSR1;
+        let term = |s| s == SIGTERM || s == SIGUSR1;
         let init = Child::Init { stop: None };
+        let signal_for =
+            |sig, takes: &dyn Fn(u32) -> bool, child, stopping| signal_for(sig, takes, b"", child, stopping);
         assert_eq!(signal_for(SIGTERM, &systemd, init, false), Some(HALT));
-        assert_eq!(signal_for(SIGTERM, &sysv, init, false), Some(SIGTERM));
+        assert_eq!(signal_for(SIGTERM, &term, init, false), Some(SIGTERM));
         assert_eq!(signal_for(SIGTERM, &none, init, false), Some(SIGKILL));
         assert_eq!(signal_for(SIGTERM, &systemd, Child::Init { stop: Some(30) }, false), Some(30));
         assert_eq!(signal_for(SIGTERM, &systemd, init, true), Some(SIGKILL));
@@ -268,8 +315,36 @@ mod tests {
         assert_eq!(signal_for(SIGINT, &systemd, init, false), Some(SIGINT));
         assert_eq!(signal_for(SIGINT, &none, init, false), Some(SIGKILL));
         assert_eq!(signal_for(SIGHUP, &none, init, false), Some(SIGKILL));
-        assert_eq!(signal_for(SIGUSR1, &sysv, init, false), Some(SIGUSR1));
-        assert_eq!(signal_for(SIGUSR2, &sysv, init, false), None);
+        assert_eq!(signal_for(SIGUSR1, &term, init, false), Some(SIGUSR1));
+        assert_eq!(signal_for(SIGUSR2, &term, init, false), None);
+    }
+
+    /// The inits that take SIGTERM only to ignore it, by name: what their
+    /// /proc/PID/status shows (bookworm's sysvinit 3.06 and runit 2.1.2).
+    #[test]
+    fn sysvinit_and_runit_are_asked_their_own_way() {
+        let init = Child::Init { stop: None };
+        // sysvinit: handlers for INT, PWR, HUP, USR1...; TERM ignored.
+        let sysvinit = |s| matches!(s, SIGINT | SIGPWR | SIGHUP | SIGUSR1 | SIGCHLD);
+        // runit: CONT, INT, PWR, TERM and more blocked, read by a self-pipe.
+        let runit = |s| matches!(s, SIGINT | SIGPWR | SIGTERM | SIGCHLD | 18);
+        let upstream_runit = |s| matches!(s, SIGINT | SIGTERM | SIGCHLD | 18);
+        assert_eq!(signal_for(SIGTERM, &sysvinit, b"init", init, false), Some(SIGINT));
+        assert_eq!(signal_for(SIGTERM, &runit, b"runit", init, false), Some(SIGPWR));
+        assert_eq!(signal_for(SIGTERM, &upstream_runit, b"runit", init, false), Some(SIGINT));
+        // A second SIGTERM still kills; -k still wins.
+        assert_eq!(signal_for(SIGTERM, &sysvinit, b"init", init, true), Some(SIGKILL));
+        assert_eq!(signal_for(SIGTERM, &runit, b"runit", Child::Init { stop: Some(SIGTERM) }, false), Some(SIGTERM));
+        // An init called `init` that takes SIGTERM (busybox's) gets it; a
+        // shell, which takes SIGINT and ignores SIGTERM, is not sysvinit.
+        let busybox = |s| matches!(s, SIGINT | SIGTERM | SIGUSR1 | SIGUSR2 | SIGQUIT);
+        assert_eq!(signal_for(SIGTERM, &busybox, b"init", init, false), Some(SIGTERM));
+        let shell = |s| s == SIGINT;
+        assert_eq!(signal_for(SIGTERM, &shell, b"sh", init, false), Some(SIGKILL));
+        // Neither name counts for systemd, nor for inject's command.
+        let systemd = |s| s == HALT || s == SIGTERM || s == SIGINT;
+        assert_eq!(signal_for(SIGTERM, &systemd, b"init", init, false), Some(HALT));
+        assert_eq!(signal_for(SIGTERM, &sysvinit, b"init", Child::Command, false), Some(SIGKILL));
     }
 
     #[test]

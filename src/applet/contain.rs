@@ -44,11 +44,12 @@ pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
       --cap-drop CAPS      remove capabilities from it
       --no-new-privs       setuid programs and file capabilities grant nothing inside
       --seccomp none|FILE  no system call filter, or an OCI seccomp profile's instead of the built-in
+      --veth               (root) a veth pair: host0 inside, ve-ID on the host
 Ctrl-] three times within a second on the console kills the container.
 ";
 
 /// The options, in the order of the usage.
-const OPTIONS: [Opt; 18] = [
+const OPTIONS: [Opt; 19] = [
     Opt::flag(b'c', b"no-console"),
     Opt::flag(b'n', b"share-net"),
     Opt::value(b'u', b"map-users"),
@@ -67,6 +68,7 @@ const OPTIONS: [Opt; 18] = [
     Opt::value(0, b"cap-drop"),
     Opt::flag(0, b"no-new-privs"),
     Opt::value(0, b"seccomp"),
+    Opt::flag(0, b"veth"),
 ];
 const NO_CONSOLE: usize = index(&OPTIONS, b"no-console");
 const SHARE_NET: usize = index(&OPTIONS, b"share-net");
@@ -85,6 +87,7 @@ const CAP_ADD: usize = index(&OPTIONS, b"cap-add");
 const CAP_DROP: usize = index(&OPTIONS, b"cap-drop");
 const NO_NEW_PRIVS: usize = index(&OPTIONS, b"no-new-privs");
 const SECCOMP: usize = index(&OPTIONS, b"seccomp");
+const VETH: usize = index(&OPTIONS, b"veth");
 
 const NAMESPACES: u32 = CLONE_NEWUSER
     | CLONE_NEWNS
@@ -139,6 +142,11 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if given.has(IDMAP) && sys::getuid() != 0 {
         say(b"--idmap needs root (the kernel idmaps mounts for host root only)", &[]);
         return EXIT_FAILURE;
+    }
+    if given.has(VETH) {
+        if let Err(status) = veth_allowed(given) {
+            return status;
+        }
     }
     // DIR as an absolute path: a bind of `.` onto itself would be entered
     // only by a path that crosses the new mount, never by `.` itself.
@@ -307,6 +315,7 @@ fn fill_spec<'a>(
         misplaced: Some(&OptionsBefore { options: &OPTIONS, before: b"DIR" }),
         sandbox,
         limits: &plan.limits,
+        veth: plan.given.has(VETH),
     }
 }
 
@@ -377,13 +386,29 @@ fn profile_filter<'p>(_: &[u8], _: u64, _: &'p mut [SockFilter; BPF_MAXINSNS]) -
     Err(crate::out::usage(USAGE))
 }
 
+/// `--veth` needs host root (CAP_NET_ADMIN where the host interface is
+/// made) and a network namespace of the container's own. Err is the exit
+/// status after the message.
+fn veth_allowed(given: Given) -> Result<(), i32> {
+    if given.has(SHARE_NET) {
+        say(b"--veth needs a network namespace of the container's own, which -n shares", &[]);
+        return Err(usage(USAGE));
+    }
+    if sys::getuid() != 0 {
+        say(b"--veth needs root: an unprivileged caller cannot make host interfaces", &[]);
+        return Err(EXIT_FAILURE);
+    }
+    Ok(())
+}
+
 /// The state directory, with its stale records removed; None, after a
 /// warning, where it cannot be made (a read-only root without /run), unless
 /// `--name` needs it. Err when the name is taken.
 fn open_state(plan: &Plan, env: CStrList) -> Result<Option<StateDir>, i32> {
     let state = match StateDir::open(env) {
         Ok(state) => state,
-        Err(status) if plan.name.is_some() => return Err(status),
+        // A name, and a host interface to delete after a SIGKILL, need it.
+        Err(status) if plan.name.is_some() || plan.given.has(VETH) => return Err(status),
         Err(_) => {
             say(b"warning: no state directory: inject and list will not find this container by name", &[]);
             return Ok(None);

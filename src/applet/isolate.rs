@@ -27,7 +27,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     if let Err(e) = unshared {
         return fail(b"cannot create network namespace", b"", e);
     }
-    if let Err(e) = sys::loopback_up() {
+    if let Err(e) = sys::link_up(b"lo") {
         return fail(b"cannot bring up lo", b"", e);
     }
     exec_command(args, env, search_path(env), None)

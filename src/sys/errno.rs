@@ -20,6 +20,7 @@ impl Errno {
     pub const ENOSPC: Errno = Errno(linux_raw_sys::errno::ENOSPC as u16);
     pub const EEXIST: Errno = Errno(linux_raw_sys::errno::EEXIST as u16);
     pub const EBUSY: Errno = Errno(linux_raw_sys::errno::EBUSY as u16);
+    pub const ENODEV: Errno = Errno(linux_raw_sys::errno::ENODEV as u16);
     pub const EROFS: Errno = Errno(linux_raw_sys::errno::EROFS as u16);
     pub const EFBIG: Errno = Errno(linux_raw_sys::errno::EFBIG as u16);
     pub const EOVERFLOW: Errno = Errno(linux_raw_sys::errno::EOVERFLOW as u16);
