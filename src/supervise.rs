@@ -5,7 +5,8 @@
 use crate::console::{Console, Relay, OUTPUT, SIGNALS, TYPED};
 use crate::out::{fail, say};
 use crate::sys::{
-    self, Exit, Fd, PollFd, SigSet, POLLIN, POLLOUT, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGTSTP,
+    self, Exit, Fd, PollFd, SigSet, POLLIN, POLLOUT, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGPWR, SIGQUIT, SIGTERM,
+    SIGTSTP,
 };
 use crate::text::{after, parse_u32};
 
@@ -14,7 +15,7 @@ pub use crate::sys::{SIGUSR1, SIGUSR2, SIGWINCH};
 /// two for threads; systemd halts on SIGRTMIN+3 = 37 (systemd(1), "Signals").
 pub const SIGRTMIN: u32 = crate::sys::SIGRTMIN + 2;
 const HALT: u32 = SIGRTMIN + 3;
-const SIGPWR: u32 = 30;
+
 /// systemd-nspawn's status for a container that rebooted.
 const REBOOTED: i32 = 133;
 
@@ -77,12 +78,12 @@ pub enum Child {
 /// child takes it; SIGTERM asks an init to stop (`stop`, else `stop_signal`
 /// by what it takes and its `name`; a second SIGTERM kills); SIGUSR1 and
 /// SIGUSR2 not taken are dropped (None); the others end it.
-pub fn signal_for(sig: u32, takes: &dyn Fn(u32) -> bool, name: &[u8], child: Child, stopping: bool) -> Option<u32> {
+pub fn signal_for(sig: u32, taken: SigSet, name: &[u8], child: Child, stopping: bool) -> Option<u32> {
     Some(match (sig, child) {
         (SIGTERM, _) if stopping => SIGKILL,
         (SIGTERM, Child::Init { stop: Some(stop) }) => stop,
-        (SIGTERM, Child::Init { stop: None }) => stop_signal(takes, name),
-        _ if takes(sig) => sig,
+        (SIGTERM, Child::Init { stop: None }) => stop_signal(taken, name),
+        _ if taken.has(sig) => sig,
         (SIGUSR1 | SIGUSR2, _) => return None,
         _ => SIGKILL,
     })
@@ -97,7 +98,9 @@ pub fn signal_for(sig: u32, takes: &dyn Fn(u32) -> bool, name: &[u8], child: Chi
 /// anyway). Both take SIGTERM only to ignore it, so `name`, the init's
 /// program name (/proc/PID/comm), tells them. Otherwise SIGTERM when it is
 /// taken, else SIGKILL.
-fn stop_signal(takes: &dyn Fn(u32) -> bool, name: &[u8]) -> u32 {
+#[inline(never)]
+fn stop_signal(taken: SigSet, name: &[u8]) -> u32 {
+    let takes = |sig| taken.has(sig);
     match name {
         _ if takes(HALT) => HALT,
         b"runit" if takes(SIGPWR) => SIGPWR,
@@ -108,32 +111,24 @@ fn stop_signal(takes: &dyn Fn(u32) -> bool, name: &[u8]) -> u32 {
     }
 }
 
-/// The program name of `pid` (/proc/PID/comm, as `proc` is the host's
-/// /proc), into `buf`; empty when it cannot be read.
-fn program_name<'b>(proc: &Fd, pid: i32, buf: &'b mut [u8; 16]) -> &'b [u8] {
+/// /proc/PID/status of `pid` (`proc` is the host's /proc, where `pid` has
+/// that number) in `buf`; empty when it cannot be read.
+fn status_of<'b>(proc: &Fd, pid: i32, buf: &'b mut [u8; 2048]) -> &'b [u8] {
     let mut path = crate::out::Line::new();
-    path.num(pid as u64).add(b"/comm\0");
+    path.num(pid as u64).add(b"/status\0");
     let len = sys::cstr_until_nul(path.text())
         .and_then(|path| sys::openat(proc, path, sys::O_RDONLY, 0).ok())
         .and_then(|file| sys::read_full(&file, buf).ok())
         .unwrap_or(0);
-    buf[..len].strip_suffix(b"\n").unwrap_or(&buf[..len])
+    &buf[..len]
 }
 
-/// Whether `pid` takes `sig`: a handler for it (SigCgt), or blocked to be
-/// read through signalfd, as systemd and runit do (SigBlk). `proc` is the
-/// host's /proc, where `pid` has that number.
-fn takes(proc: &Fd, pid: i32, sig: u32) -> bool {
-    let mut path = crate::out::Line::new();
-    path.num(pid as u64).add(b"/status\0");
-    let Some(path) = sys::cstr_until_nul(path.text()) else { return false };
-    let Ok(file) = sys::openat(proc, path, sys::O_RDONLY, 0) else { return false };
-    let mut status = [0u8; 2048];
-    let len = sys::read_full(&file, &mut status).unwrap_or(0);
-    let status = &status[..len];
-    let mask =
-        crate::procfs::mask(status, b"SigCgt:").unwrap_or(0) | crate::procfs::mask(status, b"SigBlk:").unwrap_or(0);
-    SigSet(mask).has(sig)
+/// The signals a process takes, by its status: those it has a handler
+/// for (SigCgt), or blocks to read through signalfd, as systemd and runit
+/// do (SigBlk).
+fn taken(status: &[u8]) -> SigSet {
+    let mask = |name| crate::procfs::mask(status, name).unwrap_or(0);
+    SigSet(mask(b"SigCgt:") | mask(b"SigBlk:"))
 }
 
 /// Ctrl-Z of a caller without a console (SPEC §5.5): the container frozen
@@ -261,13 +256,11 @@ pub fn supervise(
             }
             Ok(SIGTSTP) => stop(freeze, &mut warned),
             Ok(sig) => {
-                let taken = |s| takes(proc, child, s);
-                let mut name = [0u8; 16];
-                let name = match (sig, kind) {
-                    (SIGTERM, Child::Init { .. }) => program_name(proc, child, &mut name),
-                    _ => b"",
-                };
-                if let Some(target) = signal_for(sig, &taken, name, kind, received == SIGTERM) {
+                let mut status = [0u8; 2048];
+                let status = status_of(proc, child, &mut status);
+                // The program's name (comm), for an init's stop signal.
+                let name = crate::procfs::field(status, b"Name:").unwrap_or_default();
+                if let Some(target) = signal_for(sig, taken(status), name, kind, received == SIGTERM) {
                     if sig != SIGUSR1 && sig != SIGUSR2 {
                         received = sig;
                     }
@@ -299,24 +292,23 @@ mod tests {
 
     #[test]
     fn stop_and_pass_on() {
-        let none = |_| false;
-        let systemd = |s| s == HALT || s == SIGTERM || s == SIGINT;
-        let term = |s| s == SIGTERM || s == SIGUSR1;
+        let none = SigSet(0);
+        let systemd = SigSet::of(&[HALT, SIGTERM, SIGINT]);
+        let term = SigSet::of(&[SIGTERM, SIGUSR1]);
         let init = Child::Init { stop: None };
-        let signal_for =
-            |sig, takes: &dyn Fn(u32) -> bool, child, stopping| signal_for(sig, takes, b"", child, stopping);
-        assert_eq!(signal_for(SIGTERM, &systemd, init, false), Some(HALT));
-        assert_eq!(signal_for(SIGTERM, &term, init, false), Some(SIGTERM));
-        assert_eq!(signal_for(SIGTERM, &none, init, false), Some(SIGKILL));
-        assert_eq!(signal_for(SIGTERM, &systemd, Child::Init { stop: Some(30) }, false), Some(30));
-        assert_eq!(signal_for(SIGTERM, &systemd, init, true), Some(SIGKILL));
-        assert_eq!(signal_for(SIGTERM, &systemd, Child::Command, false), Some(SIGTERM));
-        assert_eq!(signal_for(SIGTERM, &none, Child::Command, false), Some(SIGKILL));
-        assert_eq!(signal_for(SIGINT, &systemd, init, false), Some(SIGINT));
-        assert_eq!(signal_for(SIGINT, &none, init, false), Some(SIGKILL));
-        assert_eq!(signal_for(SIGHUP, &none, init, false), Some(SIGKILL));
-        assert_eq!(signal_for(SIGUSR1, &term, init, false), Some(SIGUSR1));
-        assert_eq!(signal_for(SIGUSR2, &term, init, false), None);
+        let signal_for = |sig, taken, child, stopping| signal_for(sig, taken, b"", child, stopping);
+        assert_eq!(signal_for(SIGTERM, systemd, init, false), Some(HALT));
+        assert_eq!(signal_for(SIGTERM, term, init, false), Some(SIGTERM));
+        assert_eq!(signal_for(SIGTERM, none, init, false), Some(SIGKILL));
+        assert_eq!(signal_for(SIGTERM, systemd, Child::Init { stop: Some(30) }, false), Some(30));
+        assert_eq!(signal_for(SIGTERM, systemd, init, true), Some(SIGKILL));
+        assert_eq!(signal_for(SIGTERM, systemd, Child::Command, false), Some(SIGTERM));
+        assert_eq!(signal_for(SIGTERM, none, Child::Command, false), Some(SIGKILL));
+        assert_eq!(signal_for(SIGINT, systemd, init, false), Some(SIGINT));
+        assert_eq!(signal_for(SIGINT, none, init, false), Some(SIGKILL));
+        assert_eq!(signal_for(SIGHUP, none, init, false), Some(SIGKILL));
+        assert_eq!(signal_for(SIGUSR1, term, init, false), Some(SIGUSR1));
+        assert_eq!(signal_for(SIGUSR2, term, init, false), None);
     }
 
     /// The inits that take SIGTERM only to ignore it, by name: what their
@@ -325,26 +317,26 @@ mod tests {
     fn sysvinit_and_runit_are_asked_their_own_way() {
         let init = Child::Init { stop: None };
         // sysvinit: handlers for INT, PWR, HUP, USR1...; TERM ignored.
-        let sysvinit = |s| matches!(s, SIGINT | SIGPWR | SIGHUP | SIGUSR1 | SIGCHLD);
+        let sysvinit = SigSet::of(&[SIGINT, SIGPWR, SIGHUP, SIGUSR1, SIGCHLD]);
         // runit: CONT, INT, PWR, TERM and more blocked, read by a self-pipe.
-        let runit = |s| matches!(s, SIGINT | SIGPWR | SIGTERM | SIGCHLD | 18);
-        let upstream_runit = |s| matches!(s, SIGINT | SIGTERM | SIGCHLD | 18);
-        assert_eq!(signal_for(SIGTERM, &sysvinit, b"init", init, false), Some(SIGINT));
-        assert_eq!(signal_for(SIGTERM, &runit, b"runit", init, false), Some(SIGPWR));
-        assert_eq!(signal_for(SIGTERM, &upstream_runit, b"runit", init, false), Some(SIGINT));
+        let runit = SigSet::of(&[SIGINT, SIGPWR, SIGTERM, SIGCHLD, 18]);
+        let upstream_runit = SigSet::of(&[SIGINT, SIGTERM, SIGCHLD, 18]);
+        assert_eq!(signal_for(SIGTERM, sysvinit, b"init", init, false), Some(SIGINT));
+        assert_eq!(signal_for(SIGTERM, runit, b"runit", init, false), Some(SIGPWR));
+        assert_eq!(signal_for(SIGTERM, upstream_runit, b"runit", init, false), Some(SIGINT));
         // A second SIGTERM still kills; -k still wins.
-        assert_eq!(signal_for(SIGTERM, &sysvinit, b"init", init, true), Some(SIGKILL));
-        assert_eq!(signal_for(SIGTERM, &runit, b"runit", Child::Init { stop: Some(SIGTERM) }, false), Some(SIGTERM));
+        assert_eq!(signal_for(SIGTERM, sysvinit, b"init", init, true), Some(SIGKILL));
+        assert_eq!(signal_for(SIGTERM, runit, b"runit", Child::Init { stop: Some(SIGTERM) }, false), Some(SIGTERM));
         // An init called `init` that takes SIGTERM (busybox's) gets it; a
         // shell, which takes SIGINT and ignores SIGTERM, is not sysvinit.
-        let busybox = |s| matches!(s, SIGINT | SIGTERM | SIGUSR1 | SIGUSR2 | SIGQUIT);
-        assert_eq!(signal_for(SIGTERM, &busybox, b"init", init, false), Some(SIGTERM));
-        let shell = |s| s == SIGINT;
-        assert_eq!(signal_for(SIGTERM, &shell, b"sh", init, false), Some(SIGKILL));
+        let busybox = SigSet::of(&[SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGQUIT]);
+        assert_eq!(signal_for(SIGTERM, busybox, b"init", init, false), Some(SIGTERM));
+        let shell = SigSet::of(&[SIGINT]);
+        assert_eq!(signal_for(SIGTERM, shell, b"sh", init, false), Some(SIGKILL));
         // Neither name counts for systemd, nor for inject's command.
-        let systemd = |s| s == HALT || s == SIGTERM || s == SIGINT;
-        assert_eq!(signal_for(SIGTERM, &systemd, b"init", init, false), Some(HALT));
-        assert_eq!(signal_for(SIGTERM, &sysvinit, b"init", Child::Command, false), Some(SIGKILL));
+        let systemd = SigSet::of(&[HALT, SIGTERM, SIGINT]);
+        assert_eq!(signal_for(SIGTERM, systemd, b"init", init, false), Some(HALT));
+        assert_eq!(signal_for(SIGTERM, sysvinit, b"init", Child::Command, false), Some(SIGKILL));
     }
 
     #[test]
