@@ -819,6 +819,30 @@ fn a_cmd_that_traps_term_or_int_sees_it() {
     }
 }
 
+/// An init that takes SIGTERM and does not stop on it: a second SIGTERM
+/// to contain kills the container, and contain says so in one line (SPEC
+/// §5.5, Signals; issue 24), then ends by SIGTERM.
+#[test]
+fn a_second_sigterm_kills_and_says_so() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        let script = "trap 'echo asked' TERM; while :; do sleep 1; done";
+        let mut c = Container::start(caller, root.str(), &["sh", "-c", script]);
+        wait_caught(c.init, SIGTERM);
+        assert!(signal_pid(c.sup(), SIGTERM));
+        let asked = poll_until(TIMEOUT, || (c.bg.stdout() == "asked\n").then_some(()));
+        assert!(asked.is_some(), "{caller:?}: the init never saw the first SIGTERM: {}", c.bg.stderr());
+        assert!(c.bg.try_wait().is_none(), "{caller:?}: the init stopped on its first SIGTERM");
+        assert!(signal_pid(c.sup(), SIGTERM));
+        let status = c.bg.wait_timeout(TIMEOUT).expect("hang guard: a second SIGTERM did not end contain");
+        assert_eq!(
+            (std::os::unix::process::ExitStatusExt::signal(&status), c.bg.stderr().as_str()),
+            (Some(SIGTERM), "contain: a second SIGTERM: the container is killed (SIGKILL), not stopped cleanly\n"),
+            "{caller:?}"
+        );
+    }
+}
+
 // ---- the caller's terminal ----
 
 #[test]
