@@ -14,6 +14,7 @@ use std::io::Read;
 use std::net::TcpStream;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
+use std::process::Command;
 use std::time::Duration;
 
 /// A container id for this test and run, longer than the 12 bytes that
@@ -140,11 +141,49 @@ fn veth_is_refused_unprivileged_and_with_a_shared_network() {
     );
     for caller in Caller::BOTH {
         let r = caller.run(&[&bin, "contain", "-c", "-n", "--veth", &dir_of(&root), "true"]);
+        let lines = r.err_lines();
         assert_eq!(
-            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
-            (Some(64), "", "contain: --veth needs a network namespace of the container's own, which -n shares\n"),
+            (r.code(), r.stdout.as_str(), lines.first().copied()),
+            (Some(64), "", Some("contain: --veth needs a network namespace of the container's own, which -n shares")),
             "{caller:?}: {r:?}"
         );
+        assert_eq!(lines.get(1).copied(), Some("Usage: contain [OPTIONS] DIR [CMD [ARG]...]"), "{caller:?}: {r:?}");
     }
     assert_mounts_unchanged(&before);
+}
+
+/// Attack: host root's inject reads a user's state directory (to find the
+/// user's container's sandbox), whose records the user can write. A stale
+/// record forged there, naming a host interface, must not make root delete
+/// it: only root's own records name interfaces to delete.
+#[test]
+fn a_forged_record_of_a_user_cannot_make_root_delete_a_host_interface() {
+    let root = rootfs();
+    let bin = bin_str();
+    let target = format!("vtx{:07}", std::process::id() % 10_000_000);
+    let peer = target.replace("vtx", "vty");
+    let made = Command::new(ip()).args(["link", "add", &target, "type", "veth", "peer", "name", &peer]).status();
+    assert!(made.unwrap().success(), "harness: cannot make the interface {target}");
+    let user = User::default();
+    let mut c = Container::start_full(&[], &bin, &["-c", &dir_of(&root), "sleep", "1000"], Some(&user));
+    let uid = Caller::Unprivileged.id();
+    let forged = PathBuf::from(format!("/tmp/ucontain-{uid}/forged"));
+    // Its supervisor is pid 1 with another start time: stale.
+    let record = format!(
+        "ucontain state 1\nid 6\nforged\napplet 7\ncontain\nsupervisor 1\n1\nsupervisor_start 13\n1234567890123\n\
+         init 1\n1\ninit_start 13\n1234567890123\ndir 1\n/\ncgroup 0\n\nbounding 1\n0\nno_new_privs 1\n0\n\
+         seccomp 0\n\nseccomp_flags 1\n0\nveth {}\n{target}\n",
+        target.len()
+    );
+    fs::write(&forged, record).unwrap();
+    std::os::unix::fs::chown(&forged, Some(uid), Some(uid)).unwrap();
+    let r = Caller::Root.run(&[&bin, "inject", &c.init.to_string(), "true"]);
+    assert_eq!(r.code(), Some(0), "{r:?}");
+    // Read, found stale and removed: root's inject went through it.
+    assert!(!forged.exists(), "root's inject never read the user's records: the test proves nothing");
+    let still = host_has(&target);
+    let _ = Command::new(ip()).args(["link", "del", &target]).status();
+    assert!(still, "a user's forged record made root delete the host's {target}");
+    assert!(signal_pid(c.sup(), SIGTERM));
+    c.bg.wait_timeout(TIMEOUT).expect("hang guard: SIGTERM did not end contain");
 }
