@@ -447,7 +447,8 @@ tm sandbox_r "" root "$BIN" contain "$DIR" /bin/true :: "$BIN" contain --seccomp
 mkdir -p "$TMP/share" "$DIR/mnt" "$DIR/tmp" && chmod 755 "$TMP/share"
 tm options_r "" root "$BIN" contain "$DIR" /bin/true :: "$BIN" contain -t /tmp "$DIR" /bin/true :: \
 	"$BIN" contain -b "$TMP/share:/mnt" "$DIR" /bin/true :: "$BIN" contain -r "$TMP/share:/mnt" "$DIR" /bin/true :: \
-	"$BIN" contain -v "$DIR" /bin/true
+	"$BIN" contain -v "$DIR" /bin/true :: "$BIN" contain -N bench-name "$DIR" /bin/true :: \
+	"$BIN" contain --veth -N bench-veth "$DIR" /bin/true
 # 5b. what the delegated cgroup adds: uid 4000's contain from a cgroup it
 # owns (contain makes ucontain-PID in it) against one it does not own
 # (contain warns and goes on without); both move there the same way.
@@ -631,6 +632,8 @@ row options_r 2 "contain -t /tmp" "$(cost options_r 2 1)"
 row options_r 3 "contain -b SRC:/mnt" "$(cost options_r 3 1)"
 row options_r 4 "contain -r SRC:/mnt" "$(cost options_r 4 1)"
 row options_r 5 "contain -v" "$(cost options_r 5 1)"
+row options_r 6 "contain -N NAME (a named record)" "$(cost options_r 6 1)"
+row options_r 7 "contain --veth -N NAME (rtnetlink pair)" "$(cost options_r 7 1)"
 hdr cgroup_u "5b. what the delegated cgroup adds (uid $BUID)"
 if [ -n "$CG_OWN" ]; then
 	row cgroup_u 1 "contain, from a cgroup uid $BUID does not own"
