@@ -7,12 +7,14 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 # Every applet; `make APPLETS="contain inject"` builds (and installs) a
 # binary with only those, by cargo features (SPEC §1, build configuration).
-ALL_APPLETS := contain inject isolate pivot pseudo seal
+ALL_APPLETS := contain inject isolate oci pivot pseudo seal
 APPLETS := $(ALL_APPLETS)
 # The full build (the default) is every applet and the seccomp profile
-# compiler; `make classic` (CLASSIC=yes) the same applets without it, as
-# SPEC §2's classic build; any other APPLETS, a reduced build.
-FEATURES := $(if $(CLASSIC)$(filter-out $(APPLETS),$(ALL_APPLETS)),--no-default-features --features "$(APPLETS)")
+# compiler; `make classic` (CLASSIC=yes) the same applets without it, and
+# so without the OCI runtime, which needs it, as SPEC §2's classic build;
+# any other APPLETS, a reduced build.
+BUILT_APPLETS := $(if $(CLASSIC),$(filter-out oci,$(APPLETS)),$(APPLETS))
+FEATURES := $(if $(CLASSIC)$(filter-out $(APPLETS),$(ALL_APPLETS)),--no-default-features --features "$(BUILT_APPLETS)")
 # Where cargo builds; make check builds its reduced binary apart.
 TARGET_DIR := target
 
@@ -121,6 +123,7 @@ install: build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/ucontain
 	for a in $(APPLETS); do ln -sf ucontain $(DESTDIR)$(BINDIR)/$$a; done
+	case " $(APPLETS) " in *" oci "*) ln -sf ucontain $(DESTDIR)$(BINDIR)/ucontain-oci ;; esac
 	install -m 0644 doc/ucontain.1 $(DESTDIR)$(MANDIR)/man1/ucontain.1
 	for a in $(APPLETS); do ln -sf ucontain.1 $(DESTDIR)$(MANDIR)/man1/$$a.1; done
 
@@ -128,7 +131,7 @@ install: build
 # applet (an earlier install may have had more) only those that are ours.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ucontain $(DESTDIR)$(MANDIR)/man1/ucontain.1
-	@for a in $(ALL_APPLETS); do \
+	@for a in $(ALL_APPLETS) ucontain-oci; do \
 	  l="$(DESTDIR)$(BINDIR)/$$a"; [ "$$(readlink "$$l")" != ucontain ] || { echo "rm -f $$l"; rm -f "$$l"; }; \
 	  l="$(DESTDIR)$(MANDIR)/man1/$$a.1"; [ "$$(readlink "$$l")" != ucontain.1 ] || { echo "rm -f $$l"; rm -f "$$l"; }; \
 	done

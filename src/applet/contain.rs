@@ -215,7 +215,7 @@ fn read_options<'a>(args: CStrList<'a>, plan: &mut Plan<'a>) -> Result<Parsed<'a
                     return Err(());
                 }
                 let opts = opts.unwrap_or_default();
-                if plan.extra.push(ExtraMount { kind, src, dst, opts }).is_err() {
+                if plan.extra.push(ExtraMount::new(kind, src, dst, opts)).is_err() {
                     say(b"more than 16 -b, -r and -t options", &[]);
                     return Err(());
                 }
@@ -254,6 +254,7 @@ fn fill_spec<'a>(
         console: !plan.given.has(NO_CONSOLE) && at_terminal(),
         extra: &plan.extra,
         owner,
+        late: None,
     };
     let sandbox = Sandbox {
         bounding: plan.bounding.resolve(namespaces & CLONE_NEWNET != 0),
@@ -276,6 +277,8 @@ fn fill_spec<'a>(
         misplaced: Some(&OptionsBefore { options: &OPTIONS, before: b"DIR" }),
         sandbox,
         limits: &plan.limits,
+        join: &[],
+        tail: None,
     }
 }
 
