@@ -208,11 +208,14 @@ pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, 
 /// init may run: `inject` finds it, and gives its commands its sandbox.
 fn record(state: &StateDir, spec: &Spec, running: &Running) -> Result<(), Exit> {
     let mut program = [0; 8 * BPF_MAXINSNS];
+    // An OCI container's init outlives this process: it stands for the
+    // supervisor, so that a record is never taken for stale while it runs.
+    let supervisor = if spec.tail.is_some() { running.init } else { sys::getpid() };
     let record = Record {
         id: spec.id,
         applet: spec.applet,
-        supervisor: sys::getpid(),
-        supervisor_start: started(sys::getpid()),
+        supervisor,
+        supervisor_start: started(supervisor),
         init: running.init,
         init_start: started(running.init),
         dir: spec.root.dir.to_bytes(),

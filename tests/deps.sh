@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what the tests (or, with arguments, only the named parts:
-# busybox, groff) need on a Debian machine, or say exactly what is missing.
+# busybox, groff, podman) need on a Debian machine, or say exactly what is missing.
 # Nothing is skipped silently.
 set -e
 need=""
@@ -11,6 +11,9 @@ all=$([ -z "$WANT" ] && echo yes || echo no)
 # dynamic one of the busybox package cannot run inside them.
 if [ "$all" = yes ] || want busybox; then
   if ! [ -x /bin/busybox ] || readelf -lW /bin/busybox 2>/dev/null | grep -q INTERP; then need="$need busybox-static"; fi
+fi
+if want podman; then
+  command -v podman >/dev/null 2>&1 || need="$need podman"
 fi
 if [ "$all" = yes ] || want groff; then
   command -v groff >/dev/null 2>&1 || need="$need groff-base"

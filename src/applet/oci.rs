@@ -445,7 +445,11 @@ fn create(state: &StateDir, id: &[u8], options: &CreateOptions) -> i32 {
         return EXIT_FAILURE;
     }
     let _ = sys::unlink_at(&state.dir, fifo_name);
-    if let Err(e) = sys::mkfifo_at(&state.dir, fifo_name, 0o622) {
+    // Writable by the process's user, whoever it is (runc's mode).
+    let mask = sys::umask(0);
+    let made = sys::mkfifo_at(&state.dir, fifo_name, 0o622);
+    sys::umask(mask);
+    if let Err(e) = made {
         return fail(b"cannot create the exec fifo", b"", e);
     }
     let fifo = match sys::openat(&state.dir, fifo_name, O_PATH, 0) {
@@ -561,17 +565,16 @@ fn create(state: &StateDir, id: &[u8], options: &CreateOptions) -> i32 {
             return fail(b"cannot write ", file.to_bytes(), e);
         }
     }
-    cgroups.keep();
     if options.detach {
+        cgroups.keep();
         return 0;
     }
-    // `run`: start it, wait for it, and delete it.
+    // `run`: start it, wait for it, and delete it (the cgroups with
+    // `cgroups`, dropped).
     let started = start(state, id);
-    if started != 0 {
-        return started;
-    }
-    let how = sys::wait(init);
+    let how = if started == 0 { sys::wait(init) } else { Ok(sys::Exit::Code(started)) };
     forget(state, id);
+    drop(cgroups);
     match how {
         Ok(sys::Exit::Code(code)) => code,
         Ok(sys::Exit::Signal(sig)) => 128 + sig as i32,
@@ -983,39 +986,39 @@ fn kill(state: &StateDir, id: &[u8], signal: Option<&CStr>, all: bool) -> i32 {
 }
 
 fn delete(state: &StateDir, id: &[u8], force: bool) -> i32 {
+    let mut side = [0u8; 65536];
+    let len = sys::openat(&state.dir, own_file(b"oci", id, &mut PathBuf::new()), O_RDONLY, 0)
+        .and_then(|f| sys::read_full(&f, &mut side));
     let mut buf = RecordBuf::new();
-    let r = match find(state, id, &mut buf) {
-        Some(r) if r.applet == b"oci" && r.id == id => r,
-        // runc: a container that does not exist is deleted already.
-        _ if force => {
-            forget(state, id);
-            return 0;
+    match find(state, id, &mut buf) {
+        Some(r) if r.applet == b"oci" && r.id == id => {
+            let current = status(state, &r);
+            if current != b"stopped" {
+                if !force {
+                    say(b"cannot delete container {}: it is {} (use --force)", &[id, current]);
+                    return EXIT_FAILURE;
+                }
+                let _ = sys::kill(r.init, SIGKILL);
+                // Until its parent (the caller, a subreaper) has reaped it.
+                for _ in 0..500 {
+                    if start_time(r.init) != Some(r.init_start) || is_zombie(r.init) {
+                        break;
+                    }
+                    let _ = sys::poll(&mut [], Some(10));
+                }
+            }
         }
+        // A record removed as stale (its init gone) by a ucontain that
+        // does not know OCI records, its own file still there: stopped.
+        _ if len.is_ok() => {}
+        // runc: a container that does not exist is deleted already.
+        _ if force => return 0,
         _ => {
             say(b"container {} does not exist", &[id]);
             return EXIT_FAILURE;
         }
-    };
-    let current = status(state, &r);
-    if current != b"stopped" {
-        if !force {
-            say(b"cannot delete container {}: it is {} (use --force)", &[id, current]);
-            return EXIT_FAILURE;
-        }
-        let _ = sys::kill(r.init, SIGKILL);
-        // Until its parent (the caller, a subreaper) has reaped it.
-        for _ in 0..500 {
-            if start_time(r.init) != Some(r.init_start) || is_zombie(r.init) {
-                break;
-            }
-            let _ = sys::poll(&mut [], Some(10));
-        }
     }
-    let mut side = [0u8; 65536];
-    let len = sys::openat(&state.dir, own_file(b"oci", id, &mut PathBuf::new()), O_RDONLY, 0)
-        .and_then(|f| sys::read_full(&f, &mut side))
-        .unwrap_or(0);
-    let created = Created::read(&side[..len]);
+    let created = Created::read(&side[..len.unwrap_or(0)]);
     if !created.cgroups_path.is_empty() {
         // Dropped: removed, whatever still runs in them ended.
         drop(Cgroups::at(created.cgroups_path, false));
