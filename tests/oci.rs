@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 /// A bundle: a busybox root in `rootfs/` and `oci spec`'s config.json with
 /// no terminal, running `args`, and `change` applied to it.
-fn bundle(args: &[&str], change: &dyn Fn(&mut String)) -> TempDir {
+fn bundle(args: &[&str], change: &Change) -> TempDir {
     let dir = TempDir::new();
     let root = rootfs();
     assert!(Command::new("cp").arg("-a").arg(root.join_str("")).arg(dir.join("rootfs")).status().unwrap().success());
@@ -161,10 +161,13 @@ fn run_gives_the_exit_status_and_the_config_is_applied() {
     assert_eq!(cgroups_named(&id), Vec::<String>::new());
 }
 
+/// A change made to `oci spec`'s config.json.
+type Change = dyn Fn(&mut String);
+
 #[test]
 fn a_bad_config_is_one_line_naming_the_field() {
     let state = TempDir::new();
-    let cases: [(&dyn Fn(&mut String), &str); 4] = [
+    let cases: [(&Change, &str); 4] = [
         (&|c| *c = c.replace("\"cwd\": \"/\"", "\"cwd\": 7"), "process.cwd: expected a string"),
         (&|c| *c = c.replace("\"uid\": 0", "\"uid\": \"root\""), "process.user.uid: bad number"),
         (

@@ -26,9 +26,11 @@ fn go() -> Result<PathBuf, String> {
     for go in candidates {
         let Ok(out) = Command::new(&go).arg("version").output() else { continue };
         let text = String::from_utf8_lossy(&out.stdout).to_string();
-        let minor = text.split_whitespace().nth(2).and_then(|v| v.strip_prefix("go1.")).and_then(|v| {
-            v.split(|c: char| !c.is_ascii_digit()).next().and_then(|m| m.parse::<u32>().ok())
-        });
+        let minor = text
+            .split_whitespace()
+            .nth(2)
+            .and_then(|v| v.strip_prefix("go1."))
+            .and_then(|v| v.split(|c: char| !c.is_ascii_digit()).next().and_then(|m| m.parse::<u32>().ok()));
         if minor.is_some_and(|m| m >= 21) {
             return Ok(go);
         }
