@@ -290,8 +290,30 @@ fn limits<'d>(c: &Config, digits: &'d mut [[u8; 48]; 6]) -> heapless::Vec<Limit<
     out
 }
 
-/// The default devices a container may use where its config denies every
-/// other (config-linux.md, "Default Devices"), as cgroup v1 device rules:
+/// `linux.resources.devices` as cgroup v1 `devices.allow` and
+/// `devices.deny` lines, in order, then the default devices (as runc:
+/// config-linux.md, "Default Devices"), where a v1 devices hierarchy is.
+/// (On cgroup v2 they need a BPF device program: not made yet, said once.)
+fn device_rules(c: &Config, cgroups: &Cgroups) -> Result<(), Errno> {
+    if c.resources.devices.is_empty() {
+        return Ok(());
+    }
+    let mut any = false;
+    for &(allow, line) in &c.resources.devices {
+        let file = if allow { c"devices.allow" } else { c"devices.deny" };
+        any |= cgroups.write_v1(file, c.text.bytes(line))?;
+    }
+    for rule in DEVICE_RULES {
+        any |= cgroups.write_v1(c"devices.allow", rule)?;
+    }
+    if !any {
+        say(b"warning: no cgroup v1 devices hierarchy: linux.resources.devices not enforced (no BPF program yet)", &[]);
+    }
+    Ok(())
+}
+
+/// The default devices a container may use whatever its device rules
+/// (config-linux.md, "Default Devices"), as cgroup v1 device rules:
 /// mknod of any, and null, zero, full, tty, random, urandom, the console,
 /// ptmx and the pseudo-terminals.
 const DEVICE_RULES: [&[u8]; 11] = [
@@ -511,13 +533,9 @@ fn create(state: &StateDir, id: &[u8], options: &CreateOptions) -> i32 {
     };
     let cgroups_path = c.cgroups_path.map_or(id, |p| c.text.bytes(p));
     let cgroups = Cgroups::at(cgroups_path, true);
-    if c.resources.devices_deny_all {
-        let denied = cgroups.write_v1(c"devices.deny", b"a");
-        let allowed = DEVICE_RULES.iter().try_for_each(|rule| cgroups.write_v1(c"devices.allow", rule).map(drop));
-        if let Err(e) = denied.map(drop).and(allowed) {
-            let _ = sys::unlink_at(&state.dir, fifo_name);
-            return fail(b"cannot set the device rules", b"", e);
-        }
+    if let Err(e) = device_rules(&c, &cgroups) {
+        let _ = sys::unlink_at(&state.dir, fifo_name);
+        return fail(b"cannot set linux.resources.devices", b"", e);
     }
     let running = match launch(&spec, &cgroups) {
         Ok(running) => running,

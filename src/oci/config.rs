@@ -171,9 +171,9 @@ pub struct Resources {
     pub cpu_shares: Option<u64>,
     pub cpu_quota: Option<i64>,
     pub cpu_period: Option<u64>,
-    /// `devices` denies every device first (`{"allow": false, "access": "rwm"}`),
-    /// and the device rules that allow some then.
-    pub devices_deny_all: bool,
+    /// `devices`: the device rules in order, each allowing (true) or
+    /// denying a cgroup v1 rule line (`c 1:3 rwm`, `a *:* rwm`).
+    pub devices: heapless::Vec<(bool, Span), 64>,
 }
 
 /// Byte ranges of the document kept as JSON (the seccomp profile,
@@ -661,7 +661,7 @@ fn read_maps(s: &mut Scanner, field: &'static [u8], map: &mut IdMap) -> Result<(
     Ok(())
 }
 
-fn read_resources(s: &mut Scanner, r: &mut Resources) -> Result<()> {
+fn read_resources(s: &mut Scanner, text: &mut Text, r: &mut Resources) -> Result<()> {
     object(s, b"linux.resources", &mut |key, s| {
         match () {
             _ if key.is(b"memory") => object(s, b"linux.resources.memory", &mut |key, s| {
@@ -709,32 +709,63 @@ fn read_resources(s: &mut Scanner, r: &mut Resources) -> Result<()> {
                 const F: &[u8] = b"linux.resources.devices";
                 if !null(s, F)? {
                     at(F, s.array())?;
-                    let mut first = true;
                     while at(F, s.item())? {
-                        let (mut allow, mut all, mut rwm) = (true, true, false);
+                        let mut allow = false;
+                        let mut kind = b'a';
+                        let (mut major, mut minor) = (None, None);
+                        let mut access = [0u8; 3];
+                        let mut access_len = 0;
                         object(s, F, &mut |key, s| {
                             match () {
                                 _ if key.is(b"allow") => allow = boolean(s, F)?,
-                                _ if key.is(b"access") => rwm = at(F, s.string())?.is(b"rwm"),
-                                _ if key.is(b"type") => all = at(F, s.string())?.is(b"a"),
-                                _ if key.is(b"major") || key.is(b"minor") => {
-                                    all &= null(s, F)?;
-                                    if !all {
-                                        at(F, s.skip())?;
+                                _ if key.is(b"type") => {
+                                    let t = at(F, s.string())?;
+                                    kind = match t.raw() {
+                                        b"a" | b"" => b'a',
+                                        b"c" => b'c',
+                                        b"b" => b'b',
+                                        _ => return bad(b"linux.resources.devices[].type", b"not a, b or c", s),
+                                    };
+                                }
+                                _ if key.is(b"major") => major = (!null(s, F)?).then(|| i64_of(s, F)).transpose()?,
+                                _ if key.is(b"minor") => minor = (!null(s, F)?).then(|| i64_of(s, F)).transpose()?,
+                                _ if key.is(b"access") => {
+                                    let a = at(F, s.string())?;
+                                    if a.raw().len() > 3 || !a.raw().iter().all(|b| b"rwm".contains(b)) {
+                                        return bad(b"linux.resources.devices[].access", b"not of r, w, m", s);
                                     }
+                                    access_len = a.raw().len();
+                                    access[..access_len].copy_from_slice(a.raw());
                                 }
                                 _ => return Ok(false),
                             }
                             Ok(true)
                         })?;
-                        // Podman's and containerd's first rule, the only one
-                        // without --device: deny everything.
-                        if first && !allow && all && rwm {
-                            r.devices_deny_all = true;
-                        } else {
-                            return bad(F, b"device rules other than denying all are not supported yet", s);
+                        // The cgroup v1 rule line: TYPE MAJOR:MINOR ACCESS
+                        // (cgroup-v1/devices.rst), `*` for any number.
+                        let start = text.len;
+                        let mut line = heapless::Vec::<u8, 64>::new();
+                        let number = |n: Option<i64>, line: &mut heapless::Vec<u8, 64>| match n {
+                            Some(n) if n >= 0 => {
+                                let _ = line.extend_from_slice(crate::text::decimal(n as u64, &mut [0; 20]));
+                            }
+                            _ => {
+                                let _ = line.push(b'*');
+                            }
+                        };
+                        let _ = line.push(kind);
+                        let _ = line.push(b' ');
+                        number(major, &mut line);
+                        let _ = line.push(b':');
+                        number(minor, &mut line);
+                        let _ = line.push(b' ');
+                        let _ = line.extend_from_slice(if access_len == 0 { b"rwm" } else { &access[..access_len] });
+                        for &b in &line {
+                            text.push(b, F, s)?;
                         }
-                        first = false;
+                        text.push(0, F, s)?;
+                        let span = Span { at: start as u32, len: line.len() as u32 };
+                        push(&mut r.devices, (allow, span), F, s)?;
                     }
                 }
             }
@@ -822,7 +853,7 @@ fn read_linux(s: &mut Scanner, c: &mut Config) -> Result<()> {
                 push(&mut c.sysctl, (name, value), b"linux.sysctl", s)?;
                 Ok(true)
             })?,
-            _ if key.is(b"resources") => read_resources(s, &mut c.resources)?,
+            _ if key.is(b"resources") => read_resources(s, text, &mut c.resources)?,
             _ if key.is(b"cgroupsPath") => c.cgroups_path = Some(string(s, text, b"linux.cgroupsPath")?),
             _ if key.is(b"seccomp") => {
                 if !null(s, b"linux.seccomp")? {
@@ -963,8 +994,14 @@ mod tests {
             let path = format!("{}/../shared/oci-captures/{name}.config.json", env!("CARGO_MANIFEST_DIR"));
             let Ok(src) = std::fs::read(&path) else { continue };
             let mut c = Box::new(Config::new());
-            assert_eq!(read_config(&src, &mut c), Ok(()), "{name}");
-            assert!(c.seccomp.is_some() || name.contains("privileged"), "{name}");
+            let read = read_config(&src, &mut c);
+            // --privileged lists the host's devices: not yet.
+            if name.contains("privileged") {
+                assert_eq!(read.map_err(|e| e.field), Err(&b"linux.devices"[..]));
+                continue;
+            }
+            assert_eq!(read, Ok(()), "{name}");
+            assert_eq!(c.seccomp.is_some(), name.starts_with("podman"), "{name}");
         }
         let path = format!("{}/../shared/oci-captures/podman-4.3-run-d.config.json", env!("CARGO_MANIFEST_DIR"));
         if let Ok(src) = std::fs::read(&path) {
@@ -979,7 +1016,9 @@ mod tests {
             assert_eq!(c.process.caps.bounding.count_ones(), 11);
             assert_eq!(c.process.rlimits.len(), 2);
             assert_eq!(c.resources.pids_limit, Some(2048));
-            assert!(c.resources.devices_deny_all);
+            let rules: Vec<_> =
+                c.resources.devices.iter().map(|&(allow, l)| (allow, c.text.bytes(l).to_vec())).collect();
+            assert_eq!(rules, [(false, b"a *:* rwm".to_vec())]);
         }
     }
 
