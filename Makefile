@@ -7,12 +7,14 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 # Every applet; `make APPLETS="contain inject"` builds (and installs) a
 # binary with only those, by cargo features (SPEC §1, build configuration).
-ALL_APPLETS := contain inject isolate pivot pseudo seal
+ALL_APPLETS := contain inject isolate oci pivot pseudo seal
 APPLETS := $(ALL_APPLETS)
 # The full build (the default) is every applet and the seccomp profile
-# compiler; `make classic` (CLASSIC=yes) the same applets without it, as
-# SPEC §2's classic build; any other APPLETS, a reduced build.
-FEATURES := $(if $(CLASSIC)$(filter-out $(APPLETS),$(ALL_APPLETS)),--no-default-features --features "$(APPLETS)")
+# compiler; `make classic` (CLASSIC=yes) the same applets without it, and
+# so without the OCI runtime, which needs it, as SPEC §2's classic build;
+# any other APPLETS, a reduced build.
+BUILT_APPLETS := $(if $(CLASSIC),$(filter-out oci,$(APPLETS)),$(APPLETS))
+FEATURES := $(if $(CLASSIC)$(filter-out $(APPLETS),$(ALL_APPLETS)),--no-default-features --features "$(BUILT_APPLETS)")
 # Where cargo builds; make check builds its reduced binary apart.
 TARGET_DIR := target
 
@@ -31,8 +33,11 @@ BIN := $(TARGET_DIR)/$(TARGET)/release/ucontain
 # devices: 96 KiB and 104 KiB, pending the owner's decision (README, Sizes).
 BUDGET := 98304
 CROSS_BUDGET := 106496
-FULL_BUDGET := 131072
-FULL_CROSS_BUDGET := 147456
+# The full build carries the OCI runtime (SPEC §7, issue 25) since its
+# first part: 166 KB on x86_64; guarded at 176 KiB and 192 KiB pending the
+# owner's decision on SPEC §2's 128/144 KiB (README, Sizes).
+FULL_BUDGET := 180224
+FULL_CROSS_BUDGET := 196608
 SIZE_BUDGET := $(if $(FEATURES),$(BUDGET),$(FULL_BUDGET))
 SIZE_CROSS_BUDGET := $(if $(FEATURES),$(CROSS_BUDGET),$(FULL_CROSS_BUDGET))
 # The nightly that make cross needs for -Zbuild-std, pinned so that a new
@@ -80,7 +85,10 @@ man-check:
 # (nohup, cron, CI) inherits them ignored, and ignored signals stay ignored
 # across exec (signal(7)). env(1) puts their default actions back.
 TEST_ENV := env --default-signal=INT,HUP,QUIT
-NATIVE_TESTS := $(filter-out cross vm distro,$(basename $(notdir $(wildcard tests/*.rs))))
+# The conformance suite (oci_validation) runs in `make validation` only,
+# until a Go of 1.21 or newer is installable here (SPEC §7; README).
+ALL_TESTS := $(filter-out oci_validation,$(basename $(notdir $(wildcard tests/*.rs))))
+NATIVE_TESTS := $(filter-out cross vm distro oci_validation,$(basename $(notdir $(wildcard tests/*.rs))))
 check: build deps lint man-check build-check
 	cargo test --quiet --lib
 	UCONTAIN_BIN=$(CURDIR)/$(BIN) $(TEST_ENV) cargo test --release --quiet $(addprefix --test ,$(NATIVE_TESTS)) -- --test-threads=2
@@ -89,9 +97,16 @@ test: build cross deps lint man-check build-check
 	@echo "== make test: unit tests"
 	cargo test --quiet --lib
 	@echo "== make test: black-box tests of $(BIN) (other architectures, distributions included)"
-	UCONTAIN_BIN=$(CURDIR)/$(BIN) $(TEST_ENV) cargo test --release --quiet --tests -- --test-threads=2
+	UCONTAIN_BIN=$(CURDIR)/$(BIN) $(TEST_ENV) cargo test --release --quiet $(addprefix --test ,$(ALL_TESTS)) -- --test-threads=2
 	@echo "== make test: other kernels and architectures under qemu"
 	python3 tests/vm/run.py
+
+# SPEC §7's conformance suite (OCI runtime-tools), built from the tarball
+# in UCONTAIN_VENDOR (.ci/run sets it to shared/vendor beside the
+# repository): its totals, and the failing tests. Needs Go 1.21 or newer.
+.PHONY: validation
+validation: build
+	UCONTAIN_BIN=$(CURDIR)/$(BIN) $(TEST_ENV) cargo test --release --quiet --test oci_validation -- --nocapture
 
 # Other architectures, linked by rust-lld with no cross C toolchain:
 # aarch64 with the stable toolchain, riscv64 and armv7 with nightly
@@ -121,6 +136,7 @@ install: build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/ucontain
 	for a in $(APPLETS); do ln -sf ucontain $(DESTDIR)$(BINDIR)/$$a; done
+	case " $(APPLETS) " in *" oci "*) ln -sf ucontain $(DESTDIR)$(BINDIR)/ucontain-oci ;; esac
 	install -m 0644 doc/ucontain.1 $(DESTDIR)$(MANDIR)/man1/ucontain.1
 	for a in $(APPLETS); do ln -sf ucontain.1 $(DESTDIR)$(MANDIR)/man1/$$a.1; done
 
@@ -128,7 +144,7 @@ install: build
 # applet (an earlier install may have had more) only those that are ours.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ucontain $(DESTDIR)$(MANDIR)/man1/ucontain.1
-	@for a in $(ALL_APPLETS); do \
+	@for a in $(ALL_APPLETS) ucontain-oci; do \
 	  l="$(DESTDIR)$(BINDIR)/$$a"; [ "$$(readlink "$$l")" != ucontain ] || { echo "rm -f $$l"; rm -f "$$l"; }; \
 	  l="$(DESTDIR)$(MANDIR)/man1/$$a.1"; [ "$$(readlink "$$l")" != ucontain.1 ] || { echo "rm -f $$l"; rm -f "$$l"; }; \
 	done

@@ -2,6 +2,12 @@
 //! applet describes its options in a table of [`Opt`] rows and names each
 //! by a constant derived from the table ([`index`]), as busybox's `OPT_x`.
 //!
+//! An applet with commands (`oci [GLOBAL OPTIONS] COMMAND [OPTIONS] ARGS`)
+//! parses its global options with `parse`, whose first positional is the
+//! command: a row of its table of [`Command`]s (named by constants from
+//! [`command_index`]) with options of its own, parsed the same way from
+//! the command on (`Parsed::all`, whose argv[0] is the command's name).
+//!
 //! Options come before the positional arguments: single letters (`-c`,
 //! bundled `-cn`, a value attached `-bSRC` or next `-b SRC`) and long names
 //! (`--share-net`, `--name NAME`, `--name=NAME`; no abbreviations). `--`
@@ -53,22 +59,69 @@ pub fn looks_like_option(options: &[Opt], arg: &[u8]) -> bool {
 /// the build.
 pub const fn index(table: &[Opt], name: &[u8]) -> usize {
     let mut i = 0;
-    'rows: while i < table.len() {
-        let row = table[i].name;
+    while i < table.len() {
+        if const_same(table[i].name, name) {
+            return i;
+        }
         i += 1;
-        if row.len() != name.len() {
-            continue;
-        }
-        let mut j = 0;
-        while j < row.len() {
-            if row[j] != name[j] {
-                continue 'rows;
-            }
-            j += 1;
-        }
-        return i - 1;
     }
     panic!("no such option in the table")
+}
+
+/// Whether `a` and `b` are the same bytes, at compile time.
+const fn const_same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut j = 0;
+    while j < a.len() {
+        if a[j] != b[j] {
+            return false;
+        }
+        j += 1;
+    }
+    true
+}
+
+/// One command of an applet with commands: its name, usage text, options,
+/// and how many positional arguments it takes.
+pub struct Command {
+    pub name: &'static [u8],
+    pub usage: &'static [u8],
+    pub options: &'static [Opt],
+    pub min: usize,
+    pub max: usize,
+}
+
+/// The position of the command `name` in `table`, at compile time (as
+/// `index`).
+pub const fn command_index(table: &[Command], name: &[u8]) -> usize {
+    let mut i = 0;
+    while i < table.len() {
+        if const_same(table[i].name, name) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("no such command in the table")
+}
+
+/// The command `name` of `table`, if there is one.
+pub fn find_command(table: &[Command], name: &[u8]) -> Option<usize> {
+    table.iter().position(|c| c.name == name)
+}
+
+/// The options and positional arguments of the command `command` of
+/// `table`, from `args` (argv[0] is the command's name), as `parse`
+/// reads them; its usage is `NAME COMMAND`'s own.
+pub fn parse_command<'a>(
+    table: &[Command],
+    command: usize,
+    args: CStrList<'a>,
+    on_value: OnValue<'a, '_>,
+) -> Result<(Given, CStrList<'a>), i32> {
+    let c = &table[command];
+    options(args, c.usage, c.options, (c.min, c.max), on_value)
 }
 
 /// The flags given: bit i for the option `table[i]`.
@@ -361,6 +414,46 @@ mod tests {
         usage_error(&[c"x", c"--no-console=", c"a"]);
         assert_eq!(parse_of(&[c"x", c"--help"]), Err(0));
         assert_eq!(parse_of(&[c"x", c"-n", c"--help", c"a"]), Err(0));
+    }
+
+    const COMMANDS: [Command; 2] = [
+        Command { name: b"create", usage: b"", options: &OPTIONS, min: 1, max: 1 },
+        Command { name: b"state", usage: b"", options: &[], min: 1, max: 1 },
+    ];
+    const CREATE: usize = command_index(&COMMANDS, b"create");
+    const STATE: usize = command_index(&COMMANDS, b"state");
+
+    #[test]
+    fn commands_have_their_own_options() {
+        assert_eq!((CREATE, STATE), (0, 1));
+        assert_eq!(find_command(&COMMANDS, b"state"), Some(STATE));
+        assert_eq!(find_command(&COMMANDS, b"stat"), None);
+        let mut argv = CStrArray::<8>::new();
+        for arg in [c"oci", c"--name", c"g", c"create", c"-n", c"--name=x", c"id"] {
+            assert!(argv.push(arg));
+        }
+        let mut values = Vec::new();
+        let global = parse::<1>(argv.list(), b"", &OPTIONS, usize::MAX, &mut |i, v| {
+            values.push((i, v.to_bytes().to_vec()));
+            Ok(())
+        })
+        .ok()
+        .unwrap();
+        assert_eq!(global.fixed[0], c"create");
+        let (given, rest) = parse_command(&COMMANDS, CREATE, global.all, &mut |i, v| {
+            values.push((i, v.to_bytes().to_vec()));
+            Ok(())
+        })
+        .ok()
+        .unwrap();
+        assert!(given.has(SHARE_NET));
+        assert_eq!((rest.len(), rest.get(0)), (1, Some(c"id")));
+        assert_eq!(values, [(NAME, b"g".to_vec()), (NAME, b"x".to_vec())]);
+        // The command's own table: state has no -n; an id is required.
+        assert_eq!(parse_command(&COMMANDS, STATE, argv.list().skip(3), &mut |_, _| Ok(())).err(), Some(EXIT_USAGE));
+        let mut one = CStrArray::<2>::new();
+        one.push(c"state");
+        assert_eq!(parse_command(&COMMANDS, STATE, one.list(), &mut |_, _| Ok(())).err(), Some(EXIT_USAGE));
     }
 
     #[test]

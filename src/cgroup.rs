@@ -11,8 +11,8 @@
 //! container ends, however deep container root nested cgroups in them.
 
 use crate::limits::{v1_equivalent, Limit, DEFAULT_PIDS};
-use crate::mount::{has_option, Failed};
-use crate::out::{fail, fail_with, say, Line, EXIT_FAILURE};
+use crate::mount::has_option;
+use crate::out::{fail, fail_with, say, Failed, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
 use crate::procfs::{self, each_mount};
 use crate::sys::{self, Errno, Fd, MS_NODEV, MS_NOEXEC, MS_NOSUID, O_DIRECTORY, O_RDONLY, SIGKILL};
@@ -458,6 +458,157 @@ impl Cgroups {
     }
 }
 
+/// OCI containers' cgroups (SPEC §7): `cgroupsPath` in every hierarchy.
+#[cfg(feature = "oci")]
+impl Cgroups {
+    /// The cgroups `path` names in every hierarchy mounted here: from the
+    /// hierarchy's root when absolute, else below the parent of the
+    /// caller's own cgroup (runc's reading of a relative path: the
+    /// caller's own holds processes, so on cgroup v2 no controller could
+    /// be enabled below it). With `create`, they are made, their missing
+    /// parents too, each parent's controllers enabled for its children in
+    /// the unified hierarchy. Dropped, they are removed; `keep` leaves them.
+    pub fn at(path: &[u8], create: bool) -> Cgroups {
+        let mut cgroups = Cgroups {
+            dirs: core::array::from_fn(|_| PathBuf::new()),
+            count: 0,
+            unified: None,
+            freezer: None,
+            too_many: false,
+        };
+        let mut warned = false;
+        procfs::each_cgroup(0, &mut |line| {
+            let Some(h) = Hierarchy::parse(line) else { return false };
+            let mut base = PathBuf::new();
+            let found = match path.first() {
+                Some(b'/') => each_mount(&mut |m| {
+                    h.is_mounted_as(m.fstype, m.super_options)
+                        && !has_byte(m.point, b'\\')
+                        && base.join(b"", m.point).is_some()
+                }),
+                _ => {
+                    let mut own = PathBuf::new();
+                    our_cgroup(&h, &mut own)
+                        && own.as_cstr().is_some_and(|own| {
+                            let own = own.to_bytes();
+                            let parent = &own[..own.iter().rposition(|&b| b == b'/').unwrap_or(0)];
+                            base.join(b"", parent).is_some()
+                        })
+                }
+            };
+            let Some(base) = base.as_cstr().filter(|_| found) else { return false };
+            let Some(dir) = cgroups.dirs.get_mut(cgroups.count) else {
+                cgroups.too_many = true;
+                return true;
+            };
+            let rel = path.strip_prefix(b"/").unwrap_or(path);
+            let Some(full) = dir.join(base.to_bytes(), rel) else { return false };
+            let made = if create { make_path(&h, base, rel) } else { sys::stat(full).map(drop) };
+            match made {
+                Ok(()) => {
+                    if h.unified() {
+                        cgroups.unified = Some(cgroups.count);
+                    }
+                    if h.has_controller(b"freezer") {
+                        cgroups.freezer = Some(cgroups.count);
+                    }
+                    cgroups.count += 1;
+                }
+                Err(e)
+                    if create
+                        && !warned
+                        && (h.delegated() || !matches!(e, Errno::EACCES | Errno::EPERM | Errno::EROFS)) =>
+                {
+                    let mut line = Line::message();
+                    line.add(b"warning: cannot create cgroup ").add(full.to_bytes());
+                    line.add(b": ").errno(e).add(b"; going on without it").send();
+                    warned = true;
+                }
+                Err(_) => {}
+            }
+            false
+        });
+        cgroups
+    }
+
+    /// Leaves the cgroups in place (the container outlives this process).
+    pub fn keep(self) {
+        core::mem::forget(self);
+    }
+
+    /// Writes `value` to `file` in every v1 hierarchy that has it (the
+    /// devices controller's `devices.deny`); whether one had it.
+    pub fn write_v1(&self, file: &CStr, value: &[u8]) -> Result<bool, Errno> {
+        let mut written = false;
+        for (i, dir) in self.dirs[..self.count].iter().enumerate() {
+            let Some(dir) = dir.as_cstr().filter(|_| Some(i) != self.unified) else { continue };
+            let dir = sys::open(dir, O_RDONLY | O_DIRECTORY)?;
+            if sys::stat_at(&dir, file).is_ok() {
+                sys::write_file(&dir, file, value)?;
+                written = true;
+            }
+        }
+        Ok(written)
+    }
+
+    /// The pids in the container's cgroups (the unified one, else the
+    /// first), to `f`.
+    pub fn each_pid(&self, f: &mut dyn FnMut(i32)) {
+        let Some(dir) = self.unified().or_else(|| self.dirs().next()) else { return };
+        let Ok(procs) =
+            sys::open(dir, O_RDONLY | O_DIRECTORY).and_then(|d| sys::openat(&d, c"cgroup.procs", O_RDONLY, 0))
+        else {
+            return;
+        };
+        for_each_line(
+            &mut |buf| sys::read(&procs, buf).unwrap_or(0),
+            &mut [0u8; 1024],
+            FirstBytes::DIGITS,
+            &mut |line| {
+                if let Some(pid) = parse_pid(line) {
+                    f(pid);
+                }
+                false
+            },
+        );
+    }
+}
+
+/// Makes `rel` below `base` in `h`, one level at a time (as mkdir -p), a
+/// v1 cpuset's cpus and memory nodes copied from its parent, a unified
+/// parent's controllers enabled for its children.
+#[cfg(feature = "oci")]
+fn make_path(h: &Hierarchy, base: &CStr, rel: &[u8]) -> Result<(), Errno> {
+    let mut at = sys::open(base, O_RDONLY | O_DIRECTORY)?;
+    let mut name = PathBuf::new();
+    for part in rel.split(|&b| b == b'/').filter(|p| !p.is_empty() && *p != b".") {
+        let part = name.join(b"", part).filter(|p| p.to_bytes() != b"..").ok_or(Errno::EINVAL)?;
+        if h.unified() {
+            let mut available = [0u8; 512];
+            let n = sys::openat(&at, c"cgroup.controllers", O_RDONLY, 0).and_then(|f| sys::read(&f, &mut available));
+            for controller in available[..n.unwrap_or(0)].split(|&b| b == b' ' || b == b'\n').filter(|c| !c.is_empty())
+            {
+                let mut enable = Line::new();
+                let _ = sys::write_file(&at, c"cgroup.subtree_control", enable.add(b"+").add(controller).text());
+            }
+        }
+        match sys::mkdirat(&at, part, 0o755) {
+            Ok(()) if h.has_controller(b"cpuset") => {
+                let child = sys::openat(&at, part, O_RDONLY | O_DIRECTORY, 0)?;
+                for file in [c"cpuset.cpus", c"cpuset.mems"] {
+                    let mut value = [0u8; 4096];
+                    let n = sys::read(&sys::openat(&at, file, O_RDONLY, 0)?, &mut value)?;
+                    sys::write_file(&child, file, &value[..n])?;
+                }
+            }
+            Ok(()) | Err(Errno::EEXIST) => {}
+            Err(e) => return Err(e),
+        }
+        at = sys::openat(&at, part, O_RDONLY | O_DIRECTORY, 0)?;
+    }
+    Ok(())
+}
+
 /// Why a limit was not set.
 enum LimitError {
     /// Its value has no v1 equivalent: why.
@@ -486,19 +637,20 @@ fn enable_controller(dir: &Fd, controller: &[u8]) -> bool {
     listed && sys::write_file(&parent, c"cgroup.subtree_control", enable.add(b"+").add(controller).text()).is_ok()
 }
 
-/// Mounts the container's own cgroup, cgroup2 with the root of the init's
+/// Mounts the container's own cgroup (with `flags` besides nosuid, nodev,
+/// noexec: MS_RDONLY for an OCI bundle's read-only one), cgroup2 with the root of the init's
 /// cgroup namespace as its root, at /sys/fs/cgroup of the new root, as
 /// systemd-nspawn does, so podman, runc and systemd inside find it (SPEC
 /// §5.5, Mounts). Only where /sys/fs/cgroup is there (the read-only sysfs
 /// made with a new network namespace); the init calls it only when the
 /// container has its delegated cgroup in the unified hierarchy (not for
 /// an unprivileged caller without delegation, nor on a v1-only host).
-pub fn mount_own_cgroup() -> Result<(), i32> {
+pub fn mount_own_cgroup(flags: u32) -> Result<(), i32> {
     let at = c"/sys/fs/cgroup";
     if !sys::stat(at).is_ok_and(|s| s.is_dir()) {
         return Ok(());
     }
-    sys::mount(Some(c"cgroup2"), at, Some(c"cgroup2"), MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    sys::mount(Some(c"cgroup2"), at, Some(c"cgroup2"), MS_NOSUID | MS_NODEV | MS_NOEXEC | flags, None)
         .map_err(|e| fail(b"cannot mount cgroup2 on ", at.to_bytes(), e))
 }
 

@@ -69,6 +69,16 @@ pub struct Spec<'a> {
     pub limits: &'a [Limit<'a>],
     /// `--veth`: a veth pair, `host0` inside and `ve-ID` on the host.
     pub veth: bool,
+    /// Namespaces the init joins (CLONE_NEW* and the namespace's file,
+    /// `/run/netns/NAME`) instead of making them: an OCI bundle's
+    /// namespaces with a `path`.
+    pub join: &'a [(u32, &'a CStr)],
+    /// The OCI runtime's: the init outlives this process (no
+    /// PR_SET_PDEATHSIG; `Running::detach`), the console's master is left
+    /// to the caller (`Running::master`), and instead of the sandbox and
+    /// CMD the init ends in `tail` (which executes the process or returns
+    /// the exit status after the message).
+    pub tail: Option<&'a dyn Fn() -> i32>,
 }
 
 /// The name of a container's host interface: `ve-ID`, cut to the 15 bytes
@@ -83,6 +93,8 @@ fn host_interface(id: &[u8]) -> HostIf {
 pub struct Running<'c> {
     pub init: i32,
     console: Option<Console>,
+    /// With `Spec::tail`: the console's master, for the caller to pass on.
+    pub master: Option<Fd>,
     cgroups: &'c Cgroups,
     /// The init's release: a byte lets it go on; end of file (our end
     /// closed) ends it.
@@ -98,6 +110,17 @@ pub struct Running<'c> {
 }
 
 impl Running<'_> {
+    /// Lets the init go on (to `Spec::tail`) and leaves it running: no
+    /// longer killed, nor its record removed, when this is dropped. The
+    /// release is held until the init has read it (it reads end of file
+    /// as this process's end otherwise).
+    pub fn detach(mut self) -> i32 {
+        let _ = sys::write_all(&self.ready, b"1");
+        self.reaped = true;
+        self.recorded = None;
+        self.init
+    }
+
     /// Lets the init execute CMD, relays the console, serves the signals
     /// and waits for the init (SPEC §5.5): how it ended.
     pub fn supervise(mut self) -> Exit {
@@ -165,8 +188,10 @@ pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, 
             misplaced: spec.misplaced,
             sandbox: spec.sandbox,
             veth: spec.veth,
+            namespaces: spec.namespaces,
+            tail: spec.tail,
         };
-        sys::exit(mounter_main(&spec.root, spec.namespaces, spec.maps, &mounter_end, inner));
+        sys::exit(mounter_main(&spec.root, spec.join, spec.maps, &mounter_end, inner));
     }
     drop((ready_r, mounter_end));
     let (init, master) = match start_mounter(mounter, spec.maps, &report) {
@@ -180,9 +205,23 @@ pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, 
         }
     };
     let stop = spec.stop;
-    let mut running =
-        Running { init, console: None, cgroups, ready, owned, stop, reaped: false, recorded: None, veth: None };
-    running.console = master.map(Console::adopt).transpose().map_err(Exit::Code)?;
+    let mut running = Running {
+        init,
+        console: None,
+        master: None,
+        cgroups,
+        ready,
+        owned,
+        stop,
+        reaped: false,
+        recorded: None,
+        veth: None,
+    };
+    if spec.tail.is_some() {
+        running.master = master;
+    } else {
+        running.console = master.map(Console::adopt).transpose().map_err(Exit::Code)?;
+    }
     running.cgroups.place(init).map_err(Exit::Code)?;
     // Recorded before it exists, so whoever finds the record stale (its
     // supervisor killed) deletes it; never after: a stale record of the
@@ -207,11 +246,14 @@ pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, 
 /// init may run: `inject` finds it, and gives its commands its sandbox.
 fn record(state: &StateDir, spec: &Spec, running: &Running, veth: &[u8]) -> Result<(), Exit> {
     let mut program = [0; 8 * BPF_MAXINSNS];
+    // An OCI container's init outlives this process: it stands for the
+    // supervisor, so that a record is never taken for stale while it runs.
+    let supervisor = if spec.tail.is_some() { running.init } else { sys::getpid() };
     let record = Record {
         id: spec.id,
         applet: spec.applet,
-        supervisor: sys::getpid(),
-        supervisor_start: started(sys::getpid()),
+        supervisor,
+        supervisor_start: started(supervisor),
         init: running.init,
         init_start: started(running.init),
         dir: spec.root.dir.to_bytes(),
@@ -267,6 +309,9 @@ struct Inner<'a> {
     sandbox: Sandbox<'a>,
     /// Whether the network namespace has a `host0` to bring up.
     veth: bool,
+    /// The namespaces to make (CLONE_NEW*).
+    namespaces: u32,
+    tail: Option<&'a dyn Fn() -> i32>,
 }
 
 /// The mounter (see mount::assemble_root): in a mount namespace of its
@@ -274,7 +319,9 @@ struct Inner<'a> {
 /// assembles DIR, makes the init (the supervisor's child, CLONE_PARENT) in
 /// the container's namespaces, writes its maps, mounts its sysfs and proc,
 /// switches root, and reports the init's pid and the console's master.
-fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: Inner) -> i32 {
+fn mounter_main(root: &Root, join: &[(u32, &CStr)], maps: &Maps, report: &Fd, inner: Inner) -> i32 {
+    let namespaces = inner.namespaces;
+    let new_user = namespaces & CLONE_NEWUSER != 0;
     let mut go = [0u8; 1];
     if sys::recv_with_fd(report, &mut go).map(|(n, _)| n) != Ok(1) {
         return EXIT_FAILURE;
@@ -306,6 +353,14 @@ fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: I
     // cgroup, so that cgroup is the namespace's root; its mount namespace
     // is copied from ours by the init, into its own user namespace.
     let namespaces = CLONE_PARENT | (namespaces & !(CLONE_NEWCGROUP | CLONE_NEWNS));
+    // The namespaces given by their files, joined before the init is made
+    // so that it starts in them (a PID namespace is its children's).
+    for &(flag, path) in join {
+        let joined = sys::open(path, sys::O_RDONLY).and_then(|ns| sys::setns(&ns, flag));
+        if let Err(e) = joined {
+            return fail(b"cannot join the namespace ", path.to_bytes(), e);
+        }
+    }
     // Time namespaces need Linux 5.6; older kernels reject the flag.
     let init = match sys::fork_into(namespaces) {
         Err(Errno::EINVAL) => sys::fork_into(namespaces & !CLONE_NEWTIME),
@@ -321,16 +376,20 @@ fn mounter_main(root: &Root, namespaces: u32, maps: &Maps, report: &Fd, inner: I
     if init == 0 {
         let slave = pty.map(|pty| (pty.slave, pty.at_dev_console));
         let inner_maps = nested_maps(maps);
-        sys::exit(container_init(root, slave, &inner_maps, inner));
+        let inner_maps = if new_user { Some(&inner_maps) } else { None };
+        sys::exit(container_init(root, slave, inner_maps, inner));
     }
-    let written = write_maps(init, &nested_maps(maps))
-        .and_then(|()| mount_kernel_views(root, init))
-        .and_then(|()| switch_root(root));
-    if let Err(status) = written {
-        let _ = sys::kill(init, SIGKILL);
-        return status;
-    }
-    let master = pty.map(|pty| pty.master);
+    let mapped = if new_user { write_maps(init, &nested_maps(maps)) } else { Ok(()) };
+    let late_pty = mapped.and_then(|()| mount_kernel_views(root, init));
+    let written = late_pty.and_then(|late| switch_root(root).map(|()| late));
+    let late_pty = match written {
+        Ok(late) => late,
+        Err(status) => {
+            let _ = sys::kill(init, SIGKILL);
+            return status;
+        }
+    };
+    let master = pty.or(late_pty).map(|pty| pty.master);
     match sys::send_with_fd(report, &init.to_ne_bytes(), master.as_ref()) {
         Ok(()) => 0,
         Err(e) => fail(b"cannot report to the supervisor", b"", e),
@@ -400,7 +459,7 @@ fn run_helper(cmd: &CStr, init: i32, id: &[u8], env: CStrList, cgroups: &Cgroups
 }
 
 /// PID 1 of the container, until it executes CMD.
-fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: Inner) -> i32 {
+fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: Option<&Maps>, inner: Inner) -> i32 {
     // The supervisor's blocked signals would show in our SigBlk as taken:
     // until CMD runs, a signal is either fatal (SIGKILL) or ignored, as the
     // kernel ignores it for a PID 1 without a handler.
@@ -410,27 +469,34 @@ fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: 
     if sys::read_full(&ready, &mut go) != Ok(1) {
         return EXIT_FAILURE;
     }
-    if let Err(status) = become_root(maps) {
+    if let Err(status) = maps.map_or(Ok(()), become_root) {
         return status;
     }
     // Die with the supervisor. Set only now: a change of credentials
     // clears it (prctl(2), PR_SET_PDEATHSIG). The supervisor holds its end
-    // of the pipe until it ends, so end of file now means it is gone.
-    let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
-    if sys::read_nonblocking(&ready, &mut go) != Err(Errno::EAGAIN) {
-        return EXIT_FAILURE;
+    // of the pipe until it ends, so end of file now means it is gone. (An
+    // OCI init outlives the runtime that made it.)
+    if inner.tail.is_none() {
+        let _ = sys::prctl(PR_SET_PDEATHSIG, SIGKILL as usize);
+        if sys::read_nonblocking(&ready, &mut go) != Err(Errno::EAGAIN) {
+            return EXIT_FAILURE;
+        }
     }
     drop(ready);
     if let Err(status) = enter_locked_copy() {
         return status;
     }
-    if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
-        return fail(b"cannot create cgroup namespace", b"", e);
+    if inner.namespaces & CLONE_NEWCGROUP != 0 {
+        if let Err(e) = sys::unshare(CLONE_NEWCGROUP) {
+            return fail(b"cannot create cgroup namespace", b"", e);
+        }
     }
     // Only the container's own, delegated cgroup: without one, the root of
-    // the cgroup namespace is a cgroup of the caller's.
-    if inner.own_cgroup {
-        if let Err(status) = crate::cgroup::mount_own_cgroup() {
+    // the cgroup namespace is a cgroup of the caller's. An OCI bundle's
+    // mounts say whether and how.
+    let cgroup_mount = root.late.map_or(Some(0), |late| late.cgroup);
+    if let Some(flags) = cgroup_mount.filter(|_| inner.own_cgroup) {
+        if let Err(status) = crate::cgroup::mount_own_cgroup(flags) {
             return status;
         }
     }
@@ -468,6 +534,9 @@ fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: &Maps, inner: 
     }
     if let Err(status) = crate::exec::new_session_keyring() {
         return status;
+    }
+    if let Some(tail) = inner.tail {
+        return tail();
     }
     if let Err(status) = apply_sandbox(&inner.sandbox) {
         return status;

@@ -434,9 +434,43 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// `text` as the inside of a JSON string, in parts to `out`: `"` and `\\`
+/// escaped, control characters as `\\u00XX` (RFC 8259, section 7).
+#[cfg(any(test, feature = "oci"))]
+pub fn escape(text: &[u8], out: &mut dyn FnMut(&[u8])) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut start = 0;
+    for (i, &b) in text.iter().enumerate() {
+        let escaped: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\t' => b"\\t",
+            0..=0x1f => &[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]],
+            _ => continue,
+        };
+        out(&text[start..i]);
+        out(escaped);
+        start = i + 1;
+    }
+    out(&text[start..]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_strings_read_back() {
+        let mut out = Vec::new();
+        escape(b"a\"b\\c\n\x01\x7f\xc3\xa9", &mut |p| out.extend_from_slice(p));
+        assert_eq!(out, b"a\\\"b\\\\c\\n\\u0001\x7f\xc3\xa9");
+        let mut quoted = b"\"".to_vec();
+        quoted.extend_from_slice(&out);
+        quoted.push(b'"');
+        let back = Scanner::new(&quoted).string().unwrap();
+        assert_eq!(back.bytes().collect::<Vec<u8>>(), b"a\"b\\c\n\x01\x7f\xc3\xa9");
+    }
 
     /// A whole document read back as a compact string, through every
     /// method: the model of what the scanner accepts.

@@ -22,6 +22,8 @@ pub mod limits;
 pub mod memfd;
 pub mod mount;
 pub mod ns;
+#[cfg(feature = "oci")]
+pub mod oci;
 pub mod out;
 pub mod path;
 pub mod procfs;
@@ -34,7 +36,7 @@ pub mod text;
 use core::ffi::CStr;
 use out::{say, EXIT_FAILURE, EXIT_USAGE};
 use sys::{write_all, CStrList, Fd, STDERR, STDOUT};
-use text::same;
+use text::{after, same};
 
 /// An applet's entry: its argv (argv[0] is its name) and environment.
 pub type Applet = fn(CStrList, CStrList) -> i32;
@@ -58,6 +60,13 @@ pub const APPLETS: &[(&CStr, Applet, &[u8], &[u8])] = &[
         applet::isolate::USAGE,
         b"run CMD with no network (new net + IPC namespaces, lo up)",
     ),
+    #[cfg(feature = "oci")]
+    (
+        c"oci",
+        applet::oci::main,
+        applet::oci::USAGE,
+        b"an OCI runtime with runc's command line, for podman, containerd and through it Kubernetes",
+    ),
     #[cfg(feature = "pivot")]
     (c"pivot", applet::pivot::main, applet::pivot::USAGE, b"pivot_root; with one argument, also detach the old root"),
     #[cfg(feature = "pseudo")]
@@ -73,7 +82,7 @@ pub const APPLETS: &[(&CStr, Applet, &[u8], &[u8])] = &[
 
 /// Every applet's name, built in or not: a name of this list that is not in
 /// `APPLETS` is `not in this build` (SPEC §1), not an unknown applet.
-pub const ALL_APPLETS: [&CStr; 6] = [c"contain", c"inject", c"isolate", c"pivot", c"pseudo", c"seal"];
+pub const ALL_APPLETS: [&CStr; 7] = [c"contain", c"inject", c"isolate", c"oci", c"pivot", c"pseudo", c"seal"];
 
 /// What `ucontain` alone and `--help` print before the applets.
 const USAGE_HEAD: &[u8] =
@@ -135,7 +144,10 @@ pub fn main(args: CStrList, env: CStrList, secure: bool) -> i32 {
     // A caller that ignores SIGCHLD would make wait(2) lose our children's
     // statuses (SPEC §3): the default, always.
     sys::default_action(sys::SIGCHLD);
-    if let Some(status) = run(basename(argv0), args, env) {
+    // SPEC §1: `ucontain-oci` is `oci` (a runtime path for podman and
+    // containerd that names the binary).
+    let name = basename(argv0);
+    if let Some(status) = run(after(name, b"ucontain-").unwrap_or(name), args, env) {
         return status;
     }
     let Some(first) = args.get(1) else {

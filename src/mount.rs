@@ -12,8 +12,7 @@ use crate::sys::{
 use crate::text::{after, same};
 use core::ffi::CStr;
 
-/// An exit status after the message that said what failed.
-pub type Failed = i32;
+pub use crate::out::Failed;
 
 /// A step's result, with the message `NAME: cannot WHAT OBJECT: strerror`
 /// when it failed (the two parts in registers, not an array at every call).
@@ -252,25 +251,61 @@ fn make_dev(dev: Fd, owner: (u32, u32), console: bool) -> Result<Option<(Fd, Fd)
     Ok(pty)
 }
 
-/// What `-b`, `-r`, `-t` and `-d` add inside (SPEC §5.5).
+/// What `-b`, `-r`, `-t` and `-d` add inside (SPEC §5.5), and the generic
+/// mount of an OCI bundle's `mounts` (SPEC §7).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Extra {
     Bind,
     ReadOnly,
     Tmpfs,
     Device,
+    /// mount(2) of `src` (a host path for a bind, else the file system's
+    /// source) with `fstype`, `flags` and `opts` as its data, then the
+    /// `propagation` flags; flags that a bind ignores (read-only, nosuid,
+    /// ...) by a remount of the bind.
+    Mount,
 }
 
-/// One `-b SRC[:DST]`, `-r SRC[:DST]`, `-t DST[:OPTS]` or `-d DEV[:DST]`.
+/// One `-b SRC[:DST]`, `-r SRC[:DST]`, `-t DST[:OPTS]` or `-d DEV[:DST]`,
+/// or an OCI mount.
 #[derive(Clone, Copy)]
 pub struct ExtraMount<'a> {
     pub kind: Extra,
-    /// The host path (`-b`, `-r`, `-d`); empty for `-t`.
+    /// The host path (`-b`, `-r`, `-d`, a bind); empty for `-t`.
     pub src: &'a [u8],
     /// The path inside, relative to the new root.
     pub dst: &'a [u8],
-    /// `-t`'s tmpfs options (`size=1m,mode=0700`); empty for none.
+    /// `-t`'s tmpfs options (`size=1m,mode=0700`), a mount's data; empty for none.
     pub opts: &'a [u8],
+    /// `Extra::Mount`: the file system type (`proc`, `tmpfs`, `bind`...),
+    /// MS_ flags, MS_ propagation flags (with MS_REC for the `r` forms).
+    pub fstype: &'a [u8],
+    pub flags: u32,
+    pub propagation: u32,
+    /// Ways of mounting (`INSIDE`, `IF_THERE`).
+    pub how: u8,
+}
+
+/// `src` is a path inside the new root (an OCI readonlyPath bound onto itself).
+pub const INSIDE: u8 = 1;
+/// Skipped when `dst` does not exist inside (maskedPaths, readonlyPaths).
+pub const IF_THERE: u8 = 2;
+/// maskedPaths: an empty read-only tmpfs over a directory, /dev/null over
+/// anything else (runc's and crun's).
+pub const MASK: u8 = 4;
+/// `tmpcopyup`: a tmpfs over a directory starts with what it covers; done
+/// for an empty directory only (anything else is refused, not yet copied).
+pub const COPY_UP: u8 = 8;
+/// The flags of a bind that the bind itself takes (the others come by a
+/// remount).
+#[cfg(feature = "oci")]
+const MS_BIND_REC: u32 = MS_BIND | MS_REC;
+
+impl<'a> ExtraMount<'a> {
+    /// A `-b`, `-r` or `-t` mount.
+    pub fn new(kind: Extra, src: &'a [u8], dst: &'a [u8], opts: &'a [u8]) -> ExtraMount<'a> {
+        ExtraMount { kind, src, dst, opts, fstype: b"", flags: 0, propagation: 0, how: 0 }
+    }
 }
 
 /// What the last component of a mount target is: a directory (a tmpfs,
@@ -407,6 +442,10 @@ fn extra_mount(dir: &CStr, m: &ExtraMount, owner: (u32, u32)) -> Result<(), Fail
     if m.kind == Extra::Device {
         return pass_device(m, owner);
     }
+    #[cfg(feature = "oci")]
+    if m.kind == Extra::Mount {
+        return generic_mount(m, owner);
+    }
     if m.kind == Extra::Tmpfs {
         let target = open_inside(m.dst, Last::Dir, owner)?;
         // The user's options after the default mode, which a later
@@ -438,6 +477,134 @@ fn extra_mount(dir: &CStr, m: &ExtraMount, owner: (u32, u32)) -> Result<(), Fail
     restrict_tree(below(dir, m.dst, &mut path)?, attr as u64)
 }
 
+/// Whether `dst` exists inside the new root (the working directory),
+/// found as `open_inside` would (no symlink, no `..`).
+#[cfg(feature = "oci")]
+fn found_inside(dst: &[u8]) -> Option<Fd> {
+    let mut at = sys::open(c".", O_PATH | O_DIRECTORY).ok()?;
+    let mut name = PathBuf::new();
+    for part in dst.split(|&b| b == b'/').filter(|p| !p.is_empty() && p != b".") {
+        let part = name.join(b"", part).filter(|_| part != b"..")?;
+        at = sys::openat(&at, part, O_PATH | O_NOFOLLOW, 0).ok()?;
+    }
+    Some(at)
+}
+
+/// maskedPaths: `dst` (open, `target`) covered by an empty read-only
+/// tmpfs if a directory, else by the host's /dev/null.
+#[cfg(feature = "oci")]
+fn mask(target: Fd, dst: &[u8]) -> Result<(), Failed> {
+    let mut path = PathBuf::new();
+    let at = fd_path(&target, &mut path);
+    let mounted = match step(sys::fstat(&target), b"cannot mask ", dst)?.is_dir() {
+        true => sys::mount(Some(c"tmpfs"), at, Some(c"tmpfs"), MS_RDONLY, Some(c"size=0")),
+        false => sys::mount(Some(c"/dev/null"), at, None, MS_BIND, None),
+    };
+    step(mounted, b"cannot mask ", dst)
+}
+
+/// Whether the directory `dir` is empty.
+#[cfg(feature = "oci")]
+fn is_empty_dir(dir: &Fd) -> bool {
+    let Ok(dir) = sys::openat(dir, c".", sys::O_RDONLY | O_DIRECTORY, 0) else { return false };
+    let mut empty = true;
+    let _ = sys::each_entry(&dir, &mut |name, _| empty &= name.to_bytes() == b"." || name.to_bytes() == b"..");
+    empty
+}
+
+/// An `Extra::Mount` (SPEC §7, mounts): onto `dst` opened inside the new
+/// root without following a symlink (made when missing: a file for the
+/// bind of a file, else a directory), as `extra_mount`'s.
+#[cfg(feature = "oci")]
+fn generic_mount(m: &ExtraMount, owner: (u32, u32)) -> Result<(), Failed> {
+    if m.how & (IF_THERE | MASK) != 0 {
+        let Some(found) = found_inside(m.dst) else { return Ok(()) };
+        if m.how & MASK != 0 {
+            return mask(found, m.dst);
+        }
+    }
+    let mut path = PathBuf::new();
+    let mut src_buf = PathBuf::new();
+    let mut src_path = PathBuf::new();
+    let bind = m.flags & MS_BIND != 0;
+    let source = if bind {
+        let src = src_buf.join(b"", m.src).unwrap_or(c"");
+        let opened = match m.how & INSIDE != 0 {
+            true => open_inside(m.src, Last::File, owner),
+            false => step(sys::open(src, O_PATH), b"cannot bind ", m.src),
+        }?;
+        Some(opened)
+    } else {
+        None
+    };
+    let is_dir = match &source {
+        Some(fd) => step(sys::fstat(fd), b"cannot bind ", m.src)?.is_dir(),
+        None => true,
+    };
+    let target = open_inside(m.dst, if is_dir { Last::Dir } else { Last::File }, owner)?;
+    if m.how & COPY_UP != 0 && !is_empty_dir(&target) {
+        say(b"cannot mount on {}: tmpcopyup of a directory that is not empty is not supported yet", &[m.dst]);
+        return Err(EXIT_FAILURE);
+    }
+    let target_path = fd_path(&target, &mut path);
+    let what: &[u8] = if bind { b"cannot bind {} on {}" } else { b"cannot mount {} on {}" };
+    let shown = if bind { m.src } else { m.fstype };
+    let failed = |e| fail_with(what, &[shown, m.dst], e);
+    let mut data = Line::new();
+    let data = sys::cstr_until_nul(data.add(m.opts).add(b"\0").text());
+    let last = if is_dir { Last::Dir } else { Last::File };
+    // A descriptor opened before a mount names what it covers: what is
+    // done to the new mount (a remount, its propagation) goes through the
+    // target opened again.
+    let mut again = PathBuf::new();
+    match &source {
+        Some(fd) => {
+            sys::mount(Some(fd_path(fd, &mut src_path)), target_path, None, m.flags & MS_BIND_REC, None)
+                .map_err(failed)?;
+            // A bind takes no other flag: they come with a remount of it,
+            // which must keep the flags the kernel locked (mount(2)).
+            let others = m.flags & !(MS_BIND_REC | MS_REMOUNT);
+            if others != 0 {
+                let mounted = open_inside(m.dst, last, owner)?;
+                let mounted = fd_path(&mounted, &mut again);
+                let flags = MS_REMOUNT | MS_BIND | others | locked_flags(mounted);
+                sys::mount(None, mounted, None, flags, None).map_err(failed)?;
+            }
+        }
+        None => {
+            let src = src_buf.join(b"", if m.src.is_empty() { m.fstype } else { m.src }).unwrap_or(c"none");
+            let fstype = src_path.join(b"", m.fstype).unwrap_or(c"");
+            // proc, sysfs and mqueue show the namespaces of the process
+            // that mounts them: `late_mounts` runs in the container's.
+            sys::mount(Some(src), target_path, Some(fstype), m.flags, data).map_err(failed)?;
+        }
+    }
+    if m.propagation != 0 {
+        let mounted = open_inside(m.dst, last, owner)?;
+        sys::mount(None, fd_path(&mounted, &mut again), None, m.propagation, None).map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// The per-mount flags of the mount at `path` that a remount must keep.
+#[cfg(feature = "oci")]
+fn locked_flags(path: &CStr) -> u32 {
+    let mut flags = 0;
+    let mut buf = PathBuf::new();
+    let mut target = [0u8; 4096];
+    let Ok(real) = sys::readlink(path, &mut target) else { return 0 };
+    let real = real.to_bytes();
+    each_mount(&mut |m| {
+        if unescape(m.point, &mut buf).is_some_and(|p| p.to_bytes() == real) {
+            flags =
+                KEPT_OPTIONS.iter().filter(|(name, _)| has_option(m.options, name)).fold(0, |f, (_, flag)| f | flag);
+            flags |= if has_option(m.options, b"nodev") { MS_NODEV } else { 0 };
+        }
+        false
+    });
+    flags
+}
+
 /// What the new root is made of.
 pub struct Root<'a> {
     /// DIR as an absolute path.
@@ -456,6 +623,26 @@ pub struct Root<'a> {
     pub owner: (u32, u32),
     /// `--idmap`: the container's maps, through which DIR is bound.
     pub idmap: Option<&'a Maps>,
+    /// An OCI bundle's root (SPEC §7): DIR is neither made nodev nor given
+    /// contain's /dev; `extra` is mounted once the init exists, in its
+    /// namespaces (its proc, sysfs, mqueue), then the default devices and
+    /// links where /dev lacks them, and the console (from the container's
+    /// own devpts) at /dev/console.
+    pub late: Option<&'a Late<'a>>,
+}
+
+/// What an OCI root has beyond contain's (see `Root::late`).
+pub struct Late<'a> {
+    /// Run first, in the container's namespaces before anything is
+    /// mounted: the host name and sysctls. Err after the message.
+    pub prepare: &'a dyn Fn() -> Result<(), Failed>,
+    /// `root.readonly`: the root mount read-only, once all is mounted.
+    pub readonly: bool,
+    /// `rootfsPropagation`: MS_ flags for `/` once it is the root (0: private).
+    pub propagation: u32,
+    /// A `cgroup` mount at /sys/fs/cgroup: the container's own cgroup
+    /// mounted there by the init, with these MS_ flags (MS_RDONLY).
+    pub cgroup: Option<u32>,
 }
 
 /// `-v`: a tmpfs mounted on DIR holds the upper and work directories of an
@@ -619,8 +806,11 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
     } else {
         step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), b"cannot bind new root ", root.shown)?;
         // Device nodes in DIR (a tarball's /dev, a copied disk) must not
-        // open inside: only the nodes of the /dev made below do.
-        restrict_tree(root.dir, MOUNT_ATTR_NODEV as u64)?;
+        // open inside: only the nodes of the /dev made below do. (An OCI
+        // bundle's root is the runtime's caller's to make: as runc, not.)
+        if root.late.is_none() {
+            restrict_tree(root.dir, MOUNT_ATTR_NODEV as u64)?;
+        }
     }
     step(sys::chdir(root.dir), b"cannot enter new root ", root.shown)?;
     // A host mount left on DIR/dev (a chroot setup's bind) would only be
@@ -660,6 +850,9 @@ pub struct Pty {
 /// when `root.console` asks for one.
 pub fn assemble_root(root: &Root) -> Result<Option<Pty>, Failed> {
     prepare_root(root)?;
+    if root.late.is_some() {
+        return Ok(None);
+    }
     let pty = match subdir(&sys::CWD, c"dev") {
         Some(dev) => as_owner(root.owner, || make_dev(dev, root.owner, root.console))?.map(|(master, slave)| Pty {
             master,
@@ -689,7 +882,11 @@ pub fn assemble_root(root: &Root) -> Result<Option<Pty>, Failed> {
 /// its own makes sysfs the container's), and a proc of its PID namespace
 /// (proc shows the PID namespace of the process that mounts it: a child
 /// made after joining it mounts it).
-pub fn mount_kernel_views(root: &Root, init: i32) -> Result<(), Failed> {
+pub fn mount_kernel_views(root: &Root, init: i32) -> Result<Option<Pty>, Failed> {
+    #[cfg(feature = "oci")]
+    if let Some(late) = root.late {
+        return late_mounts(root, late, init);
+    }
     let mut path = PathBuf::new();
     let mut ns = PathBuf::new();
     if let Some(sys_dir) = subdir(&sys::CWD, c"sys").filter(|_| root.new_net) {
@@ -728,6 +925,93 @@ pub fn mount_kernel_views(root: &Root, init: i32) -> Result<(), Failed> {
             return Err(EXIT_FAILURE);
         }
     }
+    Ok(None)
+}
+
+/// An OCI root's mounts (`Root::late`), by a child of the mounter in the
+/// init's network, IPC, UTS and PID namespaces (so that proc, sysfs and
+/// mqueue are the container's, and the host name and sysctls its own),
+/// in the mounter's mount namespace; then the console.
+#[cfg(feature = "oci")]
+fn late_mounts(root: &Root, late: &Late, init: i32) -> Result<Option<Pty>, Failed> {
+    let mut ns = PathBuf::new();
+    for (name, flag) in [
+        (&b"/ns/net"[..], sys::CLONE_NEWNET),
+        (b"/ns/ipc", sys::CLONE_NEWIPC),
+        (b"/ns/uts", sys::CLONE_NEWUTS),
+        (b"/ns/pid", sys::CLONE_NEWPID),
+    ] {
+        let file =
+            step(sys::open(ns.proc_path(init, name, &[]), sys::O_RDONLY), b"cannot open the init's namespaces", b"")?;
+        step(sys::setns(&file, flag), b"cannot enter the init's namespaces", b"")?;
+    }
+    let child = step(sys::fork(), b"cannot fork", b"")?;
+    if child == 0 {
+        sys::exit(late_child(root, late).err().unwrap_or(0));
+    }
+    if sys::wait(child) != Ok(sys::Exit::Code(0)) {
+        return Err(EXIT_FAILURE);
+    }
+    if late.readonly {
+        // The root mount only, as runc: what is mounted below keeps its own.
+        let flags = MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(root.dir);
+        step(sys::mount(None, c".", None, flags, None), b"cannot make the root read-only", b"")?;
+    }
+    if !root.console {
+        return Ok(None);
+    }
+    let dev = step(subdir(&sys::CWD, c"dev").ok_or(Errno::ENOENT), b"cannot open /dev", b"")?;
+    let (master, slave) = console_pty(&dev, c"pts", root.owner)?;
+    bind_console(&dev, &slave)?;
+    Ok(Some(Pty { master, slave, at_dev_console: true }))
+}
+
+/// The slave `slave` bound at /dev/console (in `dev`), made when missing.
+#[cfg(feature = "oci")]
+fn bind_console(dev: &Fd, slave: &Fd) -> Result<(), Failed> {
+    let target = match sys::openat(dev, c"console", O_PATH | O_NOFOLLOW, 0) {
+        Ok(file) => file,
+        Err(_) => mount_file(dev, c"console", b"/dev/console")?,
+    };
+    let (mut slave_path, mut path) = (PathBuf::new(), PathBuf::new());
+    step(
+        sys::mount(Some(fd_path(slave, &mut slave_path)), fd_path(&target, &mut path), None, MS_BIND, None),
+        b"cannot bind the console at /dev/console",
+        b"",
+    )
+}
+
+#[cfg(feature = "oci")]
+fn late_child(root: &Root, late: &Late) -> Result<(), Failed> {
+    (late.prepare)()?;
+    for m in root.extra {
+        extra_mount(root.dir, m, root.owner)?;
+    }
+    // The default devices and links of the runtime spec (config-linux.md,
+    // "Default Devices"), where the mounts left /dev without them: the
+    // host's nodes bound, as in a user namespace, where mknod is refused.
+    let Some(dev) = subdir(&sys::CWD, c"dev") else { return Ok(()) };
+    let mut path = PathBuf::new();
+    let mut host = PathBuf::new();
+    for node in DEV_NODES {
+        if sys::stat_at(&dev, node).is_ok() {
+            continue;
+        }
+        let source = host.join(b"/dev", node.to_bytes()).unwrap_or(node);
+        let target = mount_file(&dev, node, source.to_bytes())?;
+        step(sys::chown_at(&target, c"", root.owner.0, root.owner.1), b"cannot create ", source.to_bytes())?;
+        step(
+            sys::mount(Some(source), fd_path(&target, &mut path), None, MS_BIND, None),
+            b"cannot bind host ",
+            source.to_bytes(),
+        )?;
+    }
+    for &(name, target) in &DEV_LINKS {
+        match sys::symlinkat(target, &dev, name) {
+            Ok(()) | Err(Errno::EEXIST) => {}
+            Err(e) => return Err(fail(b"cannot create /dev/", name.to_bytes(), e)),
+        }
+    }
     Ok(())
 }
 
@@ -741,10 +1025,15 @@ pub fn mount_kernel_views(root: &Root, init: i32) -> Result<(), Failed> {
 pub fn switch_root(root: &Root) -> Result<(), Failed> {
     if root_is_rootfs() {
         detach_others(root.dir);
-        move_root()
+        move_root()?;
     } else {
-        detach_old_root(root.shown)
+        detach_old_root(root.shown)?;
     }
+    #[cfg(feature = "oci")]
+    if let Some(flags) = root.late.map(|late| late.propagation).filter(|&flags| flags != 0) {
+        step(sys::mount(None, c"/", None, flags, None), b"cannot set the root's propagation", b"")?;
+    }
+    Ok(())
 }
 
 /// In the init, once in the container's user namespace: the mount

@@ -1,5 +1,7 @@
 //! Messages without `core::fmt` (which costs kilobytes): one line built by
 //! appending bytes into a fixed buffer, `NAME: what failed: strerror`.
+//! Every message goes to standard error; the OCI runtime's `--log FILE`
+//! sends each to FILE too, as text or as runc's JSON lines (`log_to`).
 
 use crate::sys::{write_all, Errno, STDERR};
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -7,6 +9,9 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 pub const EXIT_FAILURE: i32 = 1;
 /// sysexits.h's EX_USAGE (not a kernel number: linux-raw-sys has none).
 pub const EXIT_USAGE: i32 = 64;
+
+/// An exit status after the message that said what failed.
+pub type Failed = i32;
 
 /// One message line in a fixed buffer; what does not fit is cut off.
 pub struct Line {
@@ -54,16 +59,73 @@ impl Line {
         });
         self
     }
-    /// Writes the line, with its newline, to standard error.
+    /// Writes the line, with its newline, to standard error (and to the
+    /// log, where one is set).
     pub fn send(&mut self) {
         self.buf[self.len] = b'\n';
         let _ = write_all(&STDERR, &self.buf[..self.len + 1]);
+        #[cfg(feature = "oci")]
+        log::send(&self.buf[..self.len + 1]);
     }
 }
 
 impl Default for Line {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(feature = "oci")]
+pub use log::log_to;
+
+/// The log file of the OCI runtime's `--log FILE --log-format text|json`.
+#[cfg(feature = "oci")]
+mod log {
+    use crate::json::escape;
+    use crate::sys::{self, Fd};
+    use crate::text::rfc3339;
+    use core::sync::atomic::{AtomicBool, AtomicI32, Ordering::Relaxed};
+
+    /// The log's descriptor (-1: none), and whether its lines are JSON.
+    static LOG: AtomicI32 = AtomicI32::new(-1);
+    static JSON: AtomicBool = AtomicBool::new(false);
+
+    /// Every message from now on goes to `file` too: as the line itself,
+    /// or with `json` as runc writes its log, one object a line,
+    /// `{"level":"error","msg":"...","time":"RFC 3339"}`, the message
+    /// without the applet's name (containerd's shim shows the last one).
+    pub fn log_to(file: Fd, json: bool) {
+        JSON.store(json, Relaxed);
+        LOG.store(file.leak(), Relaxed);
+    }
+
+    /// `line` (`NAME: message\n`) to the log, if there is one.
+    pub(super) fn send(line: &[u8]) {
+        let fd = LOG.load(Relaxed);
+        if fd < 0 {
+            return;
+        }
+        if !JSON.load(Relaxed) {
+            let _ = sys::write_all_raw(fd, line);
+            return;
+        }
+        let text = line.strip_suffix(b"\n").unwrap_or(line);
+        let msg = crate::text::after(text, super::applet_name()).and_then(|t| t.strip_prefix(b": ")).unwrap_or(text);
+        let level: &[u8] = if msg.starts_with(b"warning: ") { b"warning" } else { b"error" };
+        // Room for every byte escaped as \u00XX.
+        let mut out = heapless::Vec::<u8, { 512 * 6 + 128 }>::new();
+        let mut put = |part: &[u8]| {
+            let _ = out.extend_from_slice(part);
+        };
+        put(b"{\"level\":\"");
+        put(level);
+        put(b"\",\"msg\":\"");
+        escape(msg, &mut put);
+        put(b"\",\"time\":\"");
+        let (secs, nanos) = sys::wall_clock();
+        put(rfc3339(secs, nanos, &mut [0; 40]));
+        put(b"\"}\n");
+        let _ = sys::write_all_raw(fd, &out);
     }
 }
 

@@ -115,6 +115,32 @@ impl StateDir {
         Ok(StateDir { dir })
     }
 
+    /// The state directory `path` (the OCI runtime's `--root DIR`), made
+    /// with its parents when missing. Err is the exit status after the
+    /// message.
+    #[cfg(feature = "oci")]
+    pub fn at(path: &[u8]) -> Result<StateDir, i32> {
+        let mut buf = PathBuf::new();
+        let full = buf.join(b"", path).ok_or_else(|| fail(b"cannot open ", path, Errno::ENAMETOOLONG))?;
+        let mut part = PathBuf::new();
+        for (i, _) in path.iter().enumerate().filter(|&(i, &b)| b == b'/' && i > 0) {
+            if let Some(dir) = part.join(b"", &path[..i]) {
+                let _ = sys::mkdirat(&sys::CWD, dir, 0o711);
+            }
+        }
+        match sys::mkdirat(&sys::CWD, full, 0o700) {
+            Ok(()) | Err(Errno::EEXIST) => {}
+            Err(e) => return Err(fail(b"cannot create ", path, e)),
+        }
+        StateDir::open_owned(full, sys::getuid()).map_err(|e| match e {
+            Some(e) => fail(b"cannot open ", path, e),
+            None => {
+                say(b"{} belongs to another user", &[path]);
+                crate::out::EXIT_FAILURE
+            }
+        })
+    }
+
     /// For host root: the state directory of user `uid`, where it is
     /// without an environment to tell (`/run/user/UID/ucontain`, else
     /// `/tmp/ucontain-UID`), when that user owns it.
@@ -171,7 +197,7 @@ impl StateDir {
     fn remove_if_stale(&self, name: &CStr) -> bool {
         let mut buf = RecordBuf::new();
         let record = self.read(name, &mut buf);
-        let alive = record.as_ref().is_some_and(|r| is_same_process(r.supervisor, r.supervisor_start));
+        let alive = record.as_ref().is_some_and(kept);
         if !alive {
             self.remove_stale_record(name, record.as_ref());
         }
@@ -230,7 +256,7 @@ impl StateDir {
                 Some(writer) => parse_pid(writer).is_some_and(|pid| start_time(pid).is_none()),
                 None if bytes.first().is_none_or(|&b| b == b'.') => false,
                 None => match self.read(name, &mut buf) {
-                    Some(r) if is_same_process(r.supervisor, r.supervisor_start) => false,
+                    Some(r) if kept(&r) => false,
                     record => {
                         self.remove_leftovers(record.as_ref());
                         true
@@ -265,6 +291,12 @@ fn path_of<'p>(env: CStrList, uid: u32, path: &'p mut PathBuf) -> Option<&'p CSt
             _ => path.concat(&[b"/tmp/ucontain-", uid_text]),
         },
     }
+}
+
+/// Whether a record stays: while its supervisor runs; an OCI container's
+/// (SPEC §7), whose runtime does not stay, until `oci delete`.
+fn kept(r: &Record) -> bool {
+    r.applet == b"oci" || is_same_process(r.supervisor, r.supervisor_start)
 }
 
 /// The record whose id is `id`, or (for a pid) whose supervisor or init is

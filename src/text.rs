@@ -197,9 +197,54 @@ pub fn name_problem(name: &[u8]) -> Option<&'static [u8]> {
     }
 }
 
+/// The UTC time `secs` (and `nanos`) after the epoch in RFC 3339's form,
+/// `2026-12-07T20:42:55.458884503Z`, as runc writes it, into `out`.
+#[cfg(any(test, feature = "oci"))]
+pub fn rfc3339(secs: u64, nanos: u32, out: &mut [u8; 40]) -> &[u8] {
+    // Days to the civil date: Howard Hinnant's algorithm (proleptic
+    // Gregorian, eras of 400 years).
+    let days = secs / 86400;
+    let z = days + 719468;
+    let era = z / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + (month <= 2) as u64;
+    let rest = secs % 86400;
+    let fields = [
+        (year, 4, b'-'),
+        (month, 2, b'-'),
+        (day, 2, b'T'),
+        (rest / 3600, 2, b':'),
+        (rest / 60 % 60, 2, b':'),
+        (rest % 60, 2, b'.'),
+        (u64::from(nanos), 9, b'Z'),
+    ];
+    let mut len = 0;
+    for (n, width, sep) in fields {
+        for i in 0..width {
+            out[len + i] = b'0' + (n / 10u64.pow((width - 1 - i) as u32) % 10) as u8;
+        }
+        out[len + width] = sep;
+        len += width + 1;
+    }
+    &out[..len]
+}
+
 #[cfg(test)]
 pub mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_dates() {
+        let mut buf = [0; 40];
+        assert_eq!(rfc3339(0, 0, &mut buf), b"1970-01-01T00:00:00.000000000Z");
+        assert_eq!(rfc3339(1796676174, 451596530, &mut buf), b"2026-12-07T20:42:54.451596530Z");
+        assert_eq!(rfc3339(951782400, 1, &mut buf), b"2000-02-29T00:00:00.000000001Z");
+    }
     use std::vec::Vec;
 
     /// Runs for_each_line over `text` with a buffer of `buf_len` bytes and reads that return

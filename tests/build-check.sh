@@ -68,10 +68,11 @@ expect "inject in the reduced build" 1 "" "inject: no process 2147483647: No suc
 echo "build-check: make install, then make uninstall, leaves nothing"
 dest=$tmp/dest
 $make -s --no-print-directory install DESTDIR="$dest" PREFIX=/usr >"$tmp/log" 2>&1 || failed "make install failed: $(cat "$tmp/log")"
-for applet in contain inject isolate pivot pseudo seal; do
+for applet in contain inject isolate oci pivot pseudo seal; do
   [ "$(readlink "$dest/usr/bin/$applet")" = ucontain ] || failed "make install made no link $applet"
   [ "$(readlink "$dest/usr/share/man/man1/$applet.1")" = ucontain.1 ] || failed "make install made no man page $applet.1"
 done
+[ "$(readlink "$dest/usr/bin/ucontain-oci")" = ucontain ] || failed "make install made no link ucontain-oci"
 [ -x "$dest/usr/bin/ucontain" ] && [ -f "$dest/usr/share/man/man1/ucontain.1" ] || failed "make install made no binary or man page"
 # Not ours: uninstall leaves it.
 ln -s /bin/true "$dest/usr/bin/other"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what the tests (or, with arguments, only the named parts:
-# busybox, groff, bwrap) need on a Debian machine, or say exactly what is missing.
+# busybox, groff, bwrap, podman) need on a Debian machine, or say exactly what is missing.
 # Nothing is skipped silently.
 set -e
 need=""
@@ -15,6 +15,9 @@ fi
 # The nesting test runs contain inside bubblewrap.
 if [ "$all" = yes ] || want bwrap; then
   command -v bwrap >/dev/null 2>&1 || need="$need bubblewrap"
+fi
+if want podman; then
+  command -v podman >/dev/null 2>&1 || need="$need podman"
 fi
 if [ "$all" = yes ] || want groff; then
   command -v groff >/dev/null 2>&1 || need="$need groff-base"

@@ -253,7 +253,7 @@ fn read_options<'a>(args: CStrList<'a>, plan: &mut Plan<'a>) -> Result<Parsed<'a
                     return Err(());
                 }
                 let opts = opts.unwrap_or_default();
-                if plan.extra.push(ExtraMount { kind, src, dst, opts }).is_err() {
+                if plan.extra.push(ExtraMount::new(kind, src, dst, opts)).is_err() {
                     say(b"more than 16 -b, -r, -t and -d options", &[]);
                     return Err(());
                 }
@@ -293,6 +293,7 @@ fn fill_spec<'a>(
         extra: &plan.extra,
         owner,
         idmap: plan.given.has(IDMAP).then_some(maps),
+        late: None,
     };
     let sandbox = Sandbox {
         bounding: plan.bounding.resolve(namespaces & CLONE_NEWNET != 0),
@@ -316,6 +317,8 @@ fn fill_spec<'a>(
         sandbox,
         limits: &plan.limits,
         veth: plan.given.has(VETH),
+        join: &[],
+        tail: None,
     }
 }
 

@@ -6,6 +6,8 @@ pub mod contain;
 pub mod inject;
 #[cfg(feature = "isolate")]
 pub mod isolate;
+#[cfg(feature = "oci")]
+pub mod oci;
 #[cfg(feature = "pivot")]
 pub mod pivot;
 #[cfg(feature = "pseudo")]

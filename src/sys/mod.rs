@@ -34,7 +34,7 @@ pub const ALL_SEALS: u32 = k::F_SEAL_SEAL | k::F_SEAL_SHRINK | k::F_SEAL_GROW | 
 // 32-bit ARM keeps 16-bit ids and a 32-bit sendfile offset on the old
 // numbers; the calls with 32-bit ids and 64-bit offsets are new ones.
 #[cfg(not(target_arch = "arm"))]
-use k::{
+pub(crate) use k::{
     __NR_getgid as NR_GETGID, __NR_getuid as NR_GETUID, __NR_sendfile as NR_SENDFILE, __NR_setfsgid as NR_SETFSGID,
     __NR_setfsuid as NR_SETFSUID, __NR_setgid as NR_SETGID, __NR_setgroups as NR_SETGROUPS, __NR_setuid as NR_SETUID,
 };
@@ -77,6 +77,8 @@ mod fd;
 mod memfd;
 mod mount;
 mod net;
+#[cfg(feature = "oci")]
+mod oci;
 mod process;
 mod seccomp;
 mod signal;
@@ -87,6 +89,8 @@ pub use fd::*;
 pub use memfd::*;
 pub use mount::*;
 pub use net::*;
+#[cfg(feature = "oci")]
+pub use oci::*;
 pub use process::*;
 pub use seccomp::*;
 pub use signal::*;
