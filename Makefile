@@ -7,7 +7,7 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 # Every applet; `make APPLETS="contain inject"` builds (and installs) a
 # binary with only those, by cargo features (SPEC §1, build configuration).
-ALL_APPLETS := contain inject isolate oci pivot pseudo seal
+ALL_APPLETS := contain inject isolate list oci pivot pseudo seal
 APPLETS := $(ALL_APPLETS)
 # The full build (the default) is every applet and the seccomp profile
 # compiler; `make classic` (CLASSIC=yes) the same applets without it, and

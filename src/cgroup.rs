@@ -15,6 +15,7 @@ use crate::mount::has_option;
 use crate::out::{fail, fail_with, say, Failed, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
 use crate::procfs::{self, each_mount};
+use crate::state::StateDir;
 use crate::sys::{self, Errno, Fd, MS_NODEV, MS_NOEXEC, MS_NOSUID, O_DIRECTORY, O_RDONLY, SIGKILL};
 use crate::text::{after, for_each_line, has_byte, parse_pid, FirstBytes};
 use core::ffi::CStr;
@@ -238,6 +239,10 @@ fn make_cgroup(h: &Hierarchy, parent: &CStr, path: &CStr, owner: Option<(u32, u3
     }
 }
 
+/// How to get a delegated cgroup, after the warning that there is none.
+const NOT_DELEGATED: &[u8] =
+    b" (to have one, run contain in a delegated cgroup: systemd-run --user --scope -p Delegate=yes contain ...; said once)";
+
 /// The container's cgroup directories: `count` of them, in the order of
 /// /proc/self/cgroup.
 pub struct Cgroups {
@@ -263,8 +268,11 @@ impl Cgroups {
     /// Creates `ucontain-SUPERVISOR` in every hierarchy where the caller
     /// can, and removes the stale ones beside it. One warning when a cgroup
     /// cannot be made (a v1 controller hierarchy the caller may not write is
-    /// skipped without one); the container goes on without it.
-    pub fn create(owner: Option<(u32, u32)>) -> Cgroups {
+    /// skipped without one); the container goes on without it. Where the
+    /// caller's cgroup is not delegated to it, the warning says how to get
+    /// one, and only once per state directory `state` (SPEC §5.5), since
+    /// nothing changes from one run to the next until the user acts.
+    pub fn create(owner: Option<(u32, u32)>, state: Option<&StateDir>) -> Cgroups {
         let mut cgroups = Cgroups {
             dirs: core::array::from_fn(|_| PathBuf::new()),
             count: 0,
@@ -300,11 +308,22 @@ impl Cgroups {
                 }
                 Err(e) => {
                     let denied = matches!(e, Errno::EACCES | Errno::EPERM | Errno::EROFS);
+                    // Refused the directory itself: the caller's cgroup is
+                    // not delegated to it (a refused chown to a MAP's root
+                    // is another matter, said every time).
+                    let not_delegated = denied && sys::stat(path).is_err();
                     if !warned && (h.delegated() || !denied) {
-                        let mut line = Line::message();
-                        line.add(b"warning: cannot create cgroup ").add(path.to_bytes());
-                        line.add(b": ").errno(e).add(b"; going on without one").send();
                         warned = true;
+                        let said = not_delegated && !state.is_none_or(|state| state.first_time(c".said-no-cgroup"));
+                        if !said {
+                            let mut line = Line::message();
+                            line.add(b"warning: cannot create cgroup ").add(path.to_bytes());
+                            line.add(b": ").errno(e).add(b"; going on without one");
+                            if not_delegated {
+                                line.add(NOT_DELEGATED);
+                            }
+                            line.send();
+                        }
                     }
                     remove_tree(path, false);
                 }

@@ -79,6 +79,9 @@ pub struct Spec<'a> {
     /// CMD the init ends in `tail` (which executes the process or returns
     /// the exit status after the message).
     pub tail: Option<&'a dyn Fn() -> i32>,
+    /// The hostname inside (the UTS namespace is always the container's
+    /// own); empty: the host's, as the namespace starts with it.
+    pub hostname: &'a [u8],
 }
 
 /// The name of a container's host interface: `ve-ID`, cut to the 15 bytes
@@ -190,6 +193,7 @@ pub fn launch<'c>(spec: &Spec<'c>, cgroups: &'c Cgroups) -> Result<Running<'c>, 
             veth: spec.veth,
             namespaces: spec.namespaces,
             tail: spec.tail,
+            hostname: spec.hostname,
         };
         sys::exit(mounter_main(&spec.root, spec.join, spec.maps, &mounter_end, inner));
     }
@@ -312,6 +316,7 @@ struct Inner<'a> {
     /// The namespaces to make (CLONE_NEW*).
     namespaces: u32,
     tail: Option<&'a dyn Fn() -> i32>,
+    hostname: &'a [u8],
 }
 
 /// The mounter (see mount::assemble_root): in a mount namespace of its
@@ -518,6 +523,11 @@ fn container_init(root: &Root, console: Option<(Fd, bool)>, maps: Option<&Maps>,
         }
     }
     drop(console);
+    if !inner.hostname.is_empty() {
+        if let Err(e) = sys::set_hostname(inner.hostname) {
+            return fail(b"cannot set the hostname ", inner.hostname, e);
+        }
+    }
     if root.new_net {
         if let Err(e) = sys::link_up(b"lo") {
             return fail(b"cannot bring up lo", b"", e);

@@ -60,6 +60,8 @@ pub const APPLETS: &[(&CStr, Applet, &[u8], &[u8])] = &[
         applet::isolate::USAGE,
         b"run CMD with no network (new net + IPC namespaces, lo up)",
     ),
+    #[cfg(feature = "list")]
+    (c"list", applet::list::main, applet::list::USAGE, b"list the running containers (root: every user's)"),
     #[cfg(feature = "oci")]
     (
         c"oci",
@@ -82,7 +84,7 @@ pub const APPLETS: &[(&CStr, Applet, &[u8], &[u8])] = &[
 
 /// Every applet's name, built in or not: a name of this list that is not in
 /// `APPLETS` is `not in this build` (SPEC §1), not an unknown applet.
-pub const ALL_APPLETS: [&CStr; 7] = [c"contain", c"inject", c"isolate", c"oci", c"pivot", c"pseudo", c"seal"];
+pub const ALL_APPLETS: [&CStr; 8] = [c"contain", c"inject", c"isolate", c"list", c"oci", c"pivot", c"pseudo", c"seal"];
 
 /// What `ucontain` alone and `--help` print before the applets.
 const USAGE_HEAD: &[u8] =

@@ -38,11 +38,28 @@ pub fn detach_old_root(shown: &[u8]) -> Result<(), Failed> {
                 e,
             ));
         }
-        return Err(fail(b"cannot pivot to new root ", shown, e));
+        return Err(pivot_failed(shown, c".", e));
     }
     step(sys::mount(None, c".", None, MS_SLAVE | MS_REC, None), b"cannot disable old root mount propagation", b"")?;
     step(sys::umount2(c".", MNT_DETACH), b"cannot detach old root", b"")?;
     step(sys::chdir(c"/"), b"cannot change directory to /", b"")
+}
+
+/// The message for a pivot_root(2) of `new_root` (shown as `shown`) that
+/// failed with `e`: where the new root is no mount point (EINVAL; EBUSY
+/// when it is on the current root's mount), the rule and the way round it.
+pub fn pivot_failed(shown: &[u8], new_root: &CStr, e: Errno) -> Failed {
+    if matches!(e, Errno::EINVAL | Errno::EBUSY) && sys::stat(new_root).is_ok_and(|st| !st.mount_root) {
+        let mut line = Line::message();
+        line.fill(b"cannot pivot to new root {}: ", &[shown]).errno(e);
+        line.fill(
+            b" (pivot_root(2): NEW-ROOT must be a mount point; bind it onto itself first: mount --bind {} {})",
+            &[shown, shown],
+        );
+        line.send();
+        return EXIT_FAILURE;
+    }
+    fail(b"cannot pivot to new root ", shown, e)
 }
 
 /// Whether the comma-separated mount `options` include `name`; out of
@@ -437,6 +454,46 @@ fn stage_node(dev: &Fd, st: &sys::Stat, owner: (u32, u32), shown: &[u8]) -> Resu
     Ok(Some(stage))
 }
 
+/// `-R`: DIR's bind, and every mount below it, read-only, like `-r`
+/// (locked in the init's copy, see `assemble_root`). The mount points of
+/// `-b`, `-r` and `-t` that DIR lacks are made first, while it is still
+/// writable; those inside /dev (every `-d`'s) or inside an earlier one's
+/// mount are made there later, as without `-R`.
+fn make_read_only(root: &Root) -> Result<(), Failed> {
+    // `-d` makes its node in /dev: a DIR without one gets it now, and so
+    // the /dev of assemble_root.
+    if root.extra.iter().any(|m| m.kind == Extra::Device) {
+        open_inside(b"/dev", Last::Dir, root.owner)?;
+    }
+    let has_dev = subdir(&sys::CWD, c"dev").is_some();
+    for (i, m) in root.extra.iter().enumerate() {
+        let inside_another = root.extra[..i].iter().any(|earlier| is_inside(m.dst, earlier.dst));
+        if inside_another || (has_dev && is_inside(m.dst, b"/dev")) {
+            continue;
+        }
+        let last = match m.kind {
+            Extra::Tmpfs => Last::Dir,
+            _ => {
+                let mut src = PathBuf::new();
+                let src = step(src.join(b"", m.src).ok_or(Errno::ENAMETOOLONG), b"cannot bind ", m.src)?;
+                match step(sys::stat(src), b"cannot bind ", m.src)?.is_dir() {
+                    true => Last::Dir,
+                    false => Last::File,
+                }
+            }
+        };
+        open_inside(m.dst, last, root.owner)?;
+    }
+    restrict_tree(root.dir, (MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY) as u64)
+}
+
+/// Whether the path inside `inner` is `outer` or below it, component by
+/// component (`tmp//x/` is inside `/tmp`).
+fn is_inside(inner: &[u8], outer: &[u8]) -> bool {
+    let mut inner = inner.split(|&b| b == b'/').filter(|p| !p.is_empty() && *p != b".");
+    outer.split(|&b| b == b'/').filter(|p| !p.is_empty() && *p != b".").all(|part| inner.next() == Some(part))
+}
+
 fn extra_mount(dir: &CStr, m: &ExtraMount, owner: (u32, u32)) -> Result<(), Failed> {
     let mut path = PathBuf::new();
     if m.kind == Extra::Device {
@@ -614,6 +671,8 @@ pub struct Root<'a> {
     pub new_net: bool,
     /// `-v`: an overlay with DIR as its lower layer and a tmpfs above it.
     pub volatile: bool,
+    /// `-R`: DIR and the mounts below it read-only.
+    pub read_only: bool,
     /// Whether the init gets a console (a pseudo-terminal of the
     /// container's own devpts, bound at /dev/console).
     pub console: bool,
@@ -650,7 +709,7 @@ pub struct Late<'a> {
 /// was covered) as the lower layer. DIR itself is never bound, so after the
 /// pivot it is reachable only as the overlay's read-only lower layer.
 fn volatile_root(root: &Root) -> Result<(), Failed> {
-    let lower = step(sys::open(root.dir, O_PATH | O_DIRECTORY), b"cannot open ", root.shown)?;
+    let lower = sys::open(root.dir, O_PATH | O_DIRECTORY).map_err(|e| unreachable_root(b"cannot open ", root, e))?;
     step(
         sys::mount(Some(c"tmpfs"), root.dir, Some(c"tmpfs"), MS_NOSUID | MS_NODEV, Some(c"mode=0755")),
         b"cannot mount tmpfs on ",
@@ -793,6 +852,31 @@ fn move_root() -> Result<(), Failed> {
     step(sys::chdir(c"/"), b"cannot change directory to /", b"")
 }
 
+/// The message for DIR that the mounter failed to reach (`what` DIR:
+/// strerror). An unprivileged caller's mounter is the container's root,
+/// without the caller's supplementary groups (or another id, with `-u`):
+/// when a directory on DIR's path is closed to it, the line names that
+/// directory and how to open it (SPEC §3).
+fn unreachable_root(what: &[u8], root: &Root, e: Errno) -> Failed {
+    let path = root.dir.to_bytes();
+    let mut closed = PathBuf::new();
+    let closed = match e {
+        // Each directory on the path, from /, searched for its `.`.
+        Errno::EACCES => (0..path.len()).filter(|&i| path[i] == b'/').find_map(|i| {
+            let dir = closed.concat(&[&path[..i.max(1)], b"/."])?;
+            (sys::open(dir, O_PATH).err() == Some(Errno::EACCES)).then(|| &path[..i.max(1)])
+        }),
+        _ => None,
+    };
+    let mut line = Line::message();
+    line.add(what).add(root.shown).add(b": ").errno(e);
+    if let Some(dir) = closed {
+        line.fill(b" (the container's root cannot search {}: chmod o+x {}, or use a DIR outside it)", &[dir, dir]);
+    }
+    line.send();
+    EXIT_FAILURE
+}
+
 /// In a new mount namespace: DIR bound onto itself with everything below it
 /// and made nodev (or, with `-v`, an overlay on it), entered, and checked
 /// for host mounts on dev, proc and sys.
@@ -804,7 +888,8 @@ fn prepare_root(root: &Root) -> Result<(), Failed> {
     } else if let Some(maps) = root.idmap {
         idmapped_root(root, maps)?;
     } else {
-        step(sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None), b"cannot bind new root ", root.shown)?;
+        let bound = sys::mount(Some(root.dir), root.dir, None, MS_BIND | MS_REC, None);
+        bound.map_err(|e| unreachable_root(b"cannot bind new root ", root, e))?;
         // Device nodes in DIR (a tarball's /dev, a copied disk) must not
         // open inside: only the nodes of the /dev made below do. (An OCI
         // bundle's root is the runtime's caller's to make: as runc, not.)
@@ -852,6 +937,9 @@ pub fn assemble_root(root: &Root) -> Result<Option<Pty>, Failed> {
     prepare_root(root)?;
     if root.late.is_some() {
         return Ok(None);
+    }
+    if root.read_only {
+        make_read_only(root)?;
     }
     let pty = match subdir(&sys::CWD, c"dev") {
         Some(dev) => as_owner(root.owner, || make_dev(dev, root.owner, root.console))?.map(|(master, slave)| Pty {
@@ -1060,5 +1148,16 @@ mod tests {
         assert!(is_below(b"/", b"/"));
         assert!(!is_below(b"/a/bc", b"/a/b"));
         assert!(!is_below(b"/a", b"/a/b"));
+    }
+
+    #[test]
+    fn paths_inside() {
+        assert!(is_inside(b"/tmp", b"/tmp"));
+        assert!(is_inside(b"tmp//x/", b"/tmp"));
+        assert!(is_inside(b"./tmp/x", b"tmp/."));
+        assert!(is_inside(b"/dev/ttyS0", b"/dev"));
+        assert!(is_inside(b"/x", b"/"));
+        assert!(!is_inside(b"/tmpx", b"/tmp"));
+        assert!(!is_inside(b"/tmp", b"/tmp/x"));
     }
 }

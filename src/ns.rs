@@ -182,6 +182,15 @@ pub fn plan_maps(uid_map: Option<&IdMap>, gid_map: Option<&IdMap>) -> Result<Map
             let mut line = Line::message();
             line.add(b"warning: ").add(why).add(b"; mapping only uid ").num(uid as u64);
             line.add(b" and gid ").num(gid as u64).add(b" to root");
+            if situation.subuid.is_none() || situation.subgid.is_none() {
+                // The fix needs root: a range of ids no other user has.
+                line.add(b" (for a range: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ");
+                match name {
+                    Some(name) => line.add(name),
+                    None => line.num(uid as u64),
+                };
+                line.add(b", as root)");
+            }
             line.send();
             Ok(maps)
         }

@@ -177,6 +177,13 @@ impl StateDir {
         linked
     }
 
+    /// Whether the marker `name` (a name starting with `.`, which no record
+    /// has) was not there yet; it is now. For what is said once per state
+    /// directory. True too when it cannot be made: said again, then.
+    pub fn first_time(&self, name: &CStr) -> bool {
+        sys::openat(&self.dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600).err() != Some(Errno::EEXIST)
+    }
+
     /// Removes the record `id`.
     pub fn remove(&self, id: &[u8]) {
         if let Some(name) = PathBuf::new().join(b"", id) {

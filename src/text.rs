@@ -234,6 +234,36 @@ pub fn rfc3339(secs: u64, nanos: u32, out: &mut [u8; 40]) -> &[u8] {
     &out[..len]
 }
 
+/// HOST_NAME_MAX (limits.h): the longest hostname the kernel takes.
+pub const HOST_NAME_MAX: usize = 64;
+
+/// What is wrong with `name` as a hostname (`--hostname`, SPEC §5.5), if
+/// anything: letters, digits, `-` and `.` (RFC 1123), at most
+/// HOST_NAME_MAX bytes.
+pub fn hostname_problem(name: &[u8]) -> Option<&'static [u8]> {
+    match name {
+        [] => Some(b"empty"),
+        _ if name.len() > HOST_NAME_MAX => Some(b"longer than 64 bytes"),
+        _ if !name.iter().all(|&b| is_hostname_byte(b)) => Some(b"only letters, digits, '.' and '-'"),
+        _ => None,
+    }
+}
+
+fn is_hostname_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'.'
+}
+
+/// The default hostname made of `source` (the `--name`, or DIR's last
+/// component): each byte a hostname may not hold becomes `-`, and it is
+/// cut to HOST_NAME_MAX, so any name or directory gives one.
+pub fn hostname_of<'b>(source: &[u8], buf: &'b mut [u8; HOST_NAME_MAX]) -> &'b [u8] {
+    let len = source.len().min(HOST_NAME_MAX);
+    for (to, &from) in buf.iter_mut().zip(&source[..len]) {
+        *to = if is_hostname_byte(from) { from } else { b'-' };
+    }
+    &buf[..len]
+}
+
 #[cfg(test)]
 pub mod tests {
     use super::*;
@@ -246,6 +276,20 @@ pub mod tests {
         assert_eq!(rfc3339(951782400, 1, &mut buf), b"2000-02-29T00:00:00.000000001Z");
     }
     use std::vec::Vec;
+
+    #[test]
+    fn hostnames() {
+        assert_eq!(hostname_problem(b"web-1.example"), None);
+        assert_eq!(hostname_problem(&[b'a'; 64]), None);
+        assert_eq!(hostname_problem(&[b'a'; 65]), Some(&b"longer than 64 bytes"[..]));
+        assert_eq!(hostname_problem(b""), Some(&b"empty"[..]));
+        assert_eq!(hostname_problem(b"a_b"), Some(&b"only letters, digits, '.' and '-'"[..]));
+        assert_eq!(hostname_problem(b"a b"), Some(&b"only letters, digits, '.' and '-'"[..]));
+        let mut buf = [0; HOST_NAME_MAX];
+        assert_eq!(hostname_of(b"my_root dir", &mut buf), b"my-root-dir");
+        assert_eq!(hostname_of(&[b'x'; 100], &mut buf).len(), 64);
+        assert_eq!(hostname_of(b"debian-12", &mut buf), b"debian-12");
+    }
 
     /// Runs for_each_line over `text` with a buffer of `buf_len` bytes and reads that return
     /// `chunks[0]`, `chunks[1]`, ... bytes in turn (cycling); collects every line given to f.

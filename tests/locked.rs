@@ -131,6 +131,62 @@ fn ro_bind_and_its_submounts_stay_read_only() {
     }
 }
 
+/// `-R` (issue 24): DIR and a host mount below it are read-only for a
+/// container root that owns DIR and holds every capability of its user
+/// namespace, and it cannot lift that; `-t` and `-b` destinations, made
+/// in DIR before it went read-only where missing, stay writable.
+#[test]
+fn read_only_root_stays_read_only_and_its_writable_parts_work() {
+    for caller in Caller::BOTH {
+        let root = root_with_probe();
+        let (uid, gid) = container_root(caller);
+        chown(root.path(), uid, gid);
+        root.mkdir("sub", 0o755);
+        let below = writable_host_dir();
+        let setup = format!("mount --bind {} {}", sh_quote(below.str()), sh_quote(&root.join_str("sub")));
+        let rw = writable_host_dir();
+        let bind = format!("{}:/mnt/rw", rw.str());
+        let bin = bin_str();
+        // Control: without -R, container root writes to /.
+        let r = caller.run(&contain_argv(&bin, &["-c", root.str(), "/locked", "write", "/file", "x"]));
+        assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "write /file: ok\n", ""), "{caller:?}");
+        fs::remove_file(root.join("file")).unwrap();
+
+        let script = "L=/locked; \
+            $L write /file x; $L write /sub/file x; $L write /tmp/file x; $L write /run/file x; \
+            $L write /mnt/rw/file x; \
+            $L remount / bind rdonly; $L remount /sub bind rdonly; $L setattr / rdonly; $L setattr / rdonly rec; \
+            $L setattr /sub rdonly; mount -o remount,rw /; echo status=$?; $L write /file x";
+        let args = ["-c", "-R", "-t", "/tmp", "-t", "/run", "-b", &bind, root.str(), "sh", "-c", script];
+        let r = run_after(caller, &setup, &contain_argv(&bin, &args));
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+            (
+                Some(0),
+                "write /file: open: EROFS\n\
+                 write /sub/file: open: EROFS\n\
+                 write /tmp/file: ok\n\
+                 write /run/file: ok\n\
+                 write /mnt/rw/file: ok\n\
+                 remount / bind -rdonly: EPERM\n\
+                 remount /sub bind -rdonly: EPERM\n\
+                 setattr / -rdonly: EPERM\n\
+                 setattr / -rdonly rec: EPERM\n\
+                 setattr /sub -rdonly: EPERM\n\
+                 status=1\n\
+                 write /file: open: EROFS\n",
+                "mount: permission denied (are you root?)\n"
+            ),
+            "{caller:?}"
+        );
+        assert_eq!(fs::read_to_string(rw.join("file")).unwrap(), "x", "{caller:?}: -b's file");
+        assert_eq!(fs::read_to_string(below.join("file")).unwrap(), SECRET, "{caller:?}: the submount's file");
+        assert!(!root.join("file").exists(), "{caller:?}: / was written");
+        // The missing mount points were made in DIR before it went read-only.
+        assert!(root.join("run").is_dir() && root.join("mnt/rw").is_dir(), "{caller:?}");
+    }
+}
+
 #[test]
 fn dir_stays_nodev_for_a_loop_device_in_it() {
     let dev = Loop::new();

@@ -741,6 +741,14 @@ fn o_helper_env_has_contain_pid_name_and_cgroup_and_no_stale_ones() {
         );
         let bin = bin_str();
         let mut argv = stale.to_vec();
+        // A state directory of its own, where the no-cgroup warning is said
+        // (once per state directory).
+        let runtime = TempDir::new();
+        chown(runtime.path(), UID, GID);
+        let xdg = format!("XDG_RUNTIME_DIR={}", runtime.str());
+        if what == "no cgroup" {
+            argv.insert(1, xdg.as_str());
+        }
         argv.extend(contain_argv(&bin, &["-o", &helper, root.str(), "true"]));
         let r = match &user {
             None => as_root(&argv),

@@ -137,7 +137,13 @@ fn not_a_mount_point() {
     );
     let r = in_private_ns(&script);
     assert_eq!(r.code(), Some(1), "{r:?}");
-    assert_eq!(r.stderr, format!("pivot: cannot pivot to new root {sub}: Invalid argument\n"));
+    assert_eq!(
+        r.stderr,
+        format!(
+            "pivot: cannot pivot to new root {sub}: Invalid argument (pivot_root(2): NEW-ROOT must be a mount point; \
+             bind it onto itself first: mount --bind {sub} {sub})\n"
+        )
+    );
     assert_eq!(r.stdout, "");
 }
 
@@ -147,7 +153,14 @@ fn new_root_on_the_current_root_mount() {
     let script = format!("cd / && exec {} pivot {}", sh_quote(&bin_str()), sh_quote(dir.str()));
     let r = in_private_ns(&script);
     assert_eq!(r.code(), Some(1), "{r:?}");
-    assert_eq!(r.stderr, format!("pivot: cannot pivot to new root {}: Device or resource busy\n", dir.str()));
+    assert_eq!(
+        r.stderr,
+        format!(
+            "pivot: cannot pivot to new root {d}: Device or resource busy (pivot_root(2): NEW-ROOT must be a mount \
+             point; bind it onto itself first: mount --bind {d} {d})\n",
+            d = dir.str()
+        )
+    );
     assert_eq!(r.stdout, "");
 }
 

@@ -97,6 +97,14 @@ fn unprivileged_without_a_range_falls_back_with_a_warning() {
         ..User::default()
     };
     assert_fallback(&user, &["subuid", "subgid"]);
+    // The warning says how root adds a range for the caller, by name.
+    let (r, _) = pseudo_ids(&user);
+    assert_eq!(
+        r.stderr,
+        "pseudo: warning: no range in /etc/subuid; mapping only uid 4000 and gid 4000 to root \
+         (for a range: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 tester, as root)\n",
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -104,12 +112,17 @@ fn unprivileged_without_passwd_entry_falls_back_with_a_warning() {
     // No name for uid 4000, so the `tester` lines are not the caller's.
     let user = User { in_passwd: false, ..User::default() };
     assert_fallback(&user, &["subuid", "subgid"]);
+    let (r, _) = pseudo_ids(&user);
+    assert!(r.stderr.ends_with(" 100000-165535 4000, as root)\n"), "{r:?}");
 }
 
 #[test]
 fn unprivileged_without_newuidmap_falls_back_with_a_warning() {
     let user = User { hide_helpers: true, ..User::default() };
     assert_fallback(&user, &["newuidmap", "newgidmap"]);
+    // A range is there: no advice to add one.
+    let (r, _) = pseudo_ids(&user);
+    assert!(!r.stderr.contains("usermod"), "{r:?}");
 }
 
 #[test]

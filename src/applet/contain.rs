@@ -3,26 +3,27 @@
 //! IPC, UTS, cgroup and time namespaces, while this process supervises it.
 
 use crate::args::{index, parse, Given, Opt, Parsed};
+use crate::basename;
 use crate::caps::{parse_caps, Bounding};
 use crate::cgroup::Cgroups;
 use crate::console::at_terminal;
-use crate::container::{launch, Running, Spec};
+use crate::container::{launch, Spec};
 use crate::exec::OptionsBefore;
 use crate::ids::IdMap;
 use crate::limits::{parse_limit, Limit};
 use crate::mount::{out_of_reach, Extra, ExtraMount, Root};
 use crate::ns::{map_option, plan_maps, Maps, Writer};
-use crate::out::{fail_with, say, usage, EXIT_FAILURE};
+use crate::out::{fail_with, say, usage, Line, EXIT_FAILURE};
 use crate::path::{fd_path, PathBuf};
 use crate::sandbox::Sandbox;
 use crate::seccomp::{SockFilter, BPF_MAXINSNS, BUILTIN};
 use crate::state::StateDir;
 use crate::supervise::{end, parse_signal};
 use crate::sys::{
-    self, CStrList, Errno, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
-    CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_PATH,
+    self, CStrList, Errno, Exit, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
+    CLONE_NEWUSER, CLONE_NEWUTS, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_WRONLY,
 };
-use crate::text::{after, decimal, name_problem};
+use crate::text::{after, decimal, hostname_of, hostname_problem, name_problem, HOST_NAME_MAX};
 use core::ffi::CStr;
 
 pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
@@ -36,9 +37,12 @@ pub const USAGE: &[u8] = b"Usage: contain [OPTIONS] DIR [CMD [ARG]...]
   -d  --device DEV[:DST]   host device node DEV usable by container root at DST (under /dev)
   -v  --volatile           volatile root: writes go to a tmpfs over DIR, never to DIR
       --idmap              DIR through an idmapped mount: its host ids 0..N are the container's (root)
+  -R  --read-only          DIR read-only (with -t, -b for the writable parts)
   -o  --helper CMD         run sh -c CMD on the host once the namespaces exist ($CONTAIN_PID)
   -k  --stop-signal SIG    the signal that asks the init to stop (on SIGTERM)
   -N  --name NAME          the container's name (letters, digits, ._-; at most 64)
+      --hostname NAME      the hostname inside (default: the name, else DIR's last component)
+      --pid-file FILE      write the supervisor's pid to FILE while the container runs
   -L  --limit FILE=VALUE   a cgroup limit by its v2 file name (memory.max=256M; up to 16)
       --cap-add CAPS       add capabilities to the bounding set (sys_time,CAP_MKNOD; all)
       --cap-drop CAPS      remove capabilities from it
@@ -49,7 +53,7 @@ Ctrl-] three times within a second on the console kills the container.
 ";
 
 /// The options, in the order of the usage.
-const OPTIONS: [Opt; 19] = [
+const OPTIONS: [Opt; 22] = [
     Opt::flag(b'c', b"no-console"),
     Opt::flag(b'n', b"share-net"),
     Opt::value(b'u', b"map-users"),
@@ -60,9 +64,12 @@ const OPTIONS: [Opt; 19] = [
     Opt::value(b'd', b"device"),
     Opt::flag(b'v', b"volatile"),
     Opt::flag(0, b"idmap"),
+    Opt::flag(b'R', b"read-only"),
     Opt::value(b'o', b"helper"),
     Opt::value(b'k', b"stop-signal"),
     Opt::value(b'N', b"name"),
+    Opt::value(0, b"hostname"),
+    Opt::value(0, b"pid-file"),
     Opt::value(b'L', b"limit"),
     Opt::value(0, b"cap-add"),
     Opt::value(0, b"cap-drop"),
@@ -79,9 +86,12 @@ const RO_BIND: usize = index(&OPTIONS, b"ro-bind");
 const DEVICE: usize = index(&OPTIONS, b"device");
 const VOLATILE: usize = index(&OPTIONS, b"volatile");
 const IDMAP: usize = index(&OPTIONS, b"idmap");
+const READ_ONLY: usize = index(&OPTIONS, b"read-only");
 const HELPER: usize = index(&OPTIONS, b"helper");
 const STOP_SIGNAL: usize = index(&OPTIONS, b"stop-signal");
 const NAME: usize = index(&OPTIONS, b"name");
+const HOSTNAME: usize = index(&OPTIONS, b"hostname");
+const PID_FILE: usize = index(&OPTIONS, b"pid-file");
 const LIMIT: usize = index(&OPTIONS, b"limit");
 const CAP_ADD: usize = index(&OPTIONS, b"cap-add");
 const CAP_DROP: usize = index(&OPTIONS, b"cap-drop");
@@ -106,9 +116,10 @@ struct Plan<'a> {
     extra: heapless::Vec<ExtraMount<'a>, 16>,
     helper: Option<&'a CStr>,
     stop: Option<u32>,
-    /// `--name`: stored, given its meaning by the state directory (SPEC §3).
-    #[allow(dead_code)]
+    /// `--name`: the container's id in the state directory (SPEC §3).
     name: Option<&'a CStr>,
+    hostname: Option<&'a [u8]>,
+    pid_file: Option<&'a CStr>,
     limits: heapless::Vec<Limit<'a>, 16>,
     bounding: Bounding,
     /// `--seccomp`: `none`, or an OCI profile's file.
@@ -124,6 +135,8 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         helper: None,
         stop: None,
         name: None,
+        hostname: None,
+        pid_file: None,
         limits: heapless::Vec::new(),
         bounding: Bounding::DEFAULT,
         seccomp: None,
@@ -132,6 +145,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(parsed) => parsed,
         Err(status) => return status,
     };
+    if given.has(READ_ONLY) && given.has(VOLATILE) {
+        say(b"-R and -v exclude each other: a volatile root never writes to DIR", &[]);
+        return usage(USAGE);
+    }
     plan.given = given;
     if given.has(IDMAP) && given.has(VOLATILE) {
         say(b"--idmap and -v cannot be combined", &[]);
@@ -170,6 +187,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(maps) => maps,
         Err(status) => return status,
     };
+    warn_if_unmapped(dir_abs, dir.to_bytes(), &maps);
     let state = match open_state(&plan, env) {
         Ok(state) => state,
         Err(status) => return status,
@@ -184,11 +202,65 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             Ok(filter) => filter,
             Err(status) => return status,
         };
-    let cgroups = Cgroups::create(spec.root_owner);
-    let how = launch(&spec, &cgroups).map_or_else(|how| how, Running::supervise);
+    // The default hostname, as systemd-nspawn's: the name, else DIR's last
+    // component, so a prompt inside never looks like the host's.
+    let mut default_hostname = [0; HOST_NAME_MAX];
+    spec.hostname = plan.hostname.unwrap_or_else(|| {
+        let source = plan.name.map_or_else(|| basename(dir_abs.to_bytes()), CStr::to_bytes);
+        hostname_of(source, &mut default_hostname)
+    });
+    let cgroups = Cgroups::create(spec.root_owner, state.as_ref());
+    let how = match launch(&spec, &cgroups) {
+        Err(how) => how,
+        // The init waits until supervise lets it go: the pid file is there
+        // before anything of the container runs, and goes before contain ends.
+        Ok(running) => match plan.pid_file.map(PidFile::write).transpose() {
+            Ok(pid_file) => {
+                let how = running.supervise();
+                drop(pid_file);
+                how
+            }
+            Err(status) => Exit::Code(status),
+        },
+    };
     // Before `end`, which may end this process by a signal: no drop after.
     drop(cgroups);
     end(how)
+}
+
+/// `--pid-file FILE` (SPEC §5.5): the supervisor's pid in FILE, for
+/// service managers, written atomically (a temporary file beside it,
+/// renamed over it, so a reader never sees it half written); removed when
+/// dropped.
+struct PidFile<'a>(&'a CStr);
+
+impl<'a> PidFile<'a> {
+    fn write(path: &'a CStr) -> Result<PidFile<'a>, i32> {
+        let mut pid = Line::new();
+        pid.num(sys::getpid() as u64);
+        let mut tmp = PathBuf::new();
+        let Some(tmp) = tmp.concat(&[path.to_bytes(), b".new-", pid.text()]) else {
+            return Err(fail_with(b"cannot write {}", &[path.to_bytes()], Errno::ENAMETOOLONG));
+        };
+        pid.add(b"\n");
+        let _ = sys::unlink_at(&sys::CWD, tmp);
+        let written = sys::openat(&sys::CWD, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
+            .and_then(|file| sys::write_all(&file, pid.text()))
+            .and_then(|()| sys::rename_at(&sys::CWD, tmp, path));
+        match written {
+            Ok(()) => Ok(PidFile(path)),
+            Err(e) => {
+                let _ = sys::unlink_at(&sys::CWD, tmp);
+                Err(fail_with(b"cannot write {}", &[path.to_bytes()], e))
+            }
+        }
+    }
+}
+
+impl Drop for PidFile<'_> {
+    fn drop(&mut self) {
+        let _ = sys::unlink_at(&sys::CWD, self.0);
+    }
 }
 
 /// The command line's options into `plan`; DIR and CMD.
@@ -213,6 +285,14 @@ fn read_options<'a>(args: CStrList<'a>, plan: &mut Plan<'a>) -> Result<Parsed<'a
                 }
                 plan.name = Some(value);
             }
+            HOSTNAME => {
+                if let Some(why) = hostname_problem(text) {
+                    say(b"bad hostname '{}': {}", &[text, why]);
+                    return Err(());
+                }
+                plan.hostname = Some(text);
+            }
+            PID_FILE => plan.pid_file = Some(value),
             LIMIT => {
                 let limit = parse_limit(text).map_err(|why| say(b"bad limit '{}': {}", &[text, why]))?;
                 plan.limits.push(limit).map_err(|_| say(b"more than 16 -L options", &[]))?;
@@ -239,6 +319,16 @@ fn read_options<'a>(args: CStrList<'a>, plan: &mut Plan<'a>) -> Result<Parsed<'a
                 // SRC[:DST], or -t's DST[:OPTS]
                 let (src, dst, opts) = match (kind, second) {
                     (Extra::Tmpfs, _) => (&b""[..], first, second),
+                    // A Docker habit (`-v SRC:DST:ro`), which would bind
+                    // at a DST of `DST:ro`.
+                    (Extra::Device, Some(dst)) if dst.contains(&b':') => {
+                        say(b"bad device '{}': there is no third field", &[text]);
+                        return Err(());
+                    }
+                    (_, Some(dst)) if dst.contains(&b':') => {
+                        say(b"bad mount '{}': there is no third field; for read-only, use -r SRC:DST", &[text]);
+                        return Err(());
+                    }
                     (_, Some(dst)) => (first, dst, None),
                     (_, None) => (text, text, None),
                 };
@@ -289,6 +379,7 @@ fn fill_spec<'a>(
         shown: dir.to_bytes(),
         new_net: namespaces & CLONE_NEWNET != 0,
         volatile: plan.given.has(VOLATILE),
+        read_only: plan.given.has(READ_ONLY),
         console: !plan.given.has(NO_CONSOLE) && at_terminal(),
         extra: &plan.extra,
         owner,
@@ -319,6 +410,7 @@ fn fill_spec<'a>(
         veth: plan.given.has(VETH),
         join: &[],
         tail: None,
+        hostname: b"",
     }
 }
 
@@ -423,6 +515,23 @@ fn open_state(plan: &Plan, env: CStrList) -> Result<Option<StateDir>, i32> {
         Some(name) if taken => Err(crate::state::taken(name.to_bytes())),
         _ => Ok(Some(state)),
     }
+}
+
+/// One warning when DIR is an installed system (it has /etc/shadow) that
+/// belongs to a host id the uid map leaves unmapped (debootstrap output, a
+/// mounted disk): inside, its files are nobody's, so passwd, dpkg and the
+/// like fail there (SPEC §3, §4). It says the two ways out.
+fn warn_if_unmapped(dir_abs: &CStr, shown: &[u8], maps: &Maps) {
+    let Ok(st) = sys::stat(dir_abs) else { return };
+    let mapped = maps.uid.iter().any(|l| st.uid >= l.outer && st.uid - l.outer < l.count);
+    let mut shadow = PathBuf::new();
+    if mapped || shadow.join(dir_abs.to_bytes(), b"etc/shadow").is_none_or(|path| sys::lstat(path).is_err()) {
+        return;
+    }
+    let mut line = Line::message();
+    line.fill(b"warning: {} belongs to uid ", &[shown]).num(u64::from(st.uid));
+    line.add(b", which is not mapped inside: its files are nobody's there (as root, use --idmap; else unpack it with pseudo tar)");
+    line.send();
 }
 
 /// The absolute path of the directory `dir` (as the kernel names the open

@@ -6,6 +6,8 @@ pub mod contain;
 pub mod inject;
 #[cfg(feature = "isolate")]
 pub mod isolate;
+#[cfg(feature = "list")]
+pub mod list;
 #[cfg(feature = "oci")]
 pub mod oci;
 #[cfg(feature = "pivot")]

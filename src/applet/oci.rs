@@ -449,6 +449,8 @@ fn create(state: &StateDir, id: &[u8], options: &CreateOptions) -> i32 {
         owner,
         idmap: None,
         late: Some(&late),
+        // The bundle's root.readonly is `late`'s, after its mounts.
+        read_only: false,
     };
     // The system call filter.
     let mut program = [SockFilter::default(); BPF_MAXINSNS];
@@ -532,6 +534,8 @@ fn create(state: &StateDir, id: &[u8], options: &CreateOptions) -> i32 {
         veth: false,
         join: &join,
         tail: Some(&tail),
+        // config.json's hostname is set by `prepare`, in the init.
+        hostname: b"",
     };
     let cgroups_path = c.cgroups_path.map_or(id, |p| c.text.bytes(p));
     let cgroups = Cgroups::at(cgroups_path, true);

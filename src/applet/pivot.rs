@@ -2,7 +2,7 @@
 //! the old root so nothing of it stays reachable.
 
 use crate::args::positional;
-use crate::mount::detach_old_root;
+use crate::mount::{detach_old_root, pivot_failed};
 use crate::out::fail;
 use crate::sys::{self, CStrList};
 
@@ -16,7 +16,7 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
     if let Some(put_old) = put_old {
         return match sys::pivot_root(new_root, put_old) {
             Ok(()) => 0,
-            Err(e) => fail(b"cannot pivot to new root ", new_root.to_bytes(), e),
+            Err(e) => pivot_failed(new_root.to_bytes(), new_root, e),
         };
     }
     if let Err(e) = sys::chdir(new_root) {

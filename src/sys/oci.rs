@@ -11,12 +11,6 @@ pub fn set_groups(groups: &[u32]) -> Result<()> {
     unit(unsafe { sc::syscall2(NR_SETGROUPS as usize, groups.len(), groups.as_ptr() as usize) })
 }
 
-/// sethostname(2).
-pub fn set_hostname(name: &[u8]) -> Result<()> {
-    // SAFETY: the kernel reads name.len() bytes.
-    unit(unsafe { sc::syscall2(nr!(__NR_sethostname), name.as_ptr() as usize, name.len()) })
-}
-
 /// setdomainname(2).
 pub fn set_domainname(name: &[u8]) -> Result<()> {
     // SAFETY: the kernel reads name.len() bytes.

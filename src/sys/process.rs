@@ -116,6 +116,13 @@ pub fn new_process_group(pid: i32) -> Result<()> {
     unit(unsafe { sc::syscall2(nr!(__NR_setpgid), pid as usize, 0) })
 }
 
+/// sethostname(2): the hostname of this process's UTS namespace (contain's
+/// `--hostname`, an OCI bundle's `hostname`).
+pub fn set_hostname(name: &[u8]) -> Result<()> {
+    // SAFETY: the kernel reads `name.len()` bytes from `name`.
+    unit(unsafe { sc::syscall2(nr!(__NR_sethostname), name.as_ptr() as usize, name.len()) })
+}
+
 pub fn setsid() -> Result<()> {
     // SAFETY: no arguments.
     unit(unsafe { sc::syscall0(nr!(__NR_setsid)) })

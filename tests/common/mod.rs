@@ -52,7 +52,7 @@ pub use user::*;
 use std::time::Duration;
 
 /// Every applet, sorted as in the binary's table.
-pub const APPLETS: [&str; 7] = ["contain", "inject", "isolate", "oci", "pivot", "pseudo", "seal"];
+pub const APPLETS: [&str; 8] = ["contain", "inject", "isolate", "list", "oci", "pivot", "pseudo", "seal"];
 
 /// The default search path of SPEC §3, used when the environment has no PATH.
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
