@@ -376,3 +376,26 @@ fn an_installed_system_owned_by_an_unmapped_id_is_warned_about_once() {
 fn contain_in(caller: Caller, root: &TempDir) -> Run {
     caller.run(&[&bin_str(), "contain", "-c", root.str(), "true"])
 }
+
+/// `-R` with `-d` into a DIR without /dev: /dev is made before DIR goes
+/// read-only, and the device works there.
+#[test]
+fn read_only_root_gets_its_dev_for_a_device_before_it_goes_read_only() {
+    for caller in Caller::BOTH {
+        let root = rootfs();
+        fs::remove_dir(root.join("dev")).unwrap();
+        // Container root's, so only -R stands between it and a write to /.
+        let owner = if caller == Caller::Root { 4294967294 } else { UID };
+        chown(root.path(), owner, owner);
+        let bin = bin_str();
+        let script = "echo hi > /dev/mynull && echo written; touch /x 2>/dev/null || echo read-only";
+        let argv = [bin.as_str(), "contain", "-c", "-R", "-d", "/dev/null:/dev/mynull", root.str(), "sh", "-c", script];
+        let r = caller.run(&argv);
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+            (Some(0), "written\nread-only\n", ""),
+            "{caller:?}"
+        );
+        assert!(root.join("dev").is_dir() && !root.join("x").exists(), "{caller:?}");
+    }
+}
