@@ -399,3 +399,20 @@ fn read_only_root_gets_its_dev_for_a_device_before_it_goes_read_only() {
         assert!(root.join("dev").is_dir() && !root.join("x").exists(), "{caller:?}");
     }
 }
+
+/// A caller that never ran a container has no state directory: `list`
+/// shows the header alone and makes none.
+#[test]
+fn list_without_a_state_directory_shows_the_header_and_makes_none() {
+    let (runtime, xdg) = runtime_dir();
+    let bin = bin_str();
+    let r = User::default().run(&["env", &xdg, &bin, "list"]);
+    assert_eq!(
+        (r.code(), r.stdout.as_str(), r.stderr.as_str()),
+        (Some(0), "ID  SUPERVISOR  INIT     UP       APPLET   DIR\n", ""),
+        "{r:?}"
+    );
+    let r = User::default().run(&["env", &xdg, &bin, "list", "-q"]);
+    assert_eq!((r.code(), r.stdout.as_str(), r.stderr.as_str()), (Some(0), "", ""), "{r:?}");
+    assert!(!runtime.join("ucontain").exists(), "list made a state directory");
+}

@@ -28,21 +28,19 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(parsed) => parsed,
         Err(status) => return status,
     };
-    let own = match StateDir::open(env) {
-        Ok(state) => state,
-        Err(status) => return status,
-    };
+    // A reader makes no state directory: without one, nothing runs.
+    let own = StateDir::existing(env);
     let quiet = given.has(QUIET);
     let now = uptime_ticks();
     // A first pass for the width of the ID column.
     let mut id_width = b"ID".len();
-    each_state_dir(&own, &mut |state| state.each_running(&mut |_, r| id_width = id_width.max(r.id.len())));
+    each_state_dir(own.as_ref(), &mut |state| state.each_running(&mut |_, r| id_width = id_width.max(r.id.len())));
     let mut line = LineBuf::new();
     if !quiet {
         line.padded(b"ID", id_width + 2).put(HEADER);
         line.flush();
     }
-    each_state_dir(&own, &mut |state| {
+    each_state_dir(own.as_ref(), &mut |state| {
         state.each_running(&mut |_, r| {
             if quiet {
                 line.put(r.id).put(b"\n");
@@ -115,8 +113,10 @@ fn running_for(seconds: u64, buf: &mut [u8; 24]) -> &[u8] {
 /// user's it finds (SPEC §3: `/run/user/UID/ucontain`, `/tmp/ucontain-UID`),
 /// each only when it belongs to the user its path names: a directory
 /// someone else made in /tmp under another user's name is not that user's.
-fn each_state_dir(own: &StateDir, f: &mut dyn FnMut(&StateDir)) {
-    f(own);
+fn each_state_dir(own: Option<&StateDir>, f: &mut dyn FnMut(&StateDir)) {
+    if let Some(own) = own {
+        f(own);
+    }
     if sys::getuid() != 0 {
         return;
     }
