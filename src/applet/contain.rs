@@ -145,44 +145,15 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(parsed) => parsed,
         Err(status) => return status,
     };
-    if given.has(READ_ONLY) && given.has(VOLATILE) {
-        say(b"-R and -v exclude each other: a volatile root never writes to DIR", &[]);
-        return usage(USAGE);
-    }
     plan.given = given;
-    if given.has(IDMAP) && given.has(VOLATILE) {
-        say(b"--idmap and -v cannot be combined", &[]);
-        return usage(USAGE);
+    if let Err(status) = options_allowed(given) {
+        return status;
     }
-    // Idmapping a mount of a host file system needs CAP_SYS_ADMIN in the
-    // initial user namespace (mount_setattr(2), MOUNT_ATTR_IDMAP).
-    if given.has(IDMAP) && sys::getuid() != 0 {
-        say(b"--idmap needs root (the kernel idmaps mounts for host root only)", &[]);
-        return EXIT_FAILURE;
-    }
-    if given.has(VETH) {
-        if let Err(status) = veth_allowed(given) {
-            return status;
-        }
-    }
-    // DIR as an absolute path: a bind of `.` onto itself would be entered
-    // only by a path that crosses the new mount, never by `.` itself.
     let mut dir_abs = PathBuf::new();
-    let dir_abs = match resolve_dir(dir, &mut dir_abs) {
-        Ok(path) if path.to_bytes() == b"/" => {
-            say(b"/ cannot be DIR", &[]);
-            return EXIT_FAILURE;
-        }
+    let dir_abs = match root_dir(dir, given, &mut dir_abs) {
         Ok(path) => path,
-        Err(e) => return fail_with(b"cannot use {} as root", &[dir.to_bytes()], e),
+        Err(status) => return status,
     };
-    // What container root writes through an idmapped DIR is host root's: a
-    // setuid file it leaves there must be out of other users' reach.
-    if given.has(IDMAP) && !out_of_reach(dir_abs) {
-        let why = b"--idmap refused: other users can reach {} (put it below a root-owned 0700 directory, as /var/lib/machines)";
-        say(why, &[dir.to_bytes()]);
-        return EXIT_FAILURE;
-    }
     let maps = match plan_maps(plan.uid_map.as_ref(), plan.gid_map.as_ref()) {
         Ok(maps) => maps,
         Err(status) => return status,
@@ -210,11 +181,19 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         hostname_of(source, &mut default_hostname)
     });
     let cgroups = Cgroups::create(spec.root_owner, state.as_ref());
-    let how = match launch(&spec, &cgroups) {
+    let how = run(&spec, &cgroups, plan.pid_file);
+    // Before `end`, which may end this process by a signal: no drop after.
+    drop(cgroups);
+    end(how)
+}
+
+/// Launches the container of `spec` and supervises it; how contain must
+/// end. The init waits until supervise lets it go: the pid file is there
+/// before anything of the container runs, and goes before contain ends.
+fn run(spec: &Spec, cgroups: &Cgroups, pid_file: Option<&CStr>) -> Exit {
+    match launch(spec, cgroups) {
         Err(how) => how,
-        // The init waits until supervise lets it go: the pid file is there
-        // before anything of the container runs, and goes before contain ends.
-        Ok(running) => match plan.pid_file.map(PidFile::write).transpose() {
+        Ok(running) => match pid_file.map(PidFile::write).transpose() {
             Ok(pid_file) => {
                 let how = running.supervise();
                 drop(pid_file);
@@ -222,10 +201,53 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             }
             Err(status) => Exit::Code(status),
         },
+    }
+}
+
+/// Options that exclude each other, or that the caller may not use. Err
+/// is the exit status after the message.
+fn options_allowed(given: Given) -> Result<(), i32> {
+    if given.has(READ_ONLY) && given.has(VOLATILE) {
+        say(b"-R and -v exclude each other: a volatile root never writes to DIR", &[]);
+        return Err(usage(USAGE));
+    }
+    if given.has(IDMAP) && given.has(VOLATILE) {
+        say(b"--idmap and -v cannot be combined", &[]);
+        return Err(usage(USAGE));
+    }
+    // Idmapping a mount of a host file system needs CAP_SYS_ADMIN in the
+    // initial user namespace (mount_setattr(2), MOUNT_ATTR_IDMAP).
+    if given.has(IDMAP) && sys::getuid() != 0 {
+        say(b"--idmap needs root (the kernel idmaps mounts for host root only)", &[]);
+        return Err(EXIT_FAILURE);
+    }
+    if given.has(VETH) {
+        veth_allowed(given)?;
+    }
+    Ok(())
+}
+
+/// DIR as an absolute path (a bind of `.` onto itself would be entered
+/// only by a path that crosses the new mount, never by `.` itself), not
+/// `/`, and, with `--idmap`, out of other users' reach. Err is the exit
+/// status after the message.
+fn root_dir<'b>(dir: &CStr, given: Given, buf: &'b mut PathBuf) -> Result<&'b CStr, i32> {
+    let dir_abs = match resolve_dir(dir, buf) {
+        Ok(path) if path.to_bytes() == b"/" => {
+            say(b"/ cannot be DIR", &[]);
+            return Err(EXIT_FAILURE);
+        }
+        Ok(path) => path,
+        Err(e) => return Err(fail_with(b"cannot use {} as root", &[dir.to_bytes()], e)),
     };
-    // Before `end`, which may end this process by a signal: no drop after.
-    drop(cgroups);
-    end(how)
+    // What container root writes through an idmapped DIR is host root's: a
+    // setuid file it leaves there must be out of other users' reach.
+    if given.has(IDMAP) && !out_of_reach(dir_abs) {
+        let why = b"--idmap refused: other users can reach {} (put it below a root-owned 0700 directory, as /var/lib/machines)";
+        say(why, &[dir.to_bytes()]);
+        return Err(EXIT_FAILURE);
+    }
+    Ok(dir_abs)
 }
 
 /// `--pid-file FILE` (SPEC §5.5): the supervisor's pid in FILE, for
@@ -305,49 +327,7 @@ fn read_options<'a>(args: CStrList<'a>, plan: &mut Plan<'a>) -> Result<Parsed<'a
                     _ => plan.bounding.drop(caps),
                 }
             }
-            _ => {
-                let kind = match option {
-                    BIND => Extra::Bind,
-                    RO_BIND => Extra::ReadOnly,
-                    DEVICE => Extra::Device,
-                    _ => Extra::Tmpfs, // -t, --tmpfs
-                };
-                let (first, second) = match text.iter().position(|&b| b == b':') {
-                    Some(i) => (&text[..i], Some(&text[i + 1..])),
-                    None => (text, None),
-                };
-                // SRC[:DST], or -t's DST[:OPTS]
-                let (src, dst, opts) = match (kind, second) {
-                    (Extra::Tmpfs, _) => (&b""[..], first, second),
-                    // A Docker habit (`-v SRC:DST:ro`), which would bind
-                    // at a DST of `DST:ro`.
-                    (Extra::Device, Some(dst)) if dst.contains(&b':') => {
-                        say(b"bad device '{}': there is no third field", &[text]);
-                        return Err(());
-                    }
-                    (_, Some(dst)) if dst.contains(&b':') => {
-                        say(b"bad mount '{}': there is no third field; for read-only, use -r SRC:DST", &[text]);
-                        return Err(());
-                    }
-                    (_, Some(dst)) => (first, dst, None),
-                    (_, None) => (text, text, None),
-                };
-                if first.is_empty() || dst.is_empty() || opts.is_some_and(<[u8]>::is_empty) {
-                    say(b"bad mount '{}'", &[text]);
-                    return Err(());
-                }
-                // A device's node belongs in the container's /dev, never
-                // over a file of DIR's.
-                if kind == Extra::Device && after(dst, b"/dev/").is_none_or(|name| name.is_empty()) {
-                    say(b"bad device '{}': DST must be under /dev", &[text]);
-                    return Err(());
-                }
-                let opts = opts.unwrap_or_default();
-                if plan.extra.push(ExtraMount::new(kind, src, dst, opts)).is_err() {
-                    say(b"more than 16 -b, -r, -t and -d options", &[]);
-                    return Err(());
-                }
-            }
+            _ => mount_option(option, text, plan)?,
         }
         Ok(())
     })
@@ -412,6 +392,53 @@ fn fill_spec<'a>(
         tail: None,
         hostname: b"",
     }
+}
+
+/// `-b`, `-r`, `-t` or `-d` (`option`) with its value `text`, into the
+/// plan's extra mounts. Err after the message.
+fn mount_option<'a>(option: usize, text: &'a [u8], plan: &mut Plan<'a>) -> Result<(), ()> {
+    let kind = match option {
+        BIND => Extra::Bind,
+        RO_BIND => Extra::ReadOnly,
+        DEVICE => Extra::Device,
+        _ => Extra::Tmpfs, // -t, --tmpfs
+    };
+    let (first, second) = match text.iter().position(|&b| b == b':') {
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
+        None => (text, None),
+    };
+    // SRC[:DST], or -t's DST[:OPTS]
+    let (src, dst, opts) = match (kind, second) {
+        (Extra::Tmpfs, _) => (&b""[..], first, second),
+        // A Docker habit (`-v SRC:DST:ro`), which would bind
+        // at a DST of `DST:ro`.
+        (Extra::Device, Some(dst)) if dst.contains(&b':') => {
+            say(b"bad device '{}': there is no third field", &[text]);
+            return Err(());
+        }
+        (_, Some(dst)) if dst.contains(&b':') => {
+            say(b"bad mount '{}': there is no third field; for read-only, use -r SRC:DST", &[text]);
+            return Err(());
+        }
+        (_, Some(dst)) => (first, dst, None),
+        (_, None) => (text, text, None),
+    };
+    if first.is_empty() || dst.is_empty() || opts.is_some_and(<[u8]>::is_empty) {
+        say(b"bad mount '{}'", &[text]);
+        return Err(());
+    }
+    // A device's node belongs in the container's /dev, never
+    // over a file of DIR's.
+    if kind == Extra::Device && after(dst, b"/dev/").is_none_or(|name| name.is_empty()) {
+        say(b"bad device '{}': DST must be under /dev", &[text]);
+        return Err(());
+    }
+    let opts = opts.unwrap_or_default();
+    if plan.extra.push(ExtraMount::new(kind, src, dst, opts)).is_err() {
+        say(b"more than 16 -b, -r, -t and -d options", &[]);
+        return Err(());
+    }
+    Ok(())
 }
 
 /// The system call filter `--seccomp` asks for (SPEC §5.5, The sandbox):
