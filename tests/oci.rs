@@ -239,6 +239,9 @@ fn podman_runs_containers_with_ucontain() {
     assert!(r.stdout.lines().any(|l| l == id), "{r:?}");
     let pid: i32 = podman(&["inspect", "--format", "{{.State.Pid}}", &id]).stdout.trim().parse().unwrap();
     assert!(fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap().starts_with("sleep"));
+    // exec: podman's process JSON, detached under conmon, its status.
+    let r = podman(&["exec", &id, "sh", "-c", "echo hi from exec; exit 5"]);
+    assert_eq!((r.code(), r.stdout.as_str()), (Some(5), "hi from exec\n"), "{r:?}");
     podman(&["stop", "-t", "1", &id]).success();
     podman(&["rm", &id]).success();
     assert!(wait_gone(pid));
