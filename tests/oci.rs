@@ -339,3 +339,47 @@ fn exec_runs_a_process_in_the_container_under_its_sandbox() {
     assert_eq!(oci(&state, &["delete", &id]).0, Some(0));
     let _ = Command::new("kill").args(["-9", pid.trim()]).status();
 }
+
+#[test]
+fn ps_pause_and_resume() {
+    let id = format!("oci-ps-{}", std::process::id());
+    let state = TempDir::new();
+    // The init counts into a file of the container's /dev/shm.
+    let count = "i=0; while true; do i=$((i+1)); echo $i >/dev/shm/n; sleep 0.05; done";
+    let (_b, init) = started(&state, &id, &["sh", "-c", count], &|_| {});
+    let (code, out, _) = oci(&state, &["exec", "--detach", &id, "sleep", "1000"]);
+    assert_eq!((code, out.as_str()), (Some(0), ""));
+    // ps: the init and the exec'd sleep (the init's own sleeps come and go).
+    let (code, out, _) = oci(&state, &["ps", "--format", "json", &id]);
+    assert_eq!(code, Some(0));
+    assert!(out.starts_with('[') && out.ends_with("]\n"), "{out}");
+    let pids: Vec<i32> = out.trim()[1..out.trim().len() - 1].split(',').map(|p| p.parse().unwrap()).collect();
+    assert!(pids.contains(&init), "{out}");
+    let sleeper =
+        pids.iter().find(|&&p| fs::read_to_string(format!("/proc/{p}/cmdline")).unwrap_or_default() == "sleep\01000\0");
+    assert!(sleeper.is_some(), "{out}");
+    let (code, out, _) = oci(&state, &["ps", &id]);
+    assert_eq!((code, out.starts_with(&format!("PID\n"))), (Some(0), true), "{out}");
+    assert!(out.lines().any(|l| l == init.to_string()), "{out}");
+    // Paused: the state says so, and the count stops.
+    let read = || oci(&state, &["exec", &id, "cat", "/dev/shm/n"]).1;
+    assert_eq!(oci(&state, &["pause", &id]).0, Some(0));
+    assert_eq!(field(&oci(&state, &["state", &id]).1, "status"), "paused");
+    let n = fs::read_to_string(format!("/proc/{init}/root/dev/shm/n")).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(fs::read_to_string(format!("/proc/{init}/root/dev/shm/n")).unwrap(), n);
+    let (code, _, err) = oci(&state, &["pause", &id]);
+    assert_eq!((code, err.trim()), (Some(1), format!("oci: container {id} is paused, not running").as_str()));
+    // Resumed: running, counting again.
+    assert_eq!(oci(&state, &["resume", &id]).0, Some(0));
+    assert_eq!(field(&oci(&state, &["state", &id]).1, "status"), "running");
+    let start = Instant::now();
+    while read() == n {
+        assert!(start.elapsed() < TIMEOUT, "the container did not resume");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(oci(&state, &["delete", "--force", &id]).0, Some(0));
+    assert!(wait_gone(init));
+    let (code, _, err) = oci(&state, &["ps", &id]);
+    assert_eq!((code, err.trim()), (Some(1), format!("oci: container {id} does not exist").as_str()));
+}

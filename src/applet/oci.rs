@@ -52,6 +52,9 @@ Commands:
   delete [--force] ID
   exec [--process F] [--detach] [--tty] [--console-socket S] [--pid-file F]
        [--preserve-fds N] [--cwd D] [--env K=V]... [--user U[:G]] [--no-new-privs] ID [CMD [ARG]...]
+  ps [--format table|json] ID
+  pause ID
+  resume ID
   features
   spec [--bundle DIR] [--rootless]
   --version
@@ -115,7 +118,9 @@ const EXEC_ENV: usize = index(&EXEC_OPTIONS, b"env");
 const EXEC_USER: usize = index(&EXEC_OPTIONS, b"user");
 const EXEC_NO_NEW_PRIVS: usize = index(&EXEC_OPTIONS, b"no-new-privs");
 
-const COMMANDS: [Command; 9] = [
+const PS_OPTIONS: [Opt; 1] = [Opt::value(b'f', b"format")];
+
+const COMMANDS: [Command; 12] = [
     Command { name: b"create", usage: USAGE, options: &CREATE_OPTIONS, min: 1, max: 1 },
     Command { name: b"start", usage: USAGE, options: &[], min: 1, max: 1 },
     Command { name: b"run", usage: USAGE, options: &CREATE_OPTIONS, min: 1, max: 1 },
@@ -125,6 +130,9 @@ const COMMANDS: [Command; 9] = [
     Command { name: b"features", usage: USAGE, options: &[], min: 0, max: 0 },
     Command { name: b"spec", usage: USAGE, options: &SPEC_OPTIONS, min: 0, max: 0 },
     Command { name: b"exec", usage: USAGE, options: &EXEC_OPTIONS, min: 1, max: usize::MAX },
+    Command { name: b"ps", usage: USAGE, options: &PS_OPTIONS, min: 1, max: 1 },
+    Command { name: b"pause", usage: USAGE, options: &[], min: 1, max: 1 },
+    Command { name: b"resume", usage: USAGE, options: &[], min: 1, max: 1 },
 ];
 const CREATE: usize = command_index(&COMMANDS, b"create");
 const START: usize = command_index(&COMMANDS, b"start");
@@ -135,6 +143,9 @@ const DELETE: usize = command_index(&COMMANDS, b"delete");
 const FEATURES: usize = command_index(&COMMANDS, b"features");
 const SPEC: usize = command_index(&COMMANDS, b"spec");
 const EXEC: usize = command_index(&COMMANDS, b"exec");
+const PS: usize = command_index(&COMMANDS, b"ps");
+const PAUSE: usize = command_index(&COMMANDS, b"pause");
+const RESUME: usize = command_index(&COMMANDS, b"resume");
 
 /// The runtime spec versions whose configs are read (SPEC §7).
 const OCI_VERSION: &[u8] = b"1.0.2";
@@ -232,6 +243,8 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         STATE => print_state(&state, id),
         KILL => kill(&state, id, rest.get(1), given.has(ALL_PROCESSES)),
         DELETE => delete(&state, id, given.has(FORCE)),
+        PS => ps(&state, id, values[0]),
+        PAUSE | RESUME => pause(&state, id, command == PAUSE),
         EXEC => {
             // As inject (SPEC §5.6): from a sealed copy, non-dumpable.
             if let Err(status) = sealed_and_undumpable(args, env) {
@@ -766,7 +779,7 @@ impl CreatedFile<'_> {
 /// Removes what `create` left of the container `id`: its record and files.
 fn forget(state: &StateDir, id: &[u8]) {
     state.remove(id);
-    for kind in [&b"exec"[..], b"oci"] {
+    for kind in [&b"exec"[..], b"oci", b"paused"] {
         let _ = sys::unlink_at(&state.dir, own_file(kind, id, &mut PathBuf::new()));
     }
 }
@@ -916,6 +929,9 @@ fn record_of<'b>(state: &StateDir, id: &[u8], buf: &'b mut RecordBuf) -> Result<
 fn status(state: &StateDir, r: &crate::state::Record) -> &'static [u8] {
     if !is_same_process(r.init, r.init_start) || is_zombie(r.init) {
         return b"stopped";
+    }
+    if sys::stat_at(&state.dir, own_file(b"paused", r.id, &mut PathBuf::new())).is_ok() {
+        return b"paused";
     }
     let mut fifo = PathBuf::new();
     match sys::stat_at(&state.dir, own_file(b"exec", r.id, &mut fifo)) {
@@ -1448,4 +1464,83 @@ fn exec_inside(
     }
     let e = sys::execve(program.as_cstr().unwrap_or(c""), argv, env);
     not_run(argv.get(0).unwrap_or(c""), e)
+}
+
+/// The container's cgroups, from `.oci-ID`, kept when dropped.
+fn with_cgroups<T>(state: &StateDir, id: &[u8], f: &mut dyn FnMut(&Cgroups) -> T) -> T {
+    let mut side = [0u8; 65536];
+    let len = sys::openat(&state.dir, own_file(b"oci", id, &mut PathBuf::new()), O_RDONLY, 0)
+        .and_then(|f| sys::read_full(&f, &mut side))
+        .unwrap_or(0);
+    let created = Created::read(&side[..len]);
+    let cgroups = Cgroups::at(created.cgroups_path, false);
+    let result = f(&cgroups);
+    cgroups.keep();
+    result
+}
+
+/// `ps`: the host pids of the container's cgroup, as runc's `ps --format
+/// json` (a JSON array, which the shim reads) or one a line under `PID`.
+fn ps(state: &StateDir, id: &[u8], format: Option<&CStr>) -> i32 {
+    let json = match format.map(CStr::to_bytes) {
+        None | Some(b"table") => false,
+        Some(b"json") => true,
+        Some(other) => {
+            say(b"bad format '{}': table or json", &[other]);
+            return EXIT_USAGE;
+        }
+    };
+    if let Err(status) = record_of(state, id, &mut RecordBuf::new()) {
+        return status;
+    }
+    let mut out = heapless::Vec::<u8, 65536>::new();
+    let _ = out.extend_from_slice(if json { b"[" } else { b"PID\n" });
+    let mut first = true;
+    with_cgroups(state, id, &mut |cgroups| {
+        cgroups.each_pid(&mut |pid| {
+            if json && !first {
+                let _ = out.push(b',');
+            }
+            first = false;
+            let _ = out.extend_from_slice(decimal(pid as u64, &mut [0; 20]));
+            if !json {
+                let _ = out.push(b'\n');
+            }
+        })
+    });
+    if json {
+        let _ = out.extend_from_slice(b"]\n");
+    }
+    let _ = sys::write_all(&sys::STDOUT, &out);
+    0
+}
+
+/// `pause` and `resume`: the container's cgroup frozen or thawed (the
+/// freezer), and `.paused-ID` for `state`'s `paused`.
+fn pause(state: &StateDir, id: &[u8], frozen: bool) -> i32 {
+    let mut buf = RecordBuf::new();
+    let r = match record_of(state, id, &mut buf) {
+        Ok(r) => r,
+        Err(status) => return status,
+    };
+    let current = status(state, &r);
+    let wanted: &[u8] = if frozen { b"running" } else { b"paused" };
+    if current != wanted {
+        say(b"container {} is {}, not {}", &[id, current, wanted]);
+        return EXIT_FAILURE;
+    }
+    if !with_cgroups(state, id, &mut |cgroups| cgroups.freeze(frozen)) {
+        say(b"cannot freeze container {}: no freezer", &[id]);
+        return EXIT_FAILURE;
+    }
+    let mut marker = PathBuf::new();
+    let marker = own_file(b"paused", id, &mut marker);
+    if !frozen {
+        let _ = sys::unlink_at(&state.dir, marker);
+        return 0;
+    }
+    match sys::openat(&state.dir, marker, O_WRONLY | O_CREAT, 0o600) {
+        Ok(_) => 0,
+        Err(e) => fail(b"cannot record the pause of ", id, e),
+    }
 }
