@@ -355,11 +355,12 @@ fn ps_pause_and_resume() {
     assert!(out.starts_with('[') && out.ends_with("]\n"), "{out}");
     let pids: Vec<i32> = out.trim()[1..out.trim().len() - 1].split(',').map(|p| p.parse().unwrap()).collect();
     assert!(pids.contains(&init), "{out}");
-    let sleeper =
-        pids.iter().find(|&&p| fs::read_to_string(format!("/proc/{p}/cmdline")).unwrap_or_default() == "sleep\01000\0");
+    let sleeper = pids
+        .iter()
+        .find(|&&p| fs::read_to_string(format!("/proc/{p}/cmdline")).unwrap_or_default() == "sleep\u{0}1000\u{0}");
     assert!(sleeper.is_some(), "{out}");
     let (code, out, _) = oci(&state, &["ps", &id]);
-    assert_eq!((code, out.starts_with(&format!("PID\n"))), (Some(0), true), "{out}");
+    assert_eq!((code, out.starts_with("PID\n")), (Some(0), true), "{out}");
     assert!(out.lines().any(|l| l == init.to_string()), "{out}");
     // Paused: the state says so, and the count stops.
     let read = || oci(&state, &["exec", &id, "cat", "/dev/shm/n"]).1;
