@@ -34,12 +34,11 @@ BIN := $(TARGET_DIR)/$(TARGET)/release/ucontain
 BUDGET := 98304
 CROSS_BUDGET := 106496
 # The full build carries the OCI runtime (SPEC §7, issue 25) since its
-# first part: 166 KB on x86_64; guarded at 176 KiB and 192 KiB pending the
-# owner's decision on SPEC §2's 128/144 KiB (README, Sizes). Issue 24's
-# names (list, -R, --hostname, --pid-file, messages) took x86_64 to 183632:
-# 184 KiB there, the cross guard not yet measured against.
-FULL_BUDGET := 188416
-FULL_CROSS_BUDGET := 196608
+# first part; with issue 24's names and oci exec/ps/pause it measured
+# 191 KB on x86_64. Guarded at 200 KiB and 216 KiB pending the owner's
+# decision on SPEC §2's 128/144 KiB (README, Sizes).
+FULL_BUDGET := 204800
+FULL_CROSS_BUDGET := 221184
 SIZE_BUDGET := $(if $(FEATURES),$(BUDGET),$(FULL_BUDGET))
 SIZE_CROSS_BUDGET := $(if $(FEATURES),$(CROSS_BUDGET),$(FULL_CROSS_BUDGET))
 # The nightly that make cross needs for -Zbuild-std, pinned so that a new

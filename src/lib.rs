@@ -15,6 +15,7 @@ pub mod caps;
 pub mod cgroup;
 pub mod console;
 pub mod container;
+pub mod enter;
 pub mod exec;
 pub mod ids;
 pub mod json;

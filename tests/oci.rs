@@ -239,10 +239,148 @@ fn podman_runs_containers_with_ucontain() {
     assert!(r.stdout.lines().any(|l| l == id), "{r:?}");
     let pid: i32 = podman(&["inspect", "--format", "{{.State.Pid}}", &id]).stdout.trim().parse().unwrap();
     assert!(fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap().starts_with("sleep"));
+    // exec: podman's process JSON, detached under conmon, its status.
+    let r = podman(&["exec", &id, "sh", "-c", "echo hi from exec; exit 5"]);
+    assert_eq!((r.code(), r.stdout.as_str()), (Some(5), "hi from exec\n"), "{r:?}");
     podman(&["stop", "-t", "1", &id]).success();
     podman(&["rm", &id]).success();
     assert!(wait_gone(pid));
     assert!(!Path::new(&format!("/run/ucontain/{id}")).exists());
     assert_eq!(cgroups_named(&format!("libpod-{id}")), Vec::<String>::new());
     podman(&["rmi", &image]).success();
+}
+
+/// A created and started container of `bundle(args, change)` in `state`:
+/// its init's pid.
+fn started(state: &TempDir, id: &str, args: &[&str], change: &Change) -> (TempDir, i32) {
+    let b = bundle(args, change);
+    let pid_file = state.join_str("init.pid");
+    let (code, _, err) = oci(state, &["create", "--bundle", b.str(), "--pid-file", &pid_file, id]);
+    assert_eq!((code, err.as_str()), (Some(0), ""));
+    assert_eq!(oci(state, &["start", id]).0, Some(0));
+    let pid: i32 = fs::read_to_string(&pid_file).unwrap().parse().unwrap();
+    let start = Instant::now();
+    while !fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default().starts_with(args[0]) {
+        assert!(start.elapsed() < TIMEOUT, "the init did not execute its command");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (b, pid)
+}
+
+/// The lines of /proc/PID/status that start with one of `names`.
+fn status_lines(pid: &str, names: &[&str]) -> String {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status.lines().filter(|l| names.iter().any(|n| l.starts_with(n))).map(|l| format!("{l}\n")).collect()
+}
+
+/// A seccomp profile refusing mkdir with EPERM (1).
+fn refuse_mkdir(c: &mut String) {
+    *c = c.replace(
+        "\"linux\": {",
+        "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_X86_64\"], \
+         \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1}]},",
+    );
+}
+
+#[test]
+fn exec_runs_a_process_in_the_container_under_its_sandbox() {
+    let id = format!("oci-exec-{}", std::process::id());
+    let state = TempDir::new();
+    let (_b, init) = started(&state, &id, &["sleep", "1000"], &refuse_mkdir);
+    // A command, its exit status; in the container's root and hostname.
+    let (code, out, err) = oci(&state, &["exec", &id, "sh", "-c", "echo $(hostname) $(id -u); exit 4"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (Some(4), "runc 0\n", ""));
+    // The container's filter and bounding set, whatever the caller's.
+    let names = ["Seccomp:", "CapBnd:", "NoNewPrivs:"];
+    let want = status_lines(&init.to_string(), &names);
+    assert!(want.contains("Seccomp:\t2\n") && want.contains("CapBnd:\t0000000020000420\n"), "{want}");
+    let (code, out, _) =
+        oci(&state, &["exec", &id, "grep", "-E", "^(Seccomp|CapBnd|NoNewPrivs):", "/proc/self/status"]);
+    assert_eq!((code, out), (Some(0), want.clone()));
+    let (code, _, err) = oci(&state, &["exec", &id, "mkdir", "/tmp/x"]);
+    assert_eq!((code, err.contains("Operation not permitted")), (Some(1), true), "{err}");
+    // Only fds 0, 1, 2 reach it, whatever the caller holds open.
+    let (code, out, _) = oci(&state, &["exec", &id, "ls", "/proc/self/fd"]);
+    assert_eq!((code, out.as_str()), (Some(0), "0\n1\n2\n3\n"));
+    // --process: a process JSON as podman's (its capabilities cut to the
+    // container's bounding set), with --detach and a pid file.
+    let process = state.join_str("process.json");
+    fs::write(
+        &process,
+        r#"{"user":{"uid":1000,"gid":1000,"additionalGids":[5]},"args":["sh","-c","echo $(id -u):$(id -g):$(id -G) $PWD $X >/dev/shm/out; exec sleep 1000"],"env":["PATH=/bin:/usr/bin","X=x"],"cwd":"/tmp","capabilities":{"bounding":["CAP_CHOWN","CAP_KILL"],"effective":["CAP_KILL"],"permitted":["CAP_KILL"],"inheritable":["CAP_KILL"],"ambient":["CAP_KILL"]},"rlimits":[{"type":"RLIMIT_NOFILE","hard":512,"soft":512}]}"#,
+    )
+    .unwrap();
+    let pid_file = state.join_str("exec.pid");
+    let (code, _, err) = oci(&state, &["exec", "--process", &process, "--detach", "--pid-file", &pid_file, &id]);
+    assert_eq!((code, err.as_str()), (Some(0), ""));
+    let pid = fs::read_to_string(&pid_file).unwrap();
+    let start = Instant::now();
+    while !fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default().starts_with("sleep") {
+        assert!(start.elapsed() < TIMEOUT, "the exec'd process did not run");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (_, out, _) = oci(&state, &["exec", &id, "cat", "/dev/shm/out"]);
+    assert_eq!(out, "1000:1000:1000 5 /tmp x\n");
+    assert_eq!(
+        status_lines(&pid, &["CapBnd:", "CapEff:", "Seccomp:"]),
+        "CapEff:\t0000000000000020\nCapBnd:\t0000000000000020\nSeccomp:\t2\n"
+    );
+    assert_eq!(
+        fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap(),
+        fs::read_to_string(format!("/proc/{init}/cgroup")).unwrap()
+    );
+    // Bad ids and a stopped container: one line each.
+    let (code, _, err) = oci(&state, &["exec", "nosuch", "true"]);
+    assert_eq!((code, err.trim()), (Some(1), "oci: container nosuch does not exist"));
+    assert_eq!(oci(&state, &["kill", &id, "KILL"]).0, Some(0));
+    assert!(wait_gone(init));
+    let (code, _, err) = oci(&state, &["exec", &id, "true"]);
+    assert_eq!((code, err.trim()), (Some(1), format!("oci: cannot exec in container {id}: it is stopped").as_str()));
+    assert_eq!(oci(&state, &["delete", &id]).0, Some(0));
+    let _ = Command::new("kill").args(["-9", pid.trim()]).status();
+}
+
+#[test]
+fn ps_pause_and_resume() {
+    let id = format!("oci-ps-{}", std::process::id());
+    let state = TempDir::new();
+    // The init counts into a file of the container's /dev/shm.
+    let count = "i=0; while true; do i=$((i+1)); echo $i >/dev/shm/n; sleep 0.05; done";
+    let (_b, init) = started(&state, &id, &["sh", "-c", count], &|_| {});
+    let (code, out, _) = oci(&state, &["exec", "--detach", &id, "sleep", "1000"]);
+    assert_eq!((code, out.as_str()), (Some(0), ""));
+    // ps: the init and the exec'd sleep (the init's own sleeps come and go).
+    let (code, out, _) = oci(&state, &["ps", "--format", "json", &id]);
+    assert_eq!(code, Some(0));
+    assert!(out.starts_with('[') && out.ends_with("]\n"), "{out}");
+    let pids: Vec<i32> = out.trim()[1..out.trim().len() - 1].split(',').map(|p| p.parse().unwrap()).collect();
+    assert!(pids.contains(&init), "{out}");
+    let sleeper = pids
+        .iter()
+        .find(|&&p| fs::read_to_string(format!("/proc/{p}/cmdline")).unwrap_or_default() == "sleep\u{0}1000\u{0}");
+    assert!(sleeper.is_some(), "{out}");
+    let (code, out, _) = oci(&state, &["ps", &id]);
+    assert_eq!((code, out.starts_with("PID\n")), (Some(0), true), "{out}");
+    assert!(out.lines().any(|l| l == init.to_string()), "{out}");
+    // Paused: the state says so, and the count stops.
+    let read = || oci(&state, &["exec", &id, "cat", "/dev/shm/n"]).1;
+    assert_eq!(oci(&state, &["pause", &id]).0, Some(0));
+    assert_eq!(field(&oci(&state, &["state", &id]).1, "status"), "paused");
+    let n = fs::read_to_string(format!("/proc/{init}/root/dev/shm/n")).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(fs::read_to_string(format!("/proc/{init}/root/dev/shm/n")).unwrap(), n);
+    let (code, _, err) = oci(&state, &["pause", &id]);
+    assert_eq!((code, err.trim()), (Some(1), format!("oci: container {id} is paused, not running").as_str()));
+    // Resumed: running, counting again.
+    assert_eq!(oci(&state, &["resume", &id]).0, Some(0));
+    assert_eq!(field(&oci(&state, &["state", &id]).1, "status"), "running");
+    let start = Instant::now();
+    while read() == n {
+        assert!(start.elapsed() < TIMEOUT, "the container did not resume");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(oci(&state, &["delete", "--force", &id]).0, Some(0));
+    assert!(wait_gone(init));
+    let (code, _, err) = oci(&state, &["ps", &id]);
+    assert_eq!((code, err.trim()), (Some(1), format!("oci: container {id} does not exist").as_str()));
 }

@@ -5,22 +5,20 @@
 use crate::args::{index, parse, Opt, Parsed};
 use crate::cgroup::join_cgroups_of;
 use crate::console::{at_terminal, take_console, Console};
+use crate::enter::{
+    container_child, enter_namespaces, open_namespaces, record_sandbox, sealed_and_undumpable, Targets, USER,
+};
 use crate::exec::{exec_command, new_session_keyring, search_path, OptionsBefore, DEFAULT_PATH_VAR};
 use crate::ids::passwd_home_shell;
-use crate::memfd::{exec_sealed, sealed_copy};
 use crate::ns::{become_root, Maps, Writer};
-use crate::out::{fail, fail_with, say, Line, EXIT_FAILURE};
+use crate::out::{fail, say, Line, EXIT_FAILURE};
 use crate::path::PathBuf;
 use crate::procfs;
 use crate::sandbox::{apply_sandbox, Sandbox};
-use crate::seccomp::{program_from_bytes, SockFilter, BPF_MAXINSNS};
+use crate::seccomp::{SockFilter, BPF_MAXINSNS};
 use crate::state::{find, Record, RecordBuf, StateDir};
 use crate::supervise::{end, owned_signals, supervise, Child};
-use crate::sys::{
-    self, CStrArray, CStrList, Errno, Fd, ALL_SEALS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
-    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, O_DIRECTORY, O_NONBLOCK, O_PATH, O_RDONLY,
-    PR_SET_DUMPABLE,
-};
+use crate::sys::{self, CStrArray, CStrList, O_DIRECTORY, O_NONBLOCK, O_PATH, O_RDONLY};
 use crate::text::{after, decimal, has_byte, name_problem, parse_pid, same};
 use core::ffi::CStr;
 
@@ -35,22 +33,6 @@ const NO_CONSOLE: usize = index(&OPTIONS, b"no-console");
 
 /// `-e NAME=VALUE`s, in order.
 type Variables<'a> = heapless::Vec<&'a CStr, 16>;
-
-/// The order namespaces are entered in: the user namespace first, so its
-/// owner gains the capabilities the others need; mount late, because the
-/// host's /proc is gone after it; PID and time only affect the child.
-/// NAMESPACES' user namespace, entered first.
-const USER: usize = 0;
-const NAMESPACES: [(&CStr, u32); 8] = [
-    (c"user", CLONE_NEWUSER),
-    (c"cgroup", CLONE_NEWCGROUP),
-    (c"ipc", CLONE_NEWIPC),
-    (c"uts", CLONE_NEWUTS),
-    (c"net", CLONE_NEWNET),
-    (c"pid", CLONE_NEWPID),
-    (c"mnt", CLONE_NEWNS),
-    (c"time", CLONE_NEWTIME),
-];
 
 pub fn main(args: CStrList, env: CStrList) -> i32 {
     let mut vars = Variables::new();
@@ -84,16 +66,8 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             return EXIT_FAILURE;
         }
     };
-    // A process of the container could otherwise open this binary through
-    // /proc/OUR-PID/exe and overwrite it on the host (CVE-2019-5736): run
-    // from a sealed copy in memory, which cannot be written.
-    if !running_sealed() {
-        return reexec_sealed(args, env);
-    }
-    // Container root must not ptrace us or open our /proc files while we
-    // hold host descriptors (CVE-2016-9962).
-    if let Err(e) = sys::prctl(PR_SET_DUMPABLE, 0) {
-        return fail(b"cannot become non-dumpable", b"", e);
+    if let Err(status) = sealed_and_undumpable(args, env) {
+        return status;
     }
     // The host's /proc, to read the child's signal masks once our own view
     // is the container's.
@@ -103,7 +77,7 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     // Every namespace file is opened before the first setns: once in the
     // container's mount namespace, the host's /proc is out of reach.
-    let mut targets: [Option<Fd>; 8] = Default::default();
+    let mut targets: Targets = Default::default();
     let mut pid = pid;
     let mut found = open_namespaces(pid, &mut targets);
     if found.is_ok() && targets[USER].is_none() {
@@ -141,14 +115,9 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
     };
     let mut program = [SockFilter::default(); BPF_MAXINSNS];
     let sandbox = match &record {
-        Some(r) => match program_from_bytes(r.seccomp, &mut program) {
-            Some(seccomp) => {
-                Sandbox { bounding: r.bounding, no_new_privs: r.no_new_privs, seccomp, seccomp_flags: r.seccomp_flags }
-            }
-            None => {
-                say(b"the record of container {} is damaged", &[r.id]);
-                return EXIT_FAILURE;
-            }
+        Some(r) => match record_sandbox(r, &mut program) {
+            Some(sandbox) => sandbox,
+            None => return EXIT_FAILURE,
         },
         // Before its record is written, an init has not applied its
         // sandbox either: /proc would tell of less than it will have.
@@ -167,14 +136,9 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
             }
         },
     };
-    for ((name, kind), target) in NAMESPACES.iter().zip(targets.iter()) {
-        if let Some(fd) = target {
-            if let Err(e) = sys::setns(fd, *kind) {
-                return fail_with(b"cannot enter {} namespace of process {}", &[name.to_bytes(), pid_text], e);
-            }
-        }
+    if let Err(status) = enter_namespaces(targets, pid_text) {
+        return status;
     }
-    drop(targets);
     // A pseudo-terminal of the container's own devpts, so `tty` inside
     // names /dev/pts/N; the master stays with us, outside the container's
     // processes. A container without /dev/ptmx gets no terminal.
@@ -347,71 +311,4 @@ fn owners_record(pid: i32, buf: &mut RecordBuf) -> Option<Record<'_>> {
     let uid = procfs::uid(parent).filter(|&uid| uid != 0)?;
     let state = StateDir::of_user(uid)?;
     find(&state, decimal(pid as u64, &mut [0; 20]), buf).filter(|r| r.init == pid)
-}
-
-/// Opens the namespaces of `pid` that differ from ours into `targets`;
-/// Ok(false) when none does. Err is the exit status after the message.
-fn open_namespaces(pid: i32, targets: &mut [Option<Fd>; 8]) -> Result<bool, i32> {
-    let mut pid_text = Line::new();
-    pid_text.num(pid as u64);
-    let pid_text = pid_text.text();
-    let mut path = PathBuf::new();
-    let mut any = false;
-    for ((name, _), target) in NAMESPACES.iter().zip(targets.iter_mut()) {
-        let name = name.to_bytes();
-        let theirs = match sys::open(path.proc_path(pid, b"/ns/{}", &[name]), O_RDONLY) {
-            Ok(fd) => fd,
-            // Kernels without cgroup (4.6) or time (5.6) namespaces.
-            Err(Errno::ENOENT) if same(name, b"cgroup") || same(name, b"time") => continue,
-            // A zombie keeps its /proc directory but loses its namespaces.
-            Err(Errno::ENOENT) => {
-                if sys::stat(path.proc_path(pid, b"", &[])).is_ok() {
-                    say(b"process {} has exited", &[pid_text]);
-                    return Err(EXIT_FAILURE);
-                }
-                return Err(fail(b"no process ", pid_text, Errno::ESRCH));
-            }
-            Err(e) => return Err(fail_with(b"cannot open {} namespace of process {}", &[name, pid_text], e)),
-        };
-        if !same_namespace(&theirs, path.proc_path(0, b"/ns/{}", &[name])) {
-            any = true;
-            *target = Some(theirs);
-        }
-    }
-    Ok(any)
-}
-
-/// Whether the namespace file `fd` is the same namespace as `ours` (the
-/// nsfs inode number names a namespace).
-fn same_namespace(fd: &Fd, ours: &CStr) -> bool {
-    matches!((sys::fstat(fd), sys::stat(ours)), (Ok(a), Ok(b)) if a.ino == b.ino)
-}
-
-/// The first child of `pid` when it is in another user namespace than ours.
-#[inline(never)]
-fn container_child(pid: i32) -> Option<i32> {
-    let child = procfs::first_child(pid)?;
-    let user = sys::open(PathBuf::new().proc_path(child, b"/ns/user", &[]), O_RDONLY).ok()?;
-    (!same_namespace(&user, c"/proc/self/ns/user")).then_some(child)
-}
-
-/// Whether this process runs from a memfd carrying every seal.
-fn running_sealed() -> bool {
-    match sys::open(c"/proc/self/exe", O_RDONLY) {
-        Ok(exe) => sys::get_seals(&exe).is_ok_and(|seals| seals & ALL_SEALS == ALL_SEALS),
-        Err(_) => false,
-    }
-}
-
-/// Executes this very binary again from a sealed memfd, same arguments.
-fn reexec_sealed(args: CStrList, env: CStrList) -> i32 {
-    let exe = match sys::open(c"/proc/self/exe", O_RDONLY) {
-        Ok(exe) => exe,
-        Err(e) => return fail(b"cannot open /proc/self/exe", b"", e),
-    };
-    let memfd = match sealed_copy(&exe, b"ucontain") {
-        Ok(memfd) => memfd,
-        Err(status) => return status,
-    };
-    exec_sealed(&memfd, b"sealed copy", args, env)
 }

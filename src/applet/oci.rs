@@ -11,8 +11,11 @@
 
 use crate::args::{command_index, find_command, index, parse, parse_command, Command, Opt};
 use crate::caps::ALL;
+use crate::cgroup::join_cgroups_of;
 use crate::cgroup::Cgroups;
+use crate::console::take_console;
 use crate::container::{launch, Spec};
+use crate::enter::{enter_namespaces, open_namespaces, record_sandbox, sealed_and_undumpable, Targets};
 use crate::exec::{find_program, not_run, DEFAULT_PATH};
 use crate::ids::IdMap;
 use crate::json::{escape, Scanner};
@@ -47,6 +50,11 @@ Commands:
   state ID
   kill [--all] ID [SIGNAL]
   delete [--force] ID
+  exec [--process F] [--detach] [--tty] [--console-socket S] [--pid-file F]
+       [--preserve-fds N] [--cwd D] [--env K=V]... [--user U[:G]] [--no-new-privs] ID [CMD [ARG]...]
+  ps [--format table|json] ID
+  pause ID
+  resume ID
   features
   spec [--bundle DIR] [--rootless]
   --version
@@ -87,8 +95,32 @@ const ALL_PROCESSES: usize = index(&KILL_OPTIONS, b"all");
 const DELETE_OPTIONS: [Opt; 1] = [Opt::flag(b'f', b"force")];
 const FORCE: usize = index(&DELETE_OPTIONS, b"force");
 const SPEC_OPTIONS: [Opt; 2] = [Opt::value(b'b', b"bundle"), Opt::flag(0, b"rootless")];
+const EXEC_OPTIONS: [Opt; 10] = [
+    Opt::value(b'p', b"process"),
+    Opt::flag(b'd', b"detach"),
+    Opt::flag(b't', b"tty"),
+    Opt::value(0, b"console-socket"),
+    Opt::value(0, b"pid-file"),
+    Opt::value(0, b"preserve-fds"),
+    Opt::value(0, b"cwd"),
+    Opt::value(b'e', b"env"),
+    Opt::value(b'u', b"user"),
+    Opt::flag(0, b"no-new-privs"),
+];
+const EXEC_PROCESS: usize = index(&EXEC_OPTIONS, b"process");
+const EXEC_DETACH: usize = index(&EXEC_OPTIONS, b"detach");
+const EXEC_TTY: usize = index(&EXEC_OPTIONS, b"tty");
+const EXEC_CONSOLE_SOCKET: usize = index(&EXEC_OPTIONS, b"console-socket");
+const EXEC_PID_FILE: usize = index(&EXEC_OPTIONS, b"pid-file");
+const EXEC_PRESERVE_FDS: usize = index(&EXEC_OPTIONS, b"preserve-fds");
+const EXEC_CWD: usize = index(&EXEC_OPTIONS, b"cwd");
+const EXEC_ENV: usize = index(&EXEC_OPTIONS, b"env");
+const EXEC_USER: usize = index(&EXEC_OPTIONS, b"user");
+const EXEC_NO_NEW_PRIVS: usize = index(&EXEC_OPTIONS, b"no-new-privs");
 
-const COMMANDS: [Command; 8] = [
+const PS_OPTIONS: [Opt; 1] = [Opt::value(b'f', b"format")];
+
+const COMMANDS: [Command; 12] = [
     Command { name: b"create", usage: USAGE, options: &CREATE_OPTIONS, min: 1, max: 1 },
     Command { name: b"start", usage: USAGE, options: &[], min: 1, max: 1 },
     Command { name: b"run", usage: USAGE, options: &CREATE_OPTIONS, min: 1, max: 1 },
@@ -97,6 +129,10 @@ const COMMANDS: [Command; 8] = [
     Command { name: b"delete", usage: USAGE, options: &DELETE_OPTIONS, min: 1, max: 1 },
     Command { name: b"features", usage: USAGE, options: &[], min: 0, max: 0 },
     Command { name: b"spec", usage: USAGE, options: &SPEC_OPTIONS, min: 0, max: 0 },
+    Command { name: b"exec", usage: USAGE, options: &EXEC_OPTIONS, min: 1, max: usize::MAX },
+    Command { name: b"ps", usage: USAGE, options: &PS_OPTIONS, min: 1, max: 1 },
+    Command { name: b"pause", usage: USAGE, options: &[], min: 1, max: 1 },
+    Command { name: b"resume", usage: USAGE, options: &[], min: 1, max: 1 },
 ];
 const CREATE: usize = command_index(&COMMANDS, b"create");
 const START: usize = command_index(&COMMANDS, b"start");
@@ -106,6 +142,10 @@ const KILL: usize = command_index(&COMMANDS, b"kill");
 const DELETE: usize = command_index(&COMMANDS, b"delete");
 const FEATURES: usize = command_index(&COMMANDS, b"features");
 const SPEC: usize = command_index(&COMMANDS, b"spec");
+const EXEC: usize = command_index(&COMMANDS, b"exec");
+const PS: usize = command_index(&COMMANDS, b"ps");
+const PAUSE: usize = command_index(&COMMANDS, b"pause");
+const RESUME: usize = command_index(&COMMANDS, b"resume");
 
 /// The runtime spec versions whose configs are read (SPEC §7).
 const OCI_VERSION: &[u8] = b"1.0.2";
@@ -114,7 +154,7 @@ const OCI_VERSION: &[u8] = b"1.0.2";
 /// seccomp profile and long argument lists).
 const CONFIG_MAX: usize = 1024 * 1024;
 
-pub fn main(args: CStrList, _env: CStrList) -> i32 {
+pub fn main(args: CStrList, env: CStrList) -> i32 {
     let mut root_dir: Option<&CStr> = None;
     let mut log: Option<&CStr> = None;
     let mut json_log = false;
@@ -158,8 +198,12 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
         say(b"unknown command {}", &[name.to_bytes()]);
         return usage(USAGE);
     };
-    let mut values: [Option<&CStr>; 8] = [None; 8];
+    let mut values: [Option<&CStr>; 10] = [None; 10];
+    let mut vars = ExecVars::new();
     let (given, rest) = match parse_command(&COMMANDS, command, parsed.all, &mut |option, value| {
+        if command == EXEC && option == EXEC_ENV {
+            return vars.push(value).map_err(|_| say(b"more than 32 --env options", &[]));
+        }
         values[option] = Some(value);
         Ok(())
     }) {
@@ -178,7 +222,7 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
     }
     let state = match root_dir {
         Some(dir) => StateDir::at(dir.to_bytes()),
-        None => StateDir::open(_env),
+        None => StateDir::open(env),
     };
     let state = match state {
         Ok(state) => state,
@@ -199,6 +243,28 @@ pub fn main(args: CStrList, _env: CStrList) -> i32 {
         STATE => print_state(&state, id),
         KILL => kill(&state, id, rest.get(1), given.has(ALL_PROCESSES)),
         DELETE => delete(&state, id, given.has(FORCE)),
+        PS => ps(&state, id, values[0]),
+        PAUSE | RESUME => pause(&state, id, command == PAUSE),
+        EXEC => {
+            // As inject (SPEC §5.6): from a sealed copy, non-dumpable.
+            if let Err(status) = sealed_and_undumpable(args, env) {
+                return status;
+            }
+            let options = ExecOptions {
+                process: values[EXEC_PROCESS],
+                detach: given.has(EXEC_DETACH),
+                tty: given.has(EXEC_TTY),
+                console_socket: values[EXEC_CONSOLE_SOCKET],
+                pid_file: values[EXEC_PID_FILE],
+                preserve_fds: values[EXEC_PRESERVE_FDS],
+                cwd: values[EXEC_CWD],
+                env: &vars,
+                user: values[EXEC_USER],
+                no_new_privs: given.has(EXEC_NO_NEW_PRIVS),
+                cmd: rest.skip(1),
+            };
+            exec(&state, id, &options)
+        }
         _ => usage(USAGE),
     }
 }
@@ -634,26 +700,44 @@ fn compile<'p>(
 /// The pid file, written whole under a temporary name and renamed over
 /// FILE, as runc does: a reader never sees half of it.
 fn write_pid_file(file: &CStr, pid: i32) -> Result<(), Errno> {
-    let path = file.to_bytes();
-    let (dir, name) = match path.iter().rposition(|&b| b == b'/') {
-        Some(i) => (&path[..i.max(1)], &path[i + 1..]),
-        None => (&b"."[..], path),
-    };
-    let mut dir_buf = PathBuf::new();
-    let dir = sys::open(dir_buf.join(b"", dir).ok_or(Errno::ENAMETOOLONG)?, O_PATH | O_DIRECTORY)?;
-    let mut tmp = PathBuf::new();
-    let tmp = tmp.concat(&[b".", name, b".tmp"]).ok_or(Errno::ENAMETOOLONG)?;
-    let mut final_name = PathBuf::new();
-    let final_name = final_name.join(b"", name).ok_or(Errno::ENAMETOOLONG)?;
-    let mut text = Line::new();
-    text.num(pid as u64);
-    let written = sys::openat(&dir, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        .and_then(|f| sys::write_all(&f, text.text()))
-        .and_then(|()| sys::rename_at(&dir, tmp, final_name));
-    if written.is_err() {
-        let _ = sys::unlink_at(&dir, tmp);
+    PidFile::open(file)?.write(pid)
+}
+
+/// A pid file to be written: its directory opened (before `exec` leaves
+/// the host's mount namespace) and its name.
+struct PidFile {
+    dir: Fd,
+    name: PathBuf,
+}
+
+impl PidFile {
+    fn open(file: &CStr) -> Result<PidFile, Errno> {
+        let path = file.to_bytes();
+        let (dir, name) = match path.iter().rposition(|&b| b == b'/') {
+            Some(i) => (&path[..i.max(1)], &path[i + 1..]),
+            None => (&b"."[..], path),
+        };
+        let mut dir_buf = PathBuf::new();
+        let dir = sys::open(dir_buf.join(b"", dir).ok_or(Errno::ENAMETOOLONG)?, O_PATH | O_DIRECTORY)?;
+        let mut final_name = PathBuf::new();
+        final_name.join(b"", name).ok_or(Errno::ENAMETOOLONG)?;
+        Ok(PidFile { dir, name: final_name })
     }
-    written
+
+    fn write(&self, pid: i32) -> Result<(), Errno> {
+        let name = self.name.as_cstr().unwrap_or(c"");
+        let mut tmp = PathBuf::new();
+        let tmp = tmp.concat(&[b".", name.to_bytes(), b".tmp"]).ok_or(Errno::ENAMETOOLONG)?;
+        let mut text = Line::new();
+        text.num(pid as u64);
+        let written = sys::openat(&self.dir, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            .and_then(|f| sys::write_all(&f, text.text()))
+            .and_then(|()| sys::rename_at(&self.dir, tmp, name));
+        if written.is_err() {
+            let _ = sys::unlink_at(&self.dir, tmp);
+        }
+        written
+    }
 }
 
 /// What `state` says besides the record: `.oci-ID`.
@@ -699,7 +783,7 @@ impl CreatedFile<'_> {
 /// Removes what `create` left of the container `id`: its record and files.
 fn forget(state: &StateDir, id: &[u8]) {
     state.remove(id);
-    for kind in [&b"exec"[..], b"oci"] {
+    for kind in [&b"exec"[..], b"oci", b"paused"] {
         let _ = sys::unlink_at(&state.dir, own_file(kind, id, &mut PathBuf::new()));
     }
 }
@@ -732,57 +816,7 @@ impl Finish<'_> {
 
     fn prepare(&self) -> Result<PathBuf, Failed> {
         let p = self.process;
-        for limit in &p.rlimits {
-            sys::set_rlimit(limit.resource, limit.soft, limit.hard)
-                .map_err(|e| fail(b"cannot set process.rlimits", b"", e))?;
-        }
-        if let Some(adj) = p.oom_score_adj {
-            let mut text = Line::new();
-            if adj < 0 {
-                text.add(b"-");
-            }
-            text.num(adj.unsigned_abs());
-            sys::write_file(&sys::CWD, c"/proc/self/oom_score_adj", text.text())
-                .map_err(|e| fail(b"cannot set process.oomScoreAdj", b"", e))?;
-        }
-        // The bounding set first (it needs CAP_SETPCAP), then the ids with
-        // the permitted set kept across the change (PR_SET_KEEPCAPS), then
-        // the sets themselves (capabilities(7)).
-        drop_bounding(p.caps.bounding)?;
-        if !p.no_new_privileges && !self.seccomp.is_empty() {
-            // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN:
-            // before the capabilities go (seccomp(2)).
-            install(self.seccomp, self.seccomp_flags)?;
-        }
-        sys::prctl(PR_SET_KEEPCAPS, 1).map_err(|e| fail(b"cannot keep the capabilities", b"", e))?;
-        sys::set_groups(&p.groups).map_err(|e| fail(b"cannot set process.user.additionalGids", b"", e))?;
-        sys::setgid(p.gid).map_err(|e| fail(b"cannot set process.user.gid", b"", e))?;
-        sys::setuid(p.uid).map_err(|e| fail(b"cannot set process.user.uid", b"", e))?;
-        let _ = sys::prctl(PR_SET_KEEPCAPS, 0);
-        let caps = p.caps;
-        sys::capset(caps.effective, caps.permitted, caps.inheritable)
-            .map_err(|e| fail(b"cannot set process.capabilities", b"", e))?;
-        let _ = sys::prctl(sys::PR_CAP_AMBIENT, sys::PR_CAP_AMBIENT_CLEAR_ALL as usize);
-        // A capability can be ambient only if it is permitted and
-        // inheritable (prctl(2)); runc's default config lists ambient ones
-        // that are not inheritable, which runc passes over too.
-        let ambient = caps.ambient & caps.permitted & caps.inheritable;
-        for cap in (0..64).filter(|cap| ambient & 1 << cap != 0) {
-            sys::prctl_ambient_raise(cap).map_err(|e| fail(b"cannot raise process.capabilities.ambient", b"", e))?;
-        }
-        if let Some(mask) = p.umask {
-            sys::umask(mask);
-        }
-        let cwd = self.text.cstr(p.cwd);
-        sys::chdir(cwd).map_err(|e| fail(b"cannot enter process.cwd ", cwd.to_bytes(), e))?;
-        // The program, found now: a missing one fails `create`, as runc's.
-        let cmd = self.argv.get(0).unwrap_or(c"");
-        let path = self.env.var(b"PATH").unwrap_or(DEFAULT_PATH);
-        let mut program = PathBuf::new();
-        find_program(cmd, path, &mut program).map_err(|e| not_run(cmd, e))?;
-        if p.no_new_privileges {
-            sys::prctl(sys::PR_SET_NO_NEW_PRIVS, 1).map_err(|e| fail(b"cannot set process.noNewPrivileges", b"", e))?;
-        }
+        let program = become_process(p, self.text.cstr(p.cwd), self.argv, self.env, self.seccomp, self.seccomp_flags)?;
         // Ready: then wait until `start` opens the fifo for reading.
         let _ = sys::write_all(self.reached, b"1");
         let mut fifo_path = PathBuf::new();
@@ -796,6 +830,71 @@ impl Finish<'_> {
         }
         Ok(program)
     }
+}
+
+/// The process `p` becomes (`create`'s init, `exec`'s process), as far as
+/// it can before its execve: its limits, identity, capabilities, working
+/// directory `cwd`; the filter `seccomp` where installing it needs
+/// capabilities it then loses. The program `argv` names, found in `env`'s PATH.
+fn become_process(
+    p: &Process,
+    cwd: &CStr,
+    argv: CStrList,
+    env: CStrList,
+    seccomp: &[SockFilter],
+    seccomp_flags: u32,
+) -> Result<PathBuf, Failed> {
+    for limit in &p.rlimits {
+        sys::set_rlimit(limit.resource, limit.soft, limit.hard)
+            .map_err(|e| fail(b"cannot set process.rlimits", b"", e))?;
+    }
+    if let Some(adj) = p.oom_score_adj {
+        let mut text = Line::new();
+        if adj < 0 {
+            text.add(b"-");
+        }
+        text.num(adj.unsigned_abs());
+        sys::write_file(&sys::CWD, c"/proc/self/oom_score_adj", text.text())
+            .map_err(|e| fail(b"cannot set process.oomScoreAdj", b"", e))?;
+    }
+    // The bounding set first (it needs CAP_SETPCAP), then the ids with
+    // the permitted set kept across the change (PR_SET_KEEPCAPS), then
+    // the sets themselves (capabilities(7)).
+    drop_bounding(p.caps.bounding)?;
+    if !p.no_new_privileges && !seccomp.is_empty() {
+        // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN:
+        // before the capabilities go (seccomp(2)).
+        install(seccomp, seccomp_flags)?;
+    }
+    sys::prctl(PR_SET_KEEPCAPS, 1).map_err(|e| fail(b"cannot keep the capabilities", b"", e))?;
+    sys::set_groups(&p.groups).map_err(|e| fail(b"cannot set process.user.additionalGids", b"", e))?;
+    sys::setgid(p.gid).map_err(|e| fail(b"cannot set process.user.gid", b"", e))?;
+    sys::setuid(p.uid).map_err(|e| fail(b"cannot set process.user.uid", b"", e))?;
+    let _ = sys::prctl(PR_SET_KEEPCAPS, 0);
+    let caps = p.caps;
+    sys::capset(caps.effective, caps.permitted, caps.inheritable)
+        .map_err(|e| fail(b"cannot set process.capabilities", b"", e))?;
+    let _ = sys::prctl(sys::PR_CAP_AMBIENT, sys::PR_CAP_AMBIENT_CLEAR_ALL as usize);
+    // A capability can be ambient only if it is permitted and
+    // inheritable (prctl(2)); runc's default config lists ambient ones
+    // that are not inheritable, which runc passes over too.
+    let ambient = caps.ambient & caps.permitted & caps.inheritable;
+    for cap in (0..64).filter(|cap| ambient & 1 << cap != 0) {
+        sys::prctl_ambient_raise(cap).map_err(|e| fail(b"cannot raise process.capabilities.ambient", b"", e))?;
+    }
+    if let Some(mask) = p.umask {
+        sys::umask(mask);
+    }
+    sys::chdir(cwd).map_err(|e| fail(b"cannot enter process.cwd ", cwd.to_bytes(), e))?;
+    // The program, found now: a missing one fails `create`, as runc's.
+    let cmd = argv.get(0).unwrap_or(c"");
+    let path = env.var(b"PATH").unwrap_or(DEFAULT_PATH);
+    let mut program = PathBuf::new();
+    find_program(cmd, path, &mut program).map_err(|e| not_run(cmd, e))?;
+    if p.no_new_privileges {
+        sys::prctl(sys::PR_SET_NO_NEW_PRIVS, 1).map_err(|e| fail(b"cannot set process.noNewPrivileges", b"", e))?;
+    }
+    Ok(program)
 }
 
 const PR_SET_KEEPCAPS: u32 = 8;
@@ -834,6 +933,9 @@ fn record_of<'b>(state: &StateDir, id: &[u8], buf: &'b mut RecordBuf) -> Result<
 fn status(state: &StateDir, r: &crate::state::Record) -> &'static [u8] {
     if !is_same_process(r.init, r.init_start) || is_zombie(r.init) {
         return b"stopped";
+    }
+    if sys::stat_at(&state.dir, own_file(b"paused", r.id, &mut PathBuf::new())).is_ok() {
+        return b"paused";
     }
     let mut fifo = PathBuf::new();
     match sys::stat_at(&state.dir, own_file(b"exec", r.id, &mut fifo)) {
@@ -1152,8 +1254,297 @@ fn write_spec(bundle: Option<&CStr>) -> i32 {
     }
 }
 
-/// exec's process JSON (`--process F`), for a later `exec`.
-#[allow(dead_code)]
-fn read_process_file(src: &[u8], text: &mut Text, p: &mut Process) -> Result<(), ConfigError> {
-    read_process(&mut Scanner::new(src), text, p)
+/// exec's `--env`s, in order.
+type ExecVars<'a> = heapless::Vec<&'a CStr, 32>;
+
+struct ExecOptions<'a> {
+    process: Option<&'a CStr>,
+    detach: bool,
+    tty: bool,
+    console_socket: Option<&'a CStr>,
+    pid_file: Option<&'a CStr>,
+    preserve_fds: Option<&'a CStr>,
+    cwd: Option<&'a CStr>,
+    env: &'a ExecVars<'a>,
+    user: Option<&'a CStr>,
+    no_new_privs: bool,
+    cmd: CStrList<'a>,
+}
+
+/// `exec`: a process in the running container `id`, entered as `inject`
+/// enters one (src/enter.rs), under the container's system call filter
+/// and within its bounding set: `--process F`'s (runtime spec, the
+/// `process` object), or CMD's as the container's root with its bounding
+/// set. Detached, its host pid goes to the pid file and exec returns, the
+/// process left to the caller (a subreaper); else exec waits and exits
+/// with its status.
+fn exec(state: &StateDir, id: &[u8], o: &ExecOptions) -> i32 {
+    let mut buf = RecordBuf::new();
+    let r = match record_of(state, id, &mut buf) {
+        Ok(r) => r,
+        Err(status) => return status,
+    };
+    if status(state, &r) == b"stopped" {
+        say(b"cannot exec in container {}: it is stopped", &[id]);
+        return EXIT_FAILURE;
+    }
+    // The process: --process F's, or CMD's as the container's root.
+    let mut c = Config::new();
+    let mut argv = CStrArray::<{ crate::oci::config::MAX_ARGS + 1 }>::new();
+    let mut envp = CStrArray::<{ crate::oci::config::MAX_ENV + 40 }>::new();
+    let mut cwd = o.cwd.unwrap_or(c"/");
+    if let Some(file) = o.process {
+        let mut src = [0u8; CONFIG_MAX];
+        let len = match read_file(file, &mut src) {
+            Ok(len) => len,
+            Err(e) => return fail(b"cannot read ", file.to_bytes(), e),
+        };
+        if let Err(e) = read_process(&mut Scanner::new(&src[..len]), &mut c.text, &mut c.process) {
+            return config_error(file.to_bytes(), &e);
+        }
+        if c.process.args.is_empty() {
+            say(b"{}: process.args: empty", &[file.to_bytes()]);
+            return EXIT_FAILURE;
+        }
+    } else {
+        if o.cmd.is_empty() {
+            say(b"exec needs --process F or a command", &[]);
+            return EXIT_USAGE;
+        }
+        let caps = &mut c.process.caps;
+        (caps.bounding, caps.effective, caps.permitted) = (r.bounding, r.bounding, r.bounding);
+        envp.push(crate::exec::DEFAULT_PATH_VAR);
+    }
+    let p = &mut c.process;
+    if let Some(user) = o.user {
+        let text = user.to_bytes();
+        let (uid, gid) = match text.iter().position(|&b| b == b':') {
+            Some(i) => (parse_u32(&text[..i]), parse_u32(&text[i + 1..])),
+            None => (parse_u32(text), Some(0)),
+        };
+        match uid.zip(gid) {
+            Some((uid, gid)) => (p.uid, p.gid) = (uid, gid),
+            None => {
+                say(b"bad user '{}': UID[:GID]", &[text]);
+                return EXIT_USAGE;
+            }
+        }
+    }
+    p.no_new_privileges |= o.no_new_privs || r.no_new_privs;
+    // Never more than the container's bounding set.
+    p.caps.bounding &= r.bounding;
+    let p = &c.process;
+    for &arg in &p.args {
+        argv.push(c.text.cstr(arg));
+    }
+    for arg in o.cmd.iter() {
+        argv.push(arg);
+    }
+    for &var in &p.env {
+        envp.push(c.text.cstr(var));
+    }
+    for &var in o.env {
+        envp.push(var);
+    }
+    if o.cwd.is_none() && o.process.is_some() {
+        cwd = c.text.cstr(p.cwd);
+    }
+    let preserve = match o.preserve_fds.map(|n| parse_u32(n.to_bytes())) {
+        None => 0,
+        Some(Some(n)) => n,
+        Some(None) => {
+            say(b"bad --preserve-fds: a number", &[]);
+            return EXIT_USAGE;
+        }
+    };
+    let tty = o.tty || p.terminal;
+    // What is on the host is opened before entering: the pid file's
+    // directory, the console socket.
+    let pid_file = match o.pid_file.map(PidFile::open) {
+        None => None,
+        Some(Ok(file)) => Some(file),
+        Some(Err(e)) => return fail(b"cannot open the pid file ", o.pid_file.map_or(b"", CStr::to_bytes), e),
+    };
+    let socket = match (tty, o.console_socket) {
+        (false, _) => None,
+        (true, None) => {
+            say(b"--tty needs --console-socket", &[]);
+            return EXIT_USAGE;
+        }
+        (true, Some(path)) => match sys::connect_local(path.to_bytes()) {
+            Ok(sock) => Some(sock),
+            Err(e) => return fail(b"cannot connect to ", path.to_bytes(), e),
+        },
+    };
+    let mut program = [SockFilter::default(); BPF_MAXINSNS];
+    let Some(sandbox) = record_sandbox(&r, &mut program) else { return EXIT_FAILURE };
+    let mut targets: Targets = Default::default();
+    let mut pid_text = Line::new();
+    pid_text.num(r.init as u64);
+    let pid_text = pid_text.text();
+    if let Err(status) = open_namespaces(r.init, &mut targets) {
+        return status;
+    }
+    // What it starts counts against the container's limits.
+    if let Err(status) = join_cgroups_of(r.init) {
+        return status;
+    }
+    if let Err(status) = enter_namespaces(targets, pid_text) {
+        return status;
+    }
+    // A pseudo-terminal of the container's devpts: the master to the
+    // console socket, the slave the process's terminal.
+    let mut slave = None;
+    if let Some(sock) = &socket {
+        let (master, pty) = match sys::open_pty(c"/dev/ptmx") {
+            Ok(pair) => pair,
+            Err(e) => return fail(b"cannot open the container's /dev/ptmx", b"", e),
+        };
+        if let Err(e) = sys::send_with_fd(sock, b"/dev/ptmx", Some(&master)) {
+            return fail(b"cannot send the console to ", o.console_socket.map_or(b"", CStr::to_bytes), e);
+        }
+        slave = Some(pty);
+    }
+    drop(socket);
+    let child = match sys::fork() {
+        Ok(child) => child,
+        Err(e) => return fail(b"cannot fork", b"", e),
+    };
+    if child == 0 {
+        sys::exit(exec_inside(p, cwd, argv.list(), envp.list(), slave.as_ref(), &sandbox, preserve));
+    }
+    drop(slave);
+    if let Some(file) = &pid_file {
+        if let Err(e) = file.write(child) {
+            let _ = sys::kill(child, SIGKILL);
+            return fail(b"cannot write the pid file ", o.pid_file.map_or(b"", CStr::to_bytes), e);
+        }
+    }
+    if o.detach {
+        return 0;
+    }
+    match sys::wait(child) {
+        Ok(sys::Exit::Code(code)) => code,
+        Ok(sys::Exit::Signal(sig)) => 128 + sig as i32,
+        Err(e) => fail(b"cannot wait for the process", b"", e),
+    }
+}
+
+/// exec's child, in the container's namespaces: a session of its own (the
+/// terminal `slave` its controlling one), only fds 0, 1, 2 and the
+/// `preserve` after them, the process `p`, the container's filter.
+fn exec_inside(
+    p: &Process,
+    cwd: &CStr,
+    argv: CStrList,
+    env: CStrList,
+    slave: Option<&Fd>,
+    sandbox: &Sandbox,
+    preserve: u32,
+) -> i32 {
+    // No controlling terminal of the caller's: TIOCSTI cannot reach it
+    // (CVE-2017-5226).
+    if let Err(e) = sys::setsid() {
+        return fail(b"cannot create session", b"", e);
+    }
+    if let Some(slave) = slave {
+        if let Err(status) = take_console(slave) {
+            return status;
+        }
+    }
+    // A host descriptor (or directory) handed to a program of the
+    // container is a way out (CVE-2024-21626).
+    if let Err(e) = sys::cloexec_from(3 + preserve) {
+        return fail(b"cannot close inherited files", b"", e);
+    }
+    let program = match become_process(p, cwd, argv, env, sandbox.seccomp, sandbox.seccomp_flags) {
+        Ok(program) => program,
+        Err(status) => return status,
+    };
+    if p.no_new_privileges && !sandbox.seccomp.is_empty() {
+        if let Err(status) = install(sandbox.seccomp, sandbox.seccomp_flags) {
+            return status;
+        }
+    }
+    let e = sys::execve(program.as_cstr().unwrap_or(c""), argv, env);
+    not_run(argv.get(0).unwrap_or(c""), e)
+}
+
+/// The container's cgroups, from `.oci-ID`, kept when dropped.
+fn with_cgroups<T>(state: &StateDir, id: &[u8], f: &mut dyn FnMut(&Cgroups) -> T) -> T {
+    let mut side = [0u8; 65536];
+    let len = sys::openat(&state.dir, own_file(b"oci", id, &mut PathBuf::new()), O_RDONLY, 0)
+        .and_then(|f| sys::read_full(&f, &mut side))
+        .unwrap_or(0);
+    let created = Created::read(&side[..len]);
+    let cgroups = Cgroups::at(created.cgroups_path, false);
+    let result = f(&cgroups);
+    cgroups.keep();
+    result
+}
+
+/// `ps`: the host pids of the container's cgroup, as runc's `ps --format
+/// json` (a JSON array, which the shim reads) or one a line under `PID`.
+fn ps(state: &StateDir, id: &[u8], format: Option<&CStr>) -> i32 {
+    let json = match format.map(CStr::to_bytes) {
+        None | Some(b"table") => false,
+        Some(b"json") => true,
+        Some(other) => {
+            say(b"bad format '{}': table or json", &[other]);
+            return EXIT_USAGE;
+        }
+    };
+    if let Err(status) = record_of(state, id, &mut RecordBuf::new()) {
+        return status;
+    }
+    let mut out = heapless::Vec::<u8, 65536>::new();
+    let _ = out.extend_from_slice(if json { b"[" } else { b"PID\n" });
+    let mut first = true;
+    with_cgroups(state, id, &mut |cgroups| {
+        cgroups.each_pid(&mut |pid| {
+            if json && !first {
+                let _ = out.push(b',');
+            }
+            first = false;
+            let _ = out.extend_from_slice(decimal(pid as u64, &mut [0; 20]));
+            if !json {
+                let _ = out.push(b'\n');
+            }
+        })
+    });
+    if json {
+        let _ = out.extend_from_slice(b"]\n");
+    }
+    let _ = sys::write_all(&sys::STDOUT, &out);
+    0
+}
+
+/// `pause` and `resume`: the container's cgroup frozen or thawed (the
+/// freezer), and `.paused-ID` for `state`'s `paused`.
+fn pause(state: &StateDir, id: &[u8], frozen: bool) -> i32 {
+    let mut buf = RecordBuf::new();
+    let r = match record_of(state, id, &mut buf) {
+        Ok(r) => r,
+        Err(status) => return status,
+    };
+    let current = status(state, &r);
+    let wanted: &[u8] = if frozen { b"running" } else { b"paused" };
+    if current != wanted {
+        say(b"container {} is {}, not {}", &[id, current, wanted]);
+        return EXIT_FAILURE;
+    }
+    if !with_cgroups(state, id, &mut |cgroups| cgroups.freeze(frozen)) {
+        say(b"cannot freeze container {}: no freezer", &[id]);
+        return EXIT_FAILURE;
+    }
+    let mut marker = PathBuf::new();
+    let marker = own_file(b"paused", id, &mut marker);
+    if !frozen {
+        let _ = sys::unlink_at(&state.dir, marker);
+        return 0;
+    }
+    match sys::openat(&state.dir, marker, O_WRONLY | O_CREAT, 0o600) {
+        Ok(_) => 0,
+        Err(e) => fail(b"cannot record the pause of ", id, e),
+    }
 }
