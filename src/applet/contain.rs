@@ -158,7 +158,10 @@ pub fn main(args: CStrList, env: CStrList) -> i32 {
         Ok(maps) => maps,
         Err(status) => return status,
     };
-    warn_if_unmapped(dir_abs, dir.to_bytes(), &maps);
+    // Through --idmap, DIR's host ids 0..N are the container's: nothing to warn of.
+    if !given.has(IDMAP) {
+        warn_if_unmapped(dir_abs, dir.to_bytes(), &maps);
+    }
     let state = match open_state(&plan, env) {
         Ok(state) => state,
         Err(status) => return status,
