@@ -89,7 +89,7 @@ TEST_ENV := env --default-signal=INT,HUP,QUIT
 # The conformance suite (oci_validation) runs in `make validation` only,
 # until a Go of 1.21 or newer is installable here (SPEC §7; README).
 ALL_TESTS := $(filter-out oci_validation,$(basename $(notdir $(wildcard tests/*.rs))))
-NATIVE_TESTS := $(filter-out cross vm distro oci_validation,$(basename $(notdir $(wildcard tests/*.rs))))
+NATIVE_TESTS := $(filter-out cross vm distro rescue oci_validation,$(basename $(notdir $(wildcard tests/*.rs))))
 check: build deps lint man-check build-check
 	cargo test --quiet --lib
 	UCONTAIN_BIN=$(CURDIR)/$(BIN) $(TEST_ENV) cargo test --release --quiet $(addprefix --test ,$(NATIVE_TESTS)) -- --test-threads=2
