@@ -56,8 +56,15 @@ fn unpack(caller: Caller, name: &str) -> TempDir {
 
 /// `contain DIR /sbin/init` as `caller`: no `-k`, whatever the init.
 fn boot(caller: Caller, dir: &TempDir) -> Container {
+    boot_with(caller, &[], dir)
+}
+
+/// `contain OPTIONS... DIR /sbin/init` as `caller`.
+fn boot_with(caller: Caller, options: &[&str], dir: &TempDir) -> Container {
     let user = (caller == Caller::Unprivileged).then(User::default);
-    Container::start_with(&bin_str(), dir.str(), &["/sbin/init"], user.as_ref())
+    let mut args = options.to_vec();
+    args.extend([dir.str(), "/sbin/init"]);
+    Container::start_full(&[], &bin_str(), &args, user.as_ref())
 }
 
 /// `inject SUPERVISOR CMD...` as `caller`.
@@ -144,9 +151,14 @@ fn check_inside(caller: Caller, c: &Container, name: &str) {
 /// wrote so), and the cgroup is gone. systemd is sent SIGRTMIN+3, sysvinit
 /// (and OpenRC under it) SIGINT, runit SIGPWR.
 fn boot_check_and_term(caller: Caller, name: &str) {
-    let what = format!("{caller:?} {name}");
+    boot_check_and_term_with(caller, name, &[]);
+}
+
+/// The same, with contain's `options`.
+fn boot_check_and_term_with(caller: Caller, name: &str, options: &[&str]) {
+    let what = format!("{caller:?} {name} {options:?}");
     let dir = unpack(caller, name);
-    let mut c = boot(caller, &dir);
+    let mut c = boot_with(caller, options, &dir);
     wait_up(caller, &c, name);
     check_inside(caller, &c, name);
     let cg = cgroup_of(&c);
@@ -304,6 +316,19 @@ fn systemd_boots_serves_and_stops() {
         boot_and_end_from_inside(caller, "systemd", "poweroff", 0);
         boot_and_end_from_inside(caller, "systemd", "reboot", 133);
     }
+}
+
+/// SPEC §5.5: `--seccomp FILE` takes podman's own default profile (as
+/// podman and Docker ship it: 35 rules, three ABIs), compiled at start,
+/// and systemd boots, serves and stops under it.
+#[test]
+fn systemd_boots_under_podmans_default_seccomp_profile() {
+    const PROFILE: &str = "/usr/share/containers/seccomp.json";
+    if !std::path::Path::new(PROFILE).exists() {
+        let installed = std::process::Command::new("sh").args(["tests/deps.sh", "podman"]).status().unwrap();
+        assert!(installed.success(), "harness: {PROFILE} is missing and tests/deps.sh could not install podman");
+    }
+    boot_check_and_term_with(Caller::Root, "systemd", &["--seccomp", PROFILE]);
 }
 
 #[test]
