@@ -605,6 +605,22 @@ else
 	echo "bench: note: no $PROFILE or no crun: the seccomp compile comparison is left out" >>"$TMP/log/notes"
 fi
 
+# 12. list with 100 running containers (issue 24), as root, against
+# what a user would otherwise run to find them (pgrep).
+LIST_BG=""
+i=0
+while [ $i -lt 100 ]; do
+	"$BIN" contain -c "$DIR" /bin/sleep 1000 </dev/null >/dev/null 2>&1 &
+	LIST_BG="$LIST_BG $!"
+	i=$((i + 1))
+done
+i=0
+while [ $i -lt 100 ] && [ "$("$BIN" list -q 2>/dev/null | wc -l)" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+LISTED=$("$BIN" list -q 2>/dev/null | wc -l)
+tm list_r "" root "$BIN" list :: pgrep -a -f "contain -c $DIR"
+kill -TERM $LIST_BG 2>/dev/null
+wait $LIST_BG 2>/dev/null
+
 # 10. $PAR containers started at once, as root: the time until all ended
 # (last: $PAR processes at once raise the load average for a minute)
 tm_with "-p $PAR" "$PAR_RUNS" 1 par "" root "$BIN" contain "$DIR" /bin/true :: "$FLOOR" "$DIR" /bin/true
@@ -692,6 +708,9 @@ if [ -s "$TMP/crun_sc.out" ]; then
 	blank "ucontain's compiler: ${SECCOMP_OURS:-?} ns per compile (goal: under 1 ms, and a small"
 	blank "  fraction of what libseccomp adds to crun's start above)"
 fi
+hdr list_r "12. list with $LISTED containers running (root)"
+row list_r 1 "list"
+row list_r 2 "pgrep -a -f 'contain -c DIR'" "$(rat list_r 1 2 "" list/pgrep)"
 hdr subid_r "9. 100k-line /etc/subuid and subgid, as root"
 row subid_r 1 "contain DIR /bin/true, one-line files"
 row subid_r 2 "contain, 100k lines (root's last)" "$(rat subid_r 2 1 2.5 "contain 100k/one-line")"
