@@ -13,7 +13,7 @@
 //! the container ends or, when its supervisor is gone, by the next
 //! contain, inject or list.
 
-use crate::out::{fail, fail_with, say};
+use crate::out::{fail, fail_with, say, Line};
 use crate::path::PathBuf;
 use crate::procfs::{is_same_process, start_time};
 use crate::sys::{self, CStrList, Errno, Fd, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_WRONLY};
@@ -71,6 +71,25 @@ impl Default for RecordBuf {
     }
 }
 
+/// Why the state directory cannot be used: `what` failed on `path` with
+/// `errno`, or (None) another user owns it.
+pub struct Unusable<'p> {
+    pub what: &'static [u8],
+    pub path: &'p [u8],
+    pub errno: Option<Errno>,
+}
+
+impl Unusable<'_> {
+    /// The reason, added to `line`: `cannot create P: E`, or `P belongs to
+    /// another user`.
+    pub fn tell(&self, line: &mut Line) {
+        match self.errno {
+            Some(e) => line.add(self.what).add(self.path).add(b": ").errno(e),
+            None => line.add(self.path).add(b" belongs to another user"),
+        };
+    }
+}
+
 /// The open state directory.
 pub struct StateDir {
     pub dir: Fd,
@@ -80,20 +99,40 @@ impl StateDir {
     /// Opens the caller's state directory, making it when missing. Err is
     /// the exit status after the message.
     pub fn open(env: CStrList) -> Result<StateDir, i32> {
-        let uid = sys::getuid();
         let mut path = PathBuf::new();
-        let path = path_of(env, uid, &mut path)
-            .ok_or_else(|| fail(b"cannot name the state directory", b"", Errno::ENAMETOOLONG))?;
-        match sys::mkdirat(&sys::CWD, path, 0o700) {
-            Ok(()) | Err(Errno::EEXIST) => {}
-            Err(e) => return Err(fail(b"cannot create ", path.to_bytes(), e)),
+        StateDir::try_open(env, &mut path).map_err(|why| {
+            let mut line = Line::message();
+            why.tell(&mut line);
+            line.send();
+            crate::out::EXIT_FAILURE
+        })
+    }
+
+    /// `open` without a message: why it cannot be used, for the caller to
+    /// say (an error, or a warning where a container runs without one).
+    pub fn try_open<'p>(env: CStrList, path: &'p mut PathBuf) -> Result<StateDir, Unusable<'p>> {
+        let uid = sys::getuid();
+        let Some(path) = path_of(env, uid, path) else {
+            return Err(Unusable {
+                what: b"cannot name ",
+                path: b"the state directory",
+                errno: Some(Errno::ENAMETOOLONG),
+            });
+        };
+        let mut made = sys::mkdirat(&sys::CWD, path, 0o700);
+        // An initramfs or a rescue shell's root may have no /run yet: root
+        // makes it (0755, as the FHS has it), where the root is writable.
+        if made == Err(Errno::ENOENT) && uid == 0 && sys::mkdirat(&sys::CWD, c"/run", 0o755).is_ok() {
+            made = sys::mkdirat(&sys::CWD, path, 0o700);
         }
-        StateDir::open_owned(path, uid).map_err(|e| match e {
-            Some(e) => fail(b"cannot open ", path.to_bytes(), e),
-            None => {
-                say(b"{} belongs to another user", &[path.to_bytes()]);
-                crate::out::EXIT_FAILURE
-            }
+        match made {
+            Ok(()) | Err(Errno::EEXIST) => {}
+            Err(e) => return Err(Unusable { what: b"cannot create ", path: path.to_bytes(), errno: Some(e) }),
+        }
+        StateDir::open_owned(path, uid).map_err(|errno| Unusable {
+            what: b"cannot open ",
+            path: path.to_bytes(),
+            errno,
         })
     }
 

@@ -145,8 +145,8 @@ fn a_state_directory_another_user_owns_is_refused() {
         (
             Some(0),
             format!(
-                "contain: {}/ucontain belongs to another user\n\
-                 contain: warning: no state directory: inject and list will not find this container by name\n",
+                "contain: warning: no state directory ({}/ucontain belongs to another user): \
+                 inject and list will not find this container by name\n",
                 runtime.join_str("").trim_end_matches('/')
             )
             .as_str()

@@ -530,12 +530,21 @@ fn veth_allowed(given: Given) -> Result<(), i32> {
 /// warning, where it cannot be made (a read-only root without /run), unless
 /// `--name` needs it. Err when the name is taken.
 fn open_state(plan: &Plan, env: CStrList) -> Result<Option<StateDir>, i32> {
-    let state = match StateDir::open(env) {
+    let mut path = PathBuf::new();
+    let state = match StateDir::try_open(env, &mut path) {
         Ok(state) => state,
         // A name, and a host interface to delete after a SIGKILL, need it.
-        Err(status) if plan.name.is_some() || plan.given.has(VETH) => return Err(status),
-        Err(_) => {
-            say(b"warning: no state directory: inject and list will not find this container by name", &[]);
+        Err(why) if plan.name.is_some() || plan.given.has(VETH) => {
+            let mut line = Line::message();
+            why.tell(&mut line);
+            line.send();
+            return Err(EXIT_FAILURE);
+        }
+        Err(why) => {
+            let mut line = Line::message();
+            line.add(b"warning: no state directory (");
+            why.tell(&mut line);
+            line.add(b"): inject and list will not find this container by name").send();
             return Ok(None);
         }
     };
