@@ -429,7 +429,9 @@ tm pseudo_rr .root root "$BIN" pseudo /bin/true :: unshare --user --map-root-use
 # The floor does contain's sandbox work too (issue 23): a seccomp program
 # of the built-in filter's length, and, as root, pids.max in a cgroup of
 # the pids hierarchy (contain's default limit).
-FILTER_LEN=$(grep -o SockFilter "$(ls -t "${BIN%/ucontain}"/build/ucontain-*/out/seccomp_builtin.rs | head -n 1)" | wc -l)
+FILTER_RS=$(ls -t "$HERE"/../target/*/release/build/ucontain-*/out/seccomp_builtin.rs 2>/dev/null | head -n 1)
+[ -n "$FILTER_RS" ] || die "no seccomp_builtin.rs under target/: build with make first"
+FILTER_LEN=$(grep -o SockFilter "$FILTER_RS" | wc -l)
 PIDS_CG=""
 pids_line=$(grep -E '^[0-9]+:(pids|[^:]*,pids)(,[^:]*)?:' /proc/self/cgroup | head -n 1)
 [ -n "$pids_line" ] && PIDS_CG=/sys/fs/cgroup/pids${pids_line##*:}
