@@ -9,24 +9,12 @@ use common::*;
 use std::fs;
 use std::path::Path;
 
-fn user_of(caller: Caller) -> Option<User> {
-    match caller {
-        Caller::Root => None,
-        Caller::Unprivileged => Some(User::default()),
-    }
-}
-
-/// A name no other test or run uses.
-fn unique(what: &str, caller: Caller) -> String {
-    format!("{what}-{caller:?}-{}", std::process::id()).to_lowercase()
-}
-
 /// `contain -c ARGS...` in the background as `caller`, until its init runs.
 #[track_caller]
 fn start(caller: Caller, args: &[&str]) -> Container {
     let mut full = vec!["-c"];
     full.extend_from_slice(args);
-    Container::start_full(&[], &bin_str(), &full, user_of(caller).as_ref())
+    Container::start_full(&[], &bin_str(), &full, caller.user().as_ref())
 }
 
 /// The header of `list`, and its line for `id` if it has one: checked
@@ -64,7 +52,7 @@ fn list_shows_named_containers_and_forgets_one_whose_supervisor_was_killed() {
     let dir = root.join_str("").trim_end_matches('/').to_string();
     let bin = bin_str();
     for caller in Caller::BOTH {
-        let (web, db) = (unique("web", caller), unique("db", caller));
+        let (web, db) = (caller.unique_name("web"), caller.unique_name("db"));
         let mut a = start(caller, &["-N", &web, &dir, "sleep", "1000"]);
         let b = start(caller, &["-N", &db, &dir, "sleep", "1000"]);
         let r = caller.run(&[&bin, "list"]);
@@ -97,8 +85,8 @@ fn root_lists_every_users_containers_and_a_user_only_its_own() {
     let root = rootfs();
     let dir = root.join_str("").trim_end_matches('/').to_string();
     let bin = bin_str();
-    let users = unique("users", Caller::Unprivileged);
-    let roots = unique("roots", Caller::Root);
+    let users = Caller::Unprivileged.unique_name("users");
+    let roots = Caller::Root.unique_name("roots");
     let u = start(Caller::Unprivileged, &["-N", &users, &dir, "sleep", "1000"]);
     let r0 = start(Caller::Root, &["-N", &roots, &dir, "sleep", "1000"]);
     let r = run(&["list"]);
@@ -136,13 +124,13 @@ fn the_hostname_is_the_name_else_dirs_last_component_else_as_given() {
     assert_ne!(host.trim_end(), last, "the control needs a host name other than DIR's");
     let bin = bin_str();
     for caller in Caller::BOTH {
-        let web = unique("web", caller);
+        let web = caller.unique_name("web");
         let c = start(caller, &["-N", &web, &dir, "sleep", "1000"]);
         let r = caller.run(&[&bin, "inject", &web, "hostname"]);
         assert_eq!((r.code(), r.stdout.clone(), r.stderr.as_str()), (Some(0), format!("{web}\n"), ""), "{caller:?}");
         drop(c);
         // A name the hostname cannot hold: `_` becomes `-`.
-        let odd = unique("a_b", caller);
+        let odd = caller.unique_name("a_b");
         let r = caller.run(&[&bin, "contain", "-c", "-N", &odd, &dir, "hostname"]);
         assert_eq!(
             (r.code(), r.stdout.clone()),

@@ -20,26 +20,14 @@ fn state_dir(caller: Caller) -> PathBuf {
     }
 }
 
-fn user_of(caller: Caller) -> Option<User> {
-    match caller {
-        Caller::Root => None,
-        Caller::Unprivileged => Some(User::default()),
-    }
-}
-
-/// A name no other test or run uses.
-fn unique(what: &str, caller: Caller) -> String {
-    format!("{what}-{caller:?}-{}", std::process::id()).to_lowercase()
-}
-
 #[test]
 fn a_named_container_has_a_private_record_inject_finds_it_and_it_goes_with_the_container() {
     let root = rootfs();
     let root_path = root.join_str("").trim_end_matches('/').to_string();
     let bin = bin_str();
     for caller in Caller::BOTH {
-        let name = unique("web", caller);
-        let user = user_of(caller);
+        let name = caller.unique_name("web");
+        let user = caller.user();
         let mut c = Container::start_full(&[], &bin, &["-c", "-N", &name, &root_path, "sleep", "1000"], user.as_ref());
         let record = state_dir(caller).join(&name);
         let meta = fs::metadata(&record).unwrap_or_else(|e| panic!("{caller:?}: no record {record:?}: {e}"));
@@ -93,8 +81,8 @@ fn a_stale_record_is_removed_by_the_next_command_that_finds_it() {
     let root_path = root.join_str("").trim_end_matches('/').to_string();
     let bin = bin_str();
     for caller in Caller::BOTH {
-        let name = unique("stale", caller);
-        let user = user_of(caller);
+        let name = caller.unique_name("stale");
+        let user = caller.user();
         let mut c = Container::start_full(&[], &bin, &["-c", "-N", &name, &root_path, "sleep", "1000"], user.as_ref());
         let record = state_dir(caller).join(&name);
         assert!(record.exists(), "{caller:?}");
@@ -162,7 +150,7 @@ fn a_hundred_stale_records_all_go_and_the_running_one_is_found() {
     let root = rootfs();
     let root_path = root.join_str("").trim_end_matches('/').to_string();
     let bin = bin_str();
-    let name = unique("among", Caller::Root);
+    let name = Caller::Root.unique_name("among");
     let c = Container::start_full(&[], &bin, &["-c", "-N", &name, &root_path, "sleep", "1000"], None);
     let record = fs::read(state_dir(Caller::Root).join(&name)).unwrap();
     // Copies of the record with a supervisor that is gone: a start time no

@@ -202,6 +202,20 @@ pub enum Caller {
 impl Caller {
     pub const BOTH: [Caller; 2] = [Caller::Root, Caller::Unprivileged];
 
+    /// The user to start a process as: none for root (the test process
+    /// itself), the default test user otherwise.
+    pub fn user(self) -> Option<User> {
+        match self {
+            Caller::Root => None,
+            Caller::Unprivileged => Some(User::default()),
+        }
+    }
+
+    /// A container name no other test or run uses.
+    pub fn unique_name(self, what: &str) -> String {
+        format!("{what}-{self:?}-{}", std::process::id()).to_lowercase()
+    }
+
     pub fn run(self, cmd: &[&str]) -> Run {
         match self {
             Caller::Root => as_root(cmd),
